@@ -1,0 +1,17 @@
+//! Schema migrations for cosell. One set runs on SQLite and PostgreSQL.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_create_schema;
+mod m20261127_000002_seed_segments;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_create_schema::Migration),
+            Box::new(m20261127_000002_seed_segments::Migration),
+        ]
+    }
+}

@@ -1,0 +1,194 @@
+//! HS256 bearer tokens. Verification pins the algorithm, requires `exp`, `iss`, `aud` and `sub`,
+//! honours `nbf`, allows at most 60 s of clock skew, and refuses unknown roles and claims that
+//! do not fit the role. Keys under 32 bytes are refused at start (RFC 7518 §3.2).
+use crate::auth::viewer::{SCOPE_READ, SCOPE_WRITE, Viewer};
+use crate::domain::enums::{Role, SegmentCode, StoredEnum};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+pub const MIN_KEY_BYTES: usize = 32;
+const LEEWAY_SECONDS: u64 = 60;
+
+#[derive(Clone)]
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+    audience: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("the JWT key must be at least {MIN_KEY_BYTES} bytes (got {0})")]
+    TooShort(usize),
+}
+
+/// Either `"cosell:read cosell:write"` (RFC 8693) or a JSON array of scopes.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+enum ScopeClaim {
+    Spaced(String),
+    List(Vec<String>),
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+struct Claims {
+    sub: String,
+    role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    partner_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    segments: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    partner_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scope: Option<ScopeClaim>,
+    iss: String,
+    aud: String,
+    exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nbf: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    iat: Option<u64>,
+}
+
+/// What `cosell token` (and the tests) put in a token.
+#[derive(Clone, Debug)]
+pub struct MintRequest {
+    pub subject: String,
+    pub role: Role,
+    pub partner_id: Option<String>,
+    pub segments: Vec<SegmentCode>,
+    pub partner_ids: Vec<String>,
+    pub scopes: Vec<String>,
+    pub ttl_seconds: u64,
+}
+
+impl MintRequest {
+    pub fn new(role: Role, subject: &str) -> Self {
+        MintRequest {
+            subject: subject.to_string(),
+            role,
+            partner_id: None,
+            segments: Vec::new(),
+            partner_ids: Vec::new(),
+            scopes: vec![SCOPE_READ.to_string(), SCOPE_WRITE.to_string()],
+            ttl_seconds: 3600,
+        }
+    }
+}
+
+pub fn now_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl JwtKeys {
+    pub fn new(secret: &[u8], issuer: &str, audience: &str) -> Result<Self, KeyError> {
+        if secret.len() < MIN_KEY_BYTES {
+            return Err(KeyError::TooShort(secret.len()));
+        }
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECONDS;
+        Ok(JwtKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            issuer: issuer.to_string(),
+            audience: audience.to_string(),
+        })
+    }
+
+    /// Verifies a bearer token. The error text is for the log only, never for the client.
+    pub fn verify(&self, token: &str) -> Result<Viewer, String> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| format!("token rejected: {e}"))?;
+        let claims = data.claims;
+        if let Some(iat) = claims.iat {
+            if iat > now_seconds() + LEEWAY_SECONDS {
+                return Err("token rejected: issued in the future".into());
+            }
+        }
+        let role = Role::parse(&claims.role)
+            .ok_or_else(|| format!("token rejected: unknown role {:?}", claims.role))?;
+        let segments = claims
+            .segments
+            .unwrap_or_default()
+            .iter()
+            .map(|s| {
+                SegmentCode::parse(s)
+                    .ok_or_else(|| format!("token rejected: unknown segment {s:?}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let scopes = match claims.scope {
+            None => Vec::new(),
+            Some(ScopeClaim::Spaced(s)) => s.split_whitespace().map(str::to_string).collect(),
+            Some(ScopeClaim::List(list)) => list,
+        };
+        let viewer = Viewer {
+            subject: claims.sub,
+            role,
+            partner_id: claims.partner_id.filter(|p| !p.is_empty()),
+            segments,
+            partner_ids: claims.partner_ids.unwrap_or_default(),
+            scopes,
+        };
+        check_role_claims(&viewer)?;
+        Ok(viewer)
+    }
+
+    pub fn mint(&self, req: &MintRequest) -> Result<String, String> {
+        let viewer = Viewer {
+            subject: req.subject.clone(),
+            role: req.role,
+            partner_id: req.partner_id.clone(),
+            segments: req.segments.clone(),
+            partner_ids: req.partner_ids.clone(),
+            scopes: req.scopes.clone(),
+        };
+        check_role_claims(&viewer)?;
+        let now = now_seconds();
+        let claims = Claims {
+            sub: req.subject.clone(),
+            role: req.role.as_str().to_string(),
+            partner_id: req.partner_id.clone(),
+            segments: (!req.segments.is_empty()).then(|| {
+                req.segments
+                    .iter()
+                    .map(|s| s.as_str().to_string())
+                    .collect()
+            }),
+            partner_ids: (!req.partner_ids.is_empty()).then(|| req.partner_ids.clone()),
+            scope: Some(ScopeClaim::Spaced(req.scopes.join(" "))),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            exp: now + req.ttl_seconds,
+            nbf: Some(now),
+            iat: Some(now),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// A token's claims must fit its role: partner roles name their partner, and nothing else
+/// grants them scope.
+fn check_role_claims(viewer: &Viewer) -> Result<(), String> {
+    if viewer.subject.trim().is_empty() {
+        return Err("token rejected: empty sub".into());
+    }
+    match viewer.role {
+        Role::PartnerUser | Role::PartnerAdmin if viewer.partner_id.is_none() => {
+            Err("token rejected: partner roles need partner_id".into())
+        }
+        _ => Ok(()),
+    }
+}

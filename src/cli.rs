@@ -1,0 +1,192 @@
+//! The `cosell` command: serve (default), migrate, seed-demo, token, schema.
+use crate::auth::MintRequest;
+use crate::config::{DbConfig, JwtConfig};
+use crate::domain::enums::{Role, SegmentCode, StoredEnum};
+use crate::{db, graphql, http, seed};
+use clap::{Parser, Subcommand};
+use migration::{Migrator, MigratorTrait};
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cosell",
+    version,
+    about = "GraphQL API for AWS partner co-selling (ACE)"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    db: DbConfig,
+    #[command(flatten)]
+    jwt: JwtConfig,
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "COSELL_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    listen: String,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "COSELL_WORKERS", global = true)]
+    workers: Option<usize>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Migrate the database and serve the API (the default).
+    Serve,
+    /// Apply pending migrations, or roll back the last N with --down.
+    Migrate {
+        #[arg(long, value_name = "N")]
+        down: Option<u32>,
+    },
+    /// Fill the database with a realistic demo data set (idempotent).
+    SeedDemo,
+    /// Mint a development token signed with the server's key.
+    Token(TokenArgs),
+    /// Print the served GraphQL schema (SDL).
+    Schema,
+}
+
+#[derive(clap::Args, Debug)]
+struct TokenArgs {
+    /// PARTNER_USER, PARTNER_ADMIN, AWS_SELLER, PARTNER_MANAGER or ADMIN.
+    #[arg(long, value_parser = parse_role)]
+    role: Role,
+    /// The `sub` claim (default: dev-<role>).
+    #[arg(long)]
+    sub: Option<String>,
+    /// Partner id, for PARTNER_USER and PARTNER_ADMIN.
+    #[arg(long)]
+    partner: Option<String>,
+    /// Comma-separated segment codes, for AWS_SELLER.
+    #[arg(long, value_delimiter = ',', value_parser = parse_segment)]
+    segments: Vec<SegmentCode>,
+    /// Comma-separated partner ids, for PARTNER_MANAGER.
+    #[arg(long, value_delimiter = ',')]
+    partner_ids: Vec<String>,
+    /// Space-separated scopes.
+    #[arg(long, default_value = "cosell:read cosell:write")]
+    scope: String,
+    /// Lifetime: seconds, or a number with s, m, h or d.
+    #[arg(long, default_value = "12h", value_parser = parse_ttl)]
+    ttl: u64,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(&s.to_uppercase()).ok_or_else(|| format!("unknown role {s:?}"))
+}
+
+fn parse_segment(s: &str) -> Result<SegmentCode, String> {
+    SegmentCode::parse(&s.trim().to_uppercase()).ok_or_else(|| format!("unknown segment {s:?}"))
+}
+
+fn parse_ttl(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (number, unit) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
+        _ => (s, 's'),
+    };
+    let n: u64 = number.parse().map_err(|_| format!("bad duration {s:?}"))?;
+    let factor = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return Err(format!("bad duration unit in {s:?}")),
+    };
+    n.checked_mul(factor)
+        .filter(|&t| t > 0)
+        .ok_or_else(|| format!("bad duration {s:?}"))
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+async fn run(cli: Cli) -> Result<(), BoxError> {
+    match cli.command.as_ref().unwrap_or(&Command::Serve) {
+        Command::Serve => {
+            let keys = cli.jwt.keys()?;
+            let db = db::connect_and_migrate(&cli.db.database_url).await?;
+            let listener = TcpListener::bind(&cli.listen)
+                .map_err(|e| format!("cannot listen on {}: {e}", cli.listen))?;
+            tracing::info!(
+                "serving GraphQL on http://{}/graphql (GraphiQL at http://{}/)",
+                cli.listen,
+                cli.listen
+            );
+            let state = http::AppState {
+                schema: graphql::build(db.clone(), false),
+                db,
+                keys,
+            };
+            let workers = cli.workers.unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(2)
+            });
+            http::serve(listener, state, workers)?.await?;
+        }
+        Command::Migrate { down } => {
+            let db = db::connect(&cli.db.database_url).await?;
+            match down {
+                Some(n) => Migrator::down(&db, Some(*n)).await?,
+                None => Migrator::up(&db, None).await?,
+            }
+            eprintln!("migrations done");
+        }
+        Command::SeedDemo => {
+            let db = db::connect_and_migrate(&cli.db.database_url).await?;
+            let summary = seed::run(&db).await?;
+            println!("{summary}");
+        }
+        Command::Token(args) => {
+            let keys = cli.jwt.keys()?;
+            let request = MintRequest {
+                subject: args
+                    .sub
+                    .clone()
+                    .unwrap_or_else(|| format!("dev-{}", args.role.as_str().to_lowercase())),
+                role: args.role,
+                partner_id: args.partner.clone(),
+                segments: args.segments.clone(),
+                partner_ids: args.partner_ids.clone(),
+                scopes: args.scope.split_whitespace().map(str::to_string).collect(),
+                ttl_seconds: args.ttl,
+            };
+            println!("{}", keys.mint(&request)?);
+        }
+        Command::Schema => print!("{}", graphql::sdl()),
+    }
+    Ok(())
+}

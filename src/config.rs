@@ -1,0 +1,98 @@
+//! Configuration: every setting is an environment variable and a flag of the same meaning.
+use crate::auth::JwtKeys;
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://cosell.db?mode=rwc";
+
+#[derive(Args, Clone, Debug)]
+pub struct DbConfig {
+    /// Database to use: `sqlite://FILE?mode=rwc` or `postgres://USER@HOST:PORT/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct JwtConfig {
+    /// HS256 key (at least 32 bytes). When unset, a random key is made once and kept in
+    /// --jwt-secret-file (mode 0600); `cosell token` reads the same file.
+    #[arg(long, env = "COSELL_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    /// Where the generated key is kept when COSELL_JWT_SECRET is unset.
+    #[arg(
+        long,
+        env = "COSELL_JWT_SECRET_FILE",
+        default_value = "cosell-jwt.key",
+        global = true
+    )]
+    pub jwt_secret_file: PathBuf,
+    /// Required `iss` claim.
+    #[arg(
+        long,
+        env = "COSELL_JWT_ISSUER",
+        default_value = "cosell",
+        global = true
+    )]
+    pub jwt_issuer: String,
+    /// Required `aud` claim.
+    #[arg(
+        long,
+        env = "COSELL_JWT_AUDIENCE",
+        default_value = "cosell-api",
+        global = true
+    )]
+    pub jwt_audience: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("COSELL_JWT_SECRET: {0}")]
+    Key(#[from] crate::auth::jwt::KeyError),
+    #[error("JWT key file {path}: {source}")]
+    KeyFile {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("JWT key file {0}: {1}")]
+    KeyFileContent(String, crate::auth::jwt::KeyError),
+}
+
+impl JwtConfig {
+    pub fn keys(&self) -> Result<JwtKeys, ConfigError> {
+        let secret = match &self.jwt_secret {
+            Some(secret) => secret.clone().into_bytes(),
+            None => self.load_or_create_key_file()?,
+        };
+        Ok(JwtKeys::new(&secret, &self.jwt_issuer, &self.jwt_audience)?)
+    }
+
+    fn load_or_create_key_file(&self) -> Result<Vec<u8>, ConfigError> {
+        let path = &self.jwt_secret_file;
+        let io_err = |source| ConfigError::KeyFile {
+            path: path.display().to_string(),
+            source,
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let key = text.trim().as_bytes().to_vec();
+                JwtKeys::new(&key, "", "")
+                    .map_err(|e| ConfigError::KeyFileContent(path.display().to_string(), e))?;
+                Ok(key)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = hex::encode(rand::random::<[u8; 32]>());
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let mut file = options.open(path).map_err(io_err)?;
+                file.write_all(format!("{key}\n").as_bytes())
+                    .map_err(io_err)?;
+                tracing::info!(path = %path.display(), "generated a new JWT key");
+                Ok(key.into_bytes())
+            }
+            Err(e) => Err(io_err(e)),
+        }
+    }
+}

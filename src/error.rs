@@ -1,0 +1,137 @@
+//! The one error type of the API. Each variant has a stable `extensions.code` (domain.md); an
+//! internal fault is logged here with its detail and reaches the client only as INTERNAL.
+//!
+//! `AppError` deliberately does not implement `Display`: async-graphql turns any `Display`
+//! error into a message verbatim, so keeping it off makes a leaking `?` a compile error.
+use crate::domain::validate::FieldError;
+use async_graphql::{ErrorExtensions, Value};
+use sea_orm::{DbErr, SqlErr};
+
+#[derive(Debug)]
+pub enum AppError {
+    Unauthenticated(String),
+    Forbidden(String),
+    NotFound(&'static str),
+    BadInput(Vec<FieldError>),
+    Conflict(String),
+    NotReady(Vec<(String, String)>),
+    InvalidState {
+        message: String,
+        field: Option<String>,
+    },
+    QueryTooComplex(String),
+    Internal(String),
+}
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
+            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::NotFound(_) => "NOT_FOUND",
+            AppError::BadInput(_) => "BAD_USER_INPUT",
+            AppError::Conflict(_) => "CONFLICT",
+            AppError::NotReady(_) => "NOT_READY",
+            AppError::InvalidState { .. } => "INVALID_STATE",
+            AppError::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
+            AppError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    pub fn bad_field(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        AppError::BadInput(vec![FieldError::new(field, code, message)])
+    }
+
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        AppError::Internal(detail.to_string())
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Unauthenticated(m) | AppError::Forbidden(m) | AppError::Conflict(m) => {
+                m.clone()
+            }
+            AppError::QueryTooComplex(m) => m.clone(),
+            AppError::NotFound(what) => format!("{what} not found"),
+            AppError::BadInput(errors) => match errors.as_slice() {
+                [one] => format!("invalid input: {}: {}", one.field, one.message),
+                many => format!("invalid input in {} fields", many.len()),
+            },
+            AppError::NotReady(failed) => format!(
+                "the opportunity is not ready to submit: {}",
+                failed
+                    .iter()
+                    .map(|(name, _)| name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            AppError::InvalidState { message, .. } => message.clone(),
+            AppError::Internal(_) => "internal error".to_string(),
+        }
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        if let AppError::Internal(detail) = &err {
+            tracing::error!(error = %detail, "internal error");
+        }
+        let message = err.message();
+        async_graphql::Error::new(message).extend_with(|_, ext| {
+            ext.set("code", err.code());
+            match &err {
+                AppError::BadInput(fields) => {
+                    let list: Vec<Value> = fields
+                        .iter()
+                        .map(|f| {
+                            let mut map = async_graphql::indexmap::IndexMap::new();
+                            map.insert(
+                                async_graphql::Name::new("field"),
+                                Value::from(f.field.clone()),
+                            );
+                            map.insert(async_graphql::Name::new("code"), Value::from(f.code));
+                            map.insert(
+                                async_graphql::Name::new("message"),
+                                Value::from(f.message.clone()),
+                            );
+                            Value::Object(map)
+                        })
+                        .collect();
+                    ext.set("fields", Value::List(list));
+                }
+                AppError::NotReady(failed) => {
+                    let list: Vec<Value> = failed
+                        .iter()
+                        .map(|(name, message)| {
+                            let mut map = async_graphql::indexmap::IndexMap::new();
+                            map.insert(async_graphql::Name::new("name"), Value::from(name.clone()));
+                            map.insert(
+                                async_graphql::Name::new("message"),
+                                Value::from(message.clone()),
+                            );
+                            Value::Object(map)
+                        })
+                        .collect();
+                    ext.set("failedChecks", Value::List(list));
+                }
+                AppError::InvalidState {
+                    field: Some(field), ..
+                } => ext.set("field", field.clone()),
+                _ => {}
+            }
+        })
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                AppError::Conflict("a record with the same unique value already exists".into())
+            }
+            _ => AppError::Internal(format!("database: {err}")),
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,81 @@
+//! Relay connections with `edges`, `nodes`, `pageInfo` and `totalCount`.
+use crate::data::page::{Page, encode_cursor};
+use async_graphql::SimpleObject;
+
+#[derive(SimpleObject, Clone, Debug, Default)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+/// Complexity of a connection field: `first` (default 20) times the cost of one node.
+pub fn cost(first: Option<i32>, child_complexity: usize) -> usize {
+    first.unwrap_or(20).clamp(1, 100) as usize * child_complexity
+}
+
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $node:ty) => {
+        #[derive(async_graphql::SimpleObject, Clone)]
+        pub struct $edge {
+            pub cursor: String,
+            pub node: $node,
+        }
+
+        #[derive(async_graphql::SimpleObject, Clone)]
+        pub struct $conn {
+            pub edges: Vec<$edge>,
+            pub nodes: Vec<$node>,
+            pub page_info: $crate::graphql::connection::PageInfo,
+            /// Computed only when selected.
+            pub total_count: i32,
+        }
+
+        impl $conn {
+            pub fn from_page<M>(
+                page: $crate::data::page::Page<M>,
+                cursor: impl Fn(&M) -> Vec<serde_json::Value>,
+                wrap: impl Fn(M) -> $node,
+            ) -> Self {
+                let (info, total, rows) = $crate::graphql::connection::split(page, cursor);
+                let edges: Vec<$edge> = rows
+                    .into_iter()
+                    .map(|(cursor, m)| $edge {
+                        cursor,
+                        node: wrap(m),
+                    })
+                    .collect();
+                $conn {
+                    nodes: edges.iter().map(|e| e.node.clone()).collect(),
+                    edges,
+                    page_info: info,
+                    total_count: total,
+                }
+            }
+        }
+    };
+}
+pub(crate) use connection;
+
+pub fn split<M>(
+    page: Page<M>,
+    cursor: impl Fn(&M) -> Vec<serde_json::Value>,
+) -> (PageInfo, i32, Vec<(String, M)>) {
+    let rows: Vec<(String, M)> = page
+        .rows
+        .into_iter()
+        .map(|m| (encode_cursor(&cursor(&m)), m))
+        .collect();
+    let info = PageInfo {
+        has_next_page: page.has_next,
+        has_previous_page: page.has_previous,
+        start_cursor: rows.first().map(|(c, _)| c.clone()),
+        end_cursor: rows.last().map(|(c, _)| c.clone()),
+    };
+    (
+        info,
+        page.total.unwrap_or(0).min(i32::MAX as u64) as i32,
+        rows,
+    )
+}

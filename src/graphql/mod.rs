@@ -1,0 +1,13 @@
+//! The GraphQL API: thin resolvers over `services` (writes) and `data` (scoped reads).
+pub mod connection;
+pub mod ctx;
+pub mod errors;
+pub mod inputs;
+pub mod mutation;
+pub mod policy;
+pub mod query;
+pub mod scalars;
+pub mod schema;
+pub mod types;
+
+pub use schema::{AppSchema, build, sdl};

@@ -1,0 +1,112 @@
+//! Query root: one object per slice, merged.
+use crate::data;
+use crate::data::page::PageArgs;
+use crate::domain::enums::Role;
+use crate::error::AppError;
+use crate::graphql::connection::cost;
+use crate::graphql::ctx;
+use crate::graphql::inputs::PartnerFilter;
+use crate::graphql::types::segment::Segment;
+use crate::graphql::types::viewer::Viewer;
+use crate::graphql::types::{Node, Partner, PartnerConnection, node};
+use async_graphql::{Context, ID, MergedObject, Object, Result};
+
+/// Most ids `nodes` takes at once.
+const MAX_NODE_IDS: usize = 100;
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(CoreQuery, PartnerQuery);
+
+#[derive(Default)]
+pub struct CoreQuery;
+
+#[Object]
+impl CoreQuery {
+    async fn viewer(&self, ctx: &Context<'_>) -> Result<Viewer> {
+        Ok(Viewer(ctx::viewer(ctx)?.clone()))
+    }
+
+    /// Any object by id; NOT_FOUND when it does not exist or is not visible to the caller.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let found = node::find(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?;
+        Ok(Some(found.ok_or(AppError::NotFound("node"))?))
+    }
+
+    /// Objects by id, in the order asked; null where one does not exist or is not visible.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODE_IDS {
+            return Err(AppError::bad_field(
+                "ids",
+                "TOO_MANY_VALUES",
+                format!("at most {MAX_NODE_IDS} ids"),
+            )
+            .into());
+        }
+        let (db, viewer) = (ctx::db(ctx)?, ctx::viewer(ctx)?);
+        let mut out = Vec::with_capacity(ids.len());
+        for id in &ids {
+            out.push(node::find(db, viewer, id).await?);
+        }
+        Ok(out)
+    }
+
+    /// The segment catalogue, in its canonical order.
+    async fn segments(&self, ctx: &Context<'_>) -> Result<Vec<Segment>> {
+        Ok(data::segments::all(ctx::db(ctx)?)
+            .await?
+            .into_iter()
+            .map(Segment)
+            .collect())
+    }
+
+    /// Fails on purpose when the server runs with test hooks, to prove panics are contained.
+    #[graphql(visible = false, name = "_panic")]
+    async fn panic(&self, ctx: &Context<'_>) -> Result<bool> {
+        if ctx.data_opt::<TestHooks>().is_some_and(|h| h.0) && ctx::viewer(ctx)?.role == Role::Admin
+        {
+            panic!("test hook: deliberate panic");
+        }
+        Err(AppError::NotFound("field").into())
+    }
+}
+
+/// Test-only switches, off unless the embedding code turns them on.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TestHooks(pub bool);
+
+#[derive(Default)]
+pub struct PartnerQuery;
+
+#[Object]
+impl PartnerQuery {
+    async fn partner(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Partner>> {
+        let found = data::partners::find(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?;
+        Ok(Some(Partner(found.ok_or(AppError::NotFound("partner"))?)))
+    }
+
+    /// Partners the caller may see, by name.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn partners(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<PartnerFilter>,
+    ) -> Result<PartnerConnection> {
+        let args = PageArgs::forward(first, after.as_deref())?;
+        let filter = filter.unwrap_or_default();
+        let filter = data::partners::PartnerFilter {
+            search: filter.search,
+            segments: filter.segment,
+        };
+        let with_total = ctx.look_ahead().field("totalCount").exists();
+        let page =
+            data::partners::page(ctx::db(ctx)?, ctx::viewer(ctx)?, &filter, &args, with_total)
+                .await?;
+        Ok(PartnerConnection::from_page(
+            page,
+            data::partners::cursor_of,
+            Partner,
+        ))
+    }
+}

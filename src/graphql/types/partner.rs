@@ -1,0 +1,180 @@
+//! Partner, Solution, CustomerReference and the partner's referral readiness.
+use crate::domain::enums::{
+    Industry, SegmentCode, SolutionCategory, SolutionStatus, StoredEnum, decode,
+};
+use crate::error::AppError;
+use crate::graphql::connection::connection;
+use crate::graphql::ctx;
+use crate::graphql::scalars::{Date, DateTime};
+use crate::services::readiness;
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use entity::{customer_reference, partner, solution};
+
+#[derive(Clone)]
+pub struct Partner(pub partner::Model);
+
+connection!(PartnerConnection, PartnerEdge, Partner);
+
+fn decode_sorted<E: StoredEnum + Ord>(stored: Vec<String>) -> Result<Vec<E>, AppError> {
+    let mut values = stored
+        .iter()
+        .map(|s| decode::<E>(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    values.sort();
+    Ok(values)
+}
+
+#[Object]
+impl Partner {
+    pub async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn website_url(&self) -> Option<&str> {
+        self.0.website_url.as_deref()
+    }
+    async fn value_proposition(&self) -> Option<&str> {
+        self.0.value_proposition.as_deref()
+    }
+    async fn segments(&self, ctx: &Context<'_>) -> Result<Vec<SegmentCode>> {
+        let stored = ctx::load(&ctx::loaders(ctx)?.segments, &self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(decode_sorted(stored)?)
+    }
+    async fn industries(&self, ctx: &Context<'_>) -> Result<Vec<Industry>> {
+        let stored = ctx::load(&ctx::loaders(ctx)?.industries, &self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(decode_sorted(stored)?)
+    }
+    /// The partner's solutions by name, optionally only those of one status.
+    async fn solutions(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<SolutionStatus>,
+    ) -> Result<Vec<Solution>> {
+        let rows = ctx::load(&ctx::loaders(ctx)?.solutions, &self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .filter(|s| status.is_none_or(|wanted| s.status == wanted.as_str()))
+            .map(Solution)
+            .collect())
+    }
+    /// Newest first.
+    async fn references(&self, ctx: &Context<'_>) -> Result<Vec<CustomerReference>> {
+        let rows = ctx::load(&ctx::loaders(ctx)?.references, &self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(CustomerReference).collect())
+    }
+    async fn referral_readiness(&self, ctx: &Context<'_>) -> Result<ReferralReadiness> {
+        let facts = readiness::facts(ctx::db(ctx)?, &self.0).await?;
+        Ok(readiness::evaluate(&facts).into())
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ReferralReadiness {
+    pub eligible: bool,
+    /// 0..100: the share of checks passed.
+    pub score: i32,
+    pub checks: Vec<Check>,
+}
+
+#[derive(SimpleObject)]
+pub struct Check {
+    pub name: String,
+    pub passed: bool,
+    pub message: String,
+}
+
+impl From<readiness::ReferralReadiness> for ReferralReadiness {
+    fn from(r: readiness::ReferralReadiness) -> Self {
+        ReferralReadiness {
+            eligible: r.eligible,
+            score: r.score,
+            checks: r
+                .checks
+                .into_iter()
+                .map(|c| Check {
+                    name: c.name.to_string(),
+                    passed: c.passed,
+                    message: c.message,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Solution(pub solution::Model);
+
+#[Object]
+impl Solution {
+    pub async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn partner(&self, ctx: &Context<'_>) -> Result<Partner> {
+        let partner = ctx::load(&ctx::loaders(ctx)?.partner, &self.0.partner_id).await?;
+        Ok(Partner(partner.ok_or_else(|| {
+            AppError::internal("solution without partner")
+        })?))
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn category(&self) -> Result<SolutionCategory> {
+        Ok(decode(&self.0.category)?)
+    }
+    async fn status(&self) -> Result<SolutionStatus> {
+        Ok(decode(&self.0.status)?)
+    }
+    async fn aws_marketplace_solution_arn(&self) -> Option<&str> {
+        self.0.aws_marketplace_solution_arn.as_deref()
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+}
+
+#[derive(Clone)]
+pub struct CustomerReference(pub customer_reference::Model);
+
+#[Object]
+impl CustomerReference {
+    pub async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn customer_name(&self) -> &str {
+        &self.0.customer_name
+    }
+    async fn segment(&self) -> Result<Option<SegmentCode>> {
+        Ok(self.0.segment_code.as_deref().map(decode).transpose()?)
+    }
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+    async fn published_on(&self) -> Option<Date> {
+        self.0.published_on.map(Date)
+    }
+}

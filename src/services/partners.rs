@@ -1,0 +1,168 @@
+//! Partners and their profiles.
+use crate::auth::{Viewer, policy};
+use crate::data;
+use crate::domain::enums::StoredEnum;
+use crate::domain::ids::IdKind;
+use crate::domain::validate::{Validator, distinct};
+use crate::error::{AppError, AppResult};
+use crate::graphql::inputs::{CreatePartnerInput, UpdatePartnerInput};
+use crate::services::history::{self, Diff, Entry};
+use async_graphql::MaybeUndefined;
+use entity::partner;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+
+const NAME_MAX: usize = 255;
+const VALUE_PROPOSITION_MAX: usize = 2000;
+
+pub async fn create(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: CreatePartnerInput,
+) -> AppResult<partner::Model> {
+    policy::create_partner(viewer)?;
+    let mut v = Validator::new("input");
+    let name = v.required("name", &input.name, NAME_MAX);
+    let website_url = v.url("websiteUrl", input.website_url.as_deref());
+    let value_proposition = v.optional(
+        "valueProposition",
+        input.value_proposition.as_deref(),
+        1,
+        VALUE_PROPOSITION_MAX,
+    );
+    v.finish()?;
+    let segments = distinct(&input.segments.unwrap_or_default());
+    let industries = distinct(&input.industries.unwrap_or_default());
+
+    let txn = db.begin().await?;
+    if data::partners::name_taken(&txn, &name, None).await? {
+        return Err(AppError::bad_field(
+            "input.name",
+            "DUPLICATE_KEY_VALUE",
+            "a partner with this name already exists",
+        ));
+    }
+    let now = crate::domain::now();
+    let model = partner::ActiveModel {
+        id: Set(IdKind::Partner.new_id()),
+        name: Set(name),
+        website_url: Set(website_url),
+        value_proposition: Set(value_proposition),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let segment_codes: Vec<&str> = segments.iter().map(|s| s.as_str()).collect();
+    let industry_names: Vec<&str> = industries.iter().map(|s| s.as_str()).collect();
+    data::partners::replace_segments(&txn, &model.id, &segment_codes).await?;
+    data::partners::replace_industries(&txn, &model.id, &industry_names).await?;
+    let mut diff = Diff::default();
+    diff.field("name", &None::<String>, &Some(model.name.clone()));
+    diff.field("segments", &Vec::<&str>::new(), &segment_codes);
+    diff.field("industries", &Vec::<&str>::new(), &industry_names);
+    history::record(
+        &txn,
+        viewer,
+        Entry {
+            partner_id: &model.id,
+            entity_type: "Partner",
+            entity_id: &model.id,
+            action: "CREATED",
+            changes: diff.into_value(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: &str,
+    input: UpdatePartnerInput,
+) -> AppResult<partner::Model> {
+    let txn = db.begin().await?;
+    let current = data::partners::find(&txn, viewer, id)
+        .await?
+        .ok_or(AppError::NotFound("partner"))?;
+    policy::edit_partner_profile(viewer, &current.id)?;
+
+    let mut v = Validator::new("input");
+    let name = v.patch_required("name", &input.name, &current.name, NAME_MAX);
+    let website_url = v.patch_url("websiteUrl", &input.website_url, &current.website_url);
+    let value_proposition = v.patch_optional(
+        "valueProposition",
+        &input.value_proposition,
+        &current.value_proposition,
+        1,
+        VALUE_PROPOSITION_MAX,
+    );
+    v.finish()?;
+    if name != current.name && data::partners::name_taken(&txn, &name, Some(&current.id)).await? {
+        return Err(AppError::bad_field(
+            "input.name",
+            "DUPLICATE_KEY_VALUE",
+            "a partner with this name already exists",
+        ));
+    }
+
+    let mut diff = Diff::default();
+    diff.field("name", &current.name, &name);
+    diff.field("websiteUrl", &current.website_url, &website_url);
+    diff.field(
+        "valueProposition",
+        &current.value_proposition,
+        &value_proposition,
+    );
+
+    if !input.segments.is_undefined() {
+        let old = data::partners::segments_of(&txn, &current.id).await?;
+        let new: Vec<&str> = match &input.segments {
+            MaybeUndefined::Value(list) => distinct(list).iter().map(|s| s.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        data::partners::replace_segments(&txn, &current.id, &new).await?;
+        diff.field(
+            "segments",
+            &old,
+            &new.iter().map(|s| s.to_string()).collect(),
+        );
+    }
+    if !input.industries.is_undefined() {
+        let old = data::partners::industries_of(&txn, &current.id).await?;
+        let new: Vec<&str> = match &input.industries {
+            MaybeUndefined::Value(list) => distinct(list).iter().map(|s| s.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        data::partners::replace_industries(&txn, &current.id, &new).await?;
+        diff.field(
+            "industries",
+            &old,
+            &new.iter().map(|s| s.to_string()).collect(),
+        );
+    }
+
+    let mut model: partner::ActiveModel = current.clone().into();
+    model.name = Set(name);
+    model.website_url = Set(website_url);
+    model.value_proposition = Set(value_proposition);
+    model.updated_at = Set(crate::domain::now());
+    let updated = model.update(&txn).await?;
+    if !diff.is_empty() {
+        history::record(
+            &txn,
+            viewer,
+            Entry {
+                partner_id: &updated.id,
+                entity_type: "Partner",
+                entity_id: &updated.id,
+                action: "UPDATED",
+                changes: diff.into_value(),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
+}

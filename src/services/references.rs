@@ -1,0 +1,96 @@
+//! Customer references and case studies that back a partner's profile.
+use crate::auth::{Viewer, policy};
+use crate::data;
+use crate::domain::enums::StoredEnum;
+use crate::domain::ids::IdKind;
+use crate::domain::validate::Validator;
+use crate::error::{AppError, AppResult};
+use crate::graphql::inputs::CustomerReferenceInput;
+use crate::services::history::{self, Diff, Entry};
+use entity::customer_reference;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+
+pub async fn add(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: CustomerReferenceInput,
+) -> AppResult<customer_reference::Model> {
+    let partner_id = viewer.target_partner(input.partner_id.as_ref().map(|id| id.as_str()))?;
+    let mut v = Validator::new("input");
+    let title = v.required("title", &input.title, 255);
+    let customer_name = v.required("customerName", &input.customer_name, 120);
+    let summary = v.required("summary", &input.summary, 4000);
+    let url = v.url("url", input.url.as_deref());
+    let published_on = input.published_on.map(|d| d.0);
+    if let Some(date) = published_on {
+        v.check(
+            date <= chrono::Utc::now().date_naive(),
+            "publishedOn",
+            "VALUE_OUT_OF_RANGE",
+            "cannot be in the future",
+        );
+    }
+    v.finish()?;
+
+    let txn = db.begin().await?;
+    let partner = data::partners::find(&txn, viewer, &partner_id)
+        .await?
+        .ok_or(AppError::NotFound("partner"))?;
+    policy::edit_partner_profile(viewer, &partner.id)?;
+    let model = customer_reference::ActiveModel {
+        id: Set(IdKind::CustomerReference.new_id()),
+        partner_id: Set(partner.id.clone()),
+        title: Set(title),
+        customer_name: Set(customer_name),
+        segment_code: Set(input.segment.map(|s| s.as_str().to_string())),
+        summary: Set(summary),
+        url: Set(url),
+        published_on: Set(published_on),
+        created_at: Set(crate::domain::now()),
+    }
+    .insert(&txn)
+    .await?;
+    let mut diff = Diff::default();
+    diff.field("title", &None::<String>, &Some(model.title.clone()));
+    history::record(
+        &txn,
+        viewer,
+        Entry {
+            partner_id: &partner.id,
+            entity_type: "CustomerReference",
+            entity_id: &model.id,
+            action: "CREATED",
+            changes: diff.into_value(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn remove(db: &DatabaseConnection, viewer: &Viewer, id: &str) -> AppResult<String> {
+    let txn = db.begin().await?;
+    let current = data::references::find(&txn, viewer, id)
+        .await?
+        .ok_or(AppError::NotFound("customer reference"))?;
+    policy::edit_partner_profile(viewer, &current.partner_id)?;
+    customer_reference::Entity::delete_by_id(current.id.clone())
+        .exec(&txn)
+        .await?;
+    let mut diff = Diff::default();
+    diff.field("title", &Some(current.title.clone()), &None::<String>);
+    history::record(
+        &txn,
+        viewer,
+        Entry {
+            partner_id: &current.partner_id,
+            entity_type: "CustomerReference",
+            entity_id: &current.id,
+            action: "DELETED",
+            changes: diff.into_value(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(current.id)
+}
