@@ -112,10 +112,11 @@ impl JwtKeys {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| format!("token rejected: {e}"))?;
         let claims = data.claims;
-        if let Some(iat) = claims.iat {
-            if iat > now_seconds() + LEEWAY_SECONDS {
-                return Err("token rejected: issued in the future".into());
-            }
+        if claims
+            .iat
+            .is_some_and(|iat| iat > now_seconds() + LEEWAY_SECONDS)
+        {
+            return Err("token rejected: issued in the future".into());
         }
         let role = Role::parse(&claims.role)
             .ok_or_else(|| format!("token rejected: unknown role {:?}", claims.role))?;

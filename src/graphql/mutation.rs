@@ -9,6 +9,7 @@ use crate::services;
 use async_graphql::{Context, ID, MergedObject, Object, Result};
 
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(PartnerMutation);
 
 #[derive(Default)]

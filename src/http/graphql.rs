@@ -18,7 +18,7 @@ fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse
         .json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
 }
 
-fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, HttpResponse> {
+fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, Box<HttpResponse>> {
     let header_value = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -44,7 +44,7 @@ fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, HttpRespo
             header::WWW_AUTHENTICATE,
             header::HeaderValue::from_static("Bearer error=\"invalid_token\""),
         );
-        response
+        Box::new(response)
     })
 }
 
@@ -66,7 +66,7 @@ pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes
     }
     let viewer = match authenticate(&state, &req) {
         Ok(viewer) => viewer,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let request = match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Array(_)) => {
@@ -76,7 +76,10 @@ pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes
                 "batched requests are not supported",
             );
         }
-        Ok(value) => serde_json::from_value::<async_graphql::Request>(value),
+        Ok(value) if value.get("query").is_some_and(Value::is_string) => {
+            serde_json::from_value::<async_graphql::Request>(value)
+        }
+        Ok(_) => Err(serde::de::Error::custom("no query")),
         Err(err) => Err(err),
     };
     match request {
@@ -92,15 +95,15 @@ pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let viewer = match authenticate(&state, &req) {
         Ok(viewer) => viewer,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
-    let request = match async_graphql::http::parse_query_string(req.query_string()) {
-        Ok(request) => request,
-        Err(_) => {
+    let request = match parse_get(req.query_string()) {
+        Some(request) => request,
+        None => {
             return error_response(
                 StatusCode::BAD_REQUEST,
                 "BAD_USER_INPUT",
-                "GET /graphql takes ?query=...&variables=...",
+                "GET /graphql takes ?query=...&operationName=...&variables=<JSON object>",
             );
         }
     };
@@ -116,6 +119,34 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
         return response;
     }
     execute(&state, viewer, request).await
+}
+
+#[derive(serde::Deserialize)]
+struct GetParams {
+    query: String,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+/// GraphQL-over-HTTP GET parameters (async-graphql's own parser reads `operation_name`).
+fn parse_get(query_string: &str) -> Option<async_graphql::Request> {
+    let params = web::Query::<GetParams>::from_query(query_string)
+        .ok()?
+        .into_inner();
+    let mut request = async_graphql::Request::new(params.query);
+    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = params.variables.filter(|v| !v.is_empty()) {
+        match serde_json::from_str::<Value>(&variables).ok()? {
+            value @ Value::Object(_) => {
+                request = request.variables(async_graphql::Variables::from_json(value))
+            }
+            _ => return None,
+        }
+    }
+    Some(request)
 }
 
 /// Whether the operation a GET would run is a query. Unparsable documents pass through so the

@@ -1,1 +1,14 @@
-fn main() {}
+//! The API tested through HTTP against a real server on a loopback port, one fresh database per
+//! test: SQLite by default, PostgreSQL when TEST_DATABASE_URL names a server.
+mod helpers;
+
+mod auth;
+mod cli;
+mod http;
+mod isolation;
+mod limits;
+mod migrations;
+mod pagination;
+mod partners;
+mod profile;
+mod viewer;

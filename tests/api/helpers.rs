@@ -1,0 +1,216 @@
+//! The test harness: `TestApp::spawn()` starts the server on its own database.
+#![allow(dead_code)]
+
+use cosell::auth::{JwtKeys, MintRequest};
+use cosell::domain::enums::{Role, SegmentCode};
+use cosell::http::AppState;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use std::net::TcpListener;
+
+pub const SECRET: &str = "test-secret-0123456789-abcdefghijklmnop";
+pub const ISSUER: &str = "cosell";
+pub const AUDIENCE: &str = "cosell-api";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub keys: JwtKeys,
+    pub db: DatabaseConnection,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub struct Gql {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Gql {
+    pub fn data(&self) -> &Value {
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            serde_json::to_string_pretty(&self.body).unwrap()
+        );
+        &self.body["data"]
+    }
+
+    /// The `extensions.code` of the first error.
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code in {}", self.body))
+    }
+
+    pub fn error(&self) -> &Value {
+        &self.body["errors"][0]
+    }
+
+    /// `[(field, code)]` of a BAD_USER_INPUT error.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        self.error()["extensions"]["fields"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no fields in {}", self.body))
+            .iter()
+            .map(|f| {
+                (
+                    f["field"].as_str().unwrap().to_string(),
+                    f["code"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+}
+
+async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let admin = sea_orm::Database::connect(&admin_url)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            let name = format!("cosell_test_{}", uuid::Uuid::new_v4().simple());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .expect("TEST_DATABASE_URL ends in /DBNAME");
+            (format!("{base}/{name}"), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            (
+                format!("sqlite://{}/cosell.db?mode=rwc", dir.path().display()),
+                Some(dir),
+            )
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let (url, dir) = fresh_database().await;
+        let db = cosell::db::connect_and_migrate(&url)
+            .await
+            .expect("migrate test database");
+        let keys = JwtKeys::new(SECRET.as_bytes(), ISSUER, AUDIENCE).expect("test key");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = AppState {
+            schema: cosell::graphql::build(db.clone(), true),
+            db: db.clone(),
+            keys: keys.clone(),
+        };
+        let server = cosell::http::serve(listener, state, 1).expect("start server");
+        tokio::spawn(server);
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            keys,
+            db,
+            _dir: dir,
+        }
+    }
+
+    pub fn mint(&self, request: &MintRequest) -> String {
+        self.keys.mint(request).expect("mint token")
+    }
+
+    pub fn admin(&self) -> String {
+        self.mint(&MintRequest::new(Role::Admin, "admin@example.com"))
+    }
+
+    pub fn partner_token(&self, role: Role, partner_id: &str) -> String {
+        let mut req = MintRequest::new(role, &format!("{role:?}@{partner_id}").to_lowercase());
+        req.partner_id = Some(partner_id.to_string());
+        self.mint(&req)
+    }
+
+    pub fn partner_user(&self, partner_id: &str) -> String {
+        self.partner_token(Role::PartnerUser, partner_id)
+    }
+
+    pub fn partner_admin(&self, partner_id: &str) -> String {
+        self.partner_token(Role::PartnerAdmin, partner_id)
+    }
+
+    pub fn seller(&self, segments: &[SegmentCode]) -> String {
+        let mut req = MintRequest::new(Role::AwsSeller, "seller@aws.example");
+        req.segments = segments.to_vec();
+        self.mint(&req)
+    }
+
+    pub fn manager(&self, partner_ids: &[&str]) -> String {
+        let mut req = MintRequest::new(Role::PartnerManager, "pdm@aws.example");
+        req.partner_ids = partner_ids.iter().map(|s| s.to_string()).collect();
+        self.mint(&req)
+    }
+
+    pub fn read_only(&self, role: Role, partner_id: Option<&str>) -> String {
+        let mut req = MintRequest::new(role, "reader@example.com");
+        req.partner_id = partner_id.map(str::to_string);
+        req.scopes = vec!["cosell:read".into()];
+        self.mint(&req)
+    }
+
+    pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Gql {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        let body = response.json().await.expect("JSON body");
+        Gql { status, body }
+    }
+
+    /// Creates a partner as ADMIN and returns its id.
+    pub async fn create_partner(&self, name: &str) -> String {
+        let r = self
+            .gql(
+                &self.admin(),
+                "mutation($input: CreatePartnerInput!) { createPartner(input: $input) { id } }",
+                json!({ "input": { "name": name } }),
+            )
+            .await;
+        r.data()["createPartner"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Creates a solution for a partner as ADMIN and returns its id.
+    pub async fn create_solution(&self, partner_id: &str, name: &str, status: &str) -> String {
+        let r = self
+            .gql(
+                &self.admin(),
+                "mutation($input: CreateSolutionInput!) { createSolution(input: $input) { id } }",
+                json!({ "input": { "partnerId": partner_id, "name": name, "category": "SOFTWARE_PRODUCT", "status": status } }),
+            )
+            .await;
+        r.data()["createSolution"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Adds a customer reference to a partner as ADMIN and returns its id.
+    pub async fn add_reference(&self, partner_id: &str, title: &str) -> String {
+        let r = self
+            .gql(
+                &self.admin(),
+                "mutation($input: CustomerReferenceInput!) { addCustomerReference(input: $input) { id } }",
+                json!({ "input": { "partnerId": partner_id, "title": title, "customerName": "Globex", "summary": "Moved 40 workloads to AWS in 6 months." } }),
+            )
+            .await;
+        r.data()["addCustomerReference"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}

@@ -1,0 +1,232 @@
+//! Transport rules of the endpoint and the probes.
+use crate::helpers::TestApp;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[tokio::test]
+async fn probes_and_graphiql_answer() {
+    let app = TestApp::spawn().await;
+    let live = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200);
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.json::<Value>().await.unwrap()["status"], "ready");
+    let ide = app
+        .client
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ide.status(), 200);
+    assert!(
+        ide.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(ide.text().await.unwrap().contains("/graphql"));
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_gone() {
+    let app = TestApp::spawn().await;
+    app.db.clone().close().await.unwrap();
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 503);
+    let live = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200, "the process is still up");
+}
+
+#[tokio::test]
+async fn only_json_posts_execute() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(app.admin())
+        .header("Content-Type", "text/plain")
+        .body(json!({ "query": "{ viewer { role } }" }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let with_charset = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(app.admin())
+        .header("Content-Type", "application/json; charset=utf-8")
+        .body(json!({ "query": "{ viewer { role } }" }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_charset.status(), 200);
+    assert!(with_charset.headers().contains_key("x-request-id"));
+}
+
+#[tokio::test]
+async fn malformed_bodies_and_batches_are_bad_requests() {
+    let app = TestApp::spawn().await;
+    for body in [
+        "{not json",
+        "[{\"query\":\"{ viewer { role } }\"}]",
+        "{\"variables\":{}}",
+    ] {
+        let r = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(app.admin())
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{body}");
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["errors"][0]["extensions"]["code"],
+            "BAD_USER_INPUT"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bodies_over_one_mebibyte_are_refused() {
+    let app = TestApp::spawn().await;
+    let padding = "x".repeat(1024 * 1024);
+    let r = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(app.admin())
+        .header("Content-Type", "application/json")
+        .body(
+            json!({ "query": "{ viewer { role } }", "extensions": { "pad": padding } }).to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    // Just under the limit still executes.
+    let under = "x".repeat(1024 * 1024 - 200);
+    let ok = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(app.admin())
+        .header("Content-Type", "application/json")
+        .body(json!({ "query": "{ viewer { role } }", "extensions": { "pad": under } }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+}
+
+#[tokio::test]
+async fn chunked_bodies_over_the_limit_are_refused() {
+    let app = TestApp::spawn().await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        app.admin()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = "y".repeat(64 * 1024);
+    for _ in 0..20 {
+        let framed = format!("{:x}\r\n{chunk}\r\n", chunk.len());
+        if stream.write_all(framed.as_bytes()).await.is_err() {
+            break; // the server may close as soon as the limit is passed
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut reply = vec![0u8; 64];
+    let n = stream.read(&mut reply).await.unwrap();
+    let status_line = String::from_utf8_lossy(&reply[..n]);
+    assert!(
+        status_line.starts_with("HTTP/1.1 413"),
+        "got {status_line:?}"
+    );
+}
+
+#[tokio::test]
+async fn get_runs_queries_but_never_mutations() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/graphql", app.base);
+    let query = app
+        .client
+        .get(&url)
+        .query(&[("query", "{ viewer { role } }")])
+        .bearer_auth(app.admin())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(query.status(), 200);
+    assert_eq!(
+        query.json::<Value>().await.unwrap()["data"]["viewer"]["role"],
+        "ADMIN"
+    );
+
+    let mutation = app
+        .client
+        .get(&url)
+        .query(&[(
+            "query",
+            "mutation { createPartner(input: { name: \"Via GET\" }) { id } }",
+        )])
+        .bearer_auth(app.admin())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mutation.status(), 405);
+    let listed = app
+        .gql(&app.admin(), "{ partners { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        listed.data()["partners"]["totalCount"],
+        0,
+        "the GET mutation wrote nothing"
+    );
+
+    let chosen = app
+        .client
+        .get(&url)
+        .query(&[
+            ("query", "query Q { viewer { role } } mutation M { createPartner(input: { name: \"X\" }) { id } }"),
+            ("operationName", "M"),
+        ])
+        .bearer_auth(app.admin())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        chosen.status(),
+        405,
+        "the named mutation of a document is refused too"
+    );
+
+    let put = app
+        .client
+        .put(&url)
+        .bearer_auth(app.admin())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 405);
+}
