@@ -1,6 +1,9 @@
 //! Connecting to SQLite (the embedded default) or PostgreSQL, and migrating.
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use std::time::Duration;
 
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -26,4 +29,16 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr>
     let db = connect(url).await?;
     Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+/// Begins the transaction of one mutation. On SQLite it takes the write lock up front
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes can fail with
+/// "database is locked" when another writer commits in between, which the busy timeout does
+/// not cover. PostgreSQL ignores the option.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }

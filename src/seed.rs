@@ -1,8 +1,218 @@
-//! `cosell seed-demo`: a realistic demo data set, written through the same services as the API.
+//! `cosell seed-demo`: a realistic demo data set, written through the same services (and so the
+//! same validation and history) as the API, by an ADMIN actor named `seed-demo`. Running it
+//! twice changes nothing: partners that already exist are left alone.
+use crate::auth::Viewer;
+use crate::domain::enums::{Industry, Role, SegmentCode, SolutionCategory, SolutionStatus};
+use crate::error::AppError;
+use crate::graphql::inputs::{CreatePartnerInput, CreateSolutionInput, CustomerReferenceInput};
+use crate::graphql::scalars::Date;
+use crate::services;
+use async_graphql::ID;
 use sea_orm::DatabaseConnection;
 
+struct DemoPartner {
+    name: &'static str,
+    website: &'static str,
+    value_proposition: &'static str,
+    segments: &'static [SegmentCode],
+    industries: &'static [Industry],
+    solutions: &'static [(&'static str, SolutionCategory, SolutionStatus, &'static str)],
+    references: &'static [(
+        &'static str,
+        &'static str,
+        SegmentCode,
+        &'static str,
+        &'static str,
+    )],
+}
+
+const PARTNERS: &[DemoPartner] = &[
+    DemoPartner {
+        name: "Northwind Cloud Consulting",
+        website: "https://northwind-cloud.example",
+        value_proposition: "Mainframe and VMware exits to AWS for regulated enterprises, with fixed-price migration factories and a 90-day landing zone.",
+        segments: &[SegmentCode::Enterprise, SegmentCode::Government],
+        industries: &[
+            Industry::FinancialServices,
+            Industry::Government,
+            Industry::Manufacturing,
+        ],
+        solutions: &[
+            (
+                "Migration Factory",
+                SolutionCategory::ProfessionalService,
+                SolutionStatus::Active,
+                "Wave-planned migrations of 500+ servers with automated cut-over runbooks.",
+            ),
+            (
+                "Landing Zone Accelerator",
+                SolutionCategory::ConsultingService,
+                SolutionStatus::Active,
+                "Multi-account AWS foundation with guardrails for FedRAMP and PCI workloads.",
+            ),
+            (
+                "Mainframe Modernisation",
+                SolutionCategory::ProfessionalService,
+                SolutionStatus::Draft,
+                "COBOL refactoring to Java on AWS.",
+            ),
+        ],
+        references: &[
+            (
+                "Core banking off the mainframe",
+                "Contoso Bank",
+                SegmentCode::Enterprise,
+                "Moved 1,200 batch jobs to AWS in 9 months; 38% lower run cost.",
+                "2026-02-10",
+            ),
+            (
+                "State permits portal",
+                "State of Franklin",
+                SegmentCode::Government,
+                "FedRAMP Moderate permits platform live in 14 weeks.",
+                "2025-11-03",
+            ),
+        ],
+    },
+    DemoPartner {
+        name: "Lumen Analytics",
+        website: "https://lumen-analytics.example",
+        value_proposition: "SaaS analytics for hospitals and universities: HIPAA- and FERPA-ready data platforms on AWS, live in eight weeks.",
+        segments: &[
+            SegmentCode::Healthcare,
+            SegmentCode::Education,
+            SegmentCode::Nonprofit,
+        ],
+        industries: &[
+            Industry::Healthcare,
+            Industry::Education,
+            Industry::NonProfitOrganization,
+        ],
+        solutions: &[
+            (
+                "Lumen Care Insights",
+                SolutionCategory::SoftwareProduct,
+                SolutionStatus::Active,
+                "Patient-flow analytics on Amazon Redshift and QuickSight.",
+            ),
+            (
+                "Lumen Campus",
+                SolutionCategory::SoftwareProduct,
+                SolutionStatus::Active,
+                "Student success analytics for higher education.",
+            ),
+        ],
+        references: &[(
+            "Emergency department wait times halved",
+            "Riverside Health",
+            SegmentCode::Healthcare,
+            "Real-time bed management cut median ED wait from 4h to 2h.",
+            "2026-06-21",
+        )],
+    },
+    DemoPartner {
+        name: "Stackforge Labs",
+        website: "https://stackforge.example",
+        value_proposition: "Serverless platform engineering for startups and digital natives scaling past their first million users.",
+        segments: &[
+            SegmentCode::Startup,
+            SegmentCode::DigitalNativeBusiness,
+            SegmentCode::Isv,
+        ],
+        industries: &[
+            Industry::SoftwareAndInternet,
+            Industry::Gaming,
+            Industry::MediaAndEntertainment,
+        ],
+        solutions: &[
+            (
+                "Scale-Up Platform",
+                SolutionCategory::ManagedService,
+                SolutionStatus::Active,
+                "Managed EKS and Lambda platform with cost guardrails.",
+            ),
+            (
+                "SaaS Factory Kit",
+                SolutionCategory::ConsultingService,
+                SolutionStatus::Inactive,
+                "Multi-tenant SaaS reference architecture.",
+            ),
+        ],
+        references: &[],
+    },
+    DemoPartner {
+        name: "Harbor Retail Systems",
+        website: "https://harbor-retail.example",
+        value_proposition: "Point-of-sale and inventory modernisation for small and mid-size retailers.",
+        segments: &[SegmentCode::Smb],
+        industries: &[Industry::Retail, Industry::WholesaleAndDistribution],
+        solutions: &[],
+        references: &[],
+    },
+];
+
 pub async fn run(
-    _db: &DatabaseConnection,
+    db: &DatabaseConnection,
 ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
-    Ok("nothing seeded yet".into())
+    let actor = Viewer {
+        subject: "seed-demo".into(),
+        role: Role::Admin,
+        partner_id: None,
+        segments: Vec::new(),
+        partner_ids: Vec::new(),
+        scopes: vec!["cosell:read".into(), "cosell:write".into()],
+    };
+    let (mut created, mut skipped) = (0, 0);
+    for demo in PARTNERS {
+        let input = CreatePartnerInput {
+            name: demo.name.into(),
+            website_url: Some(demo.website.into()),
+            value_proposition: Some(demo.value_proposition.into()),
+            segments: Some(demo.segments.to_vec()),
+            industries: Some(demo.industries.to_vec()),
+        };
+        let partner = match services::partners::create(db, &actor, input).await {
+            Ok(partner) => partner,
+            Err(AppError::BadInput(fields))
+                if fields.iter().any(|f| f.code == "DUPLICATE_KEY_VALUE") =>
+            {
+                skipped += 1;
+                continue;
+            }
+            Err(err) => return Err(format!("seeding {}: {}", demo.name, err.message()).into()),
+        };
+        created += 1;
+        for (name, category, status, description) in demo.solutions {
+            let input = CreateSolutionInput {
+                partner_id: Some(ID(partner.id.clone())),
+                name: (*name).into(),
+                description: Some((*description).into()),
+                category: *category,
+                status: Some(*status),
+                aws_marketplace_solution_arn: None,
+            };
+            services::solutions::create(db, &actor, input)
+                .await
+                .map_err(|e| e.message())?;
+        }
+        for (title, customer, segment, summary, published) in demo.references {
+            let input = CustomerReferenceInput {
+                partner_id: Some(ID(partner.id.clone())),
+                title: (*title).into(),
+                customer_name: (*customer).into(),
+                segment: Some(*segment),
+                summary: (*summary).into(),
+                url: None,
+                published_on: chrono::NaiveDate::parse_from_str(published, "%Y-%m-%d")
+                    .ok()
+                    .map(Date),
+            };
+            services::references::add(db, &actor, input)
+                .await
+                .map_err(|e| e.message())?;
+        }
+    }
+    Ok(format!(
+        "seed-demo: {created} partners created, {skipped} already present"
+    ))
 }

@@ -9,7 +9,7 @@ use crate::graphql::inputs::{CreatePartnerInput, UpdatePartnerInput};
 use crate::services::history::{self, Diff, Entry};
 use async_graphql::MaybeUndefined;
 use entity::partner;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 
 const NAME_MAX: usize = 255;
 const VALUE_PROPOSITION_MAX: usize = 2000;
@@ -33,7 +33,7 @@ pub async fn create(
     let segments = distinct(&input.segments.unwrap_or_default());
     let industries = distinct(&input.industries.unwrap_or_default());
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if data::partners::name_taken(&txn, &name, None).await? {
         return Err(AppError::bad_field(
             "input.name",
@@ -82,7 +82,7 @@ pub async fn update(
     id: &str,
     input: UpdatePartnerInput,
 ) -> AppResult<partner::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = data::partners::find(&txn, viewer, id)
         .await?
         .ok_or(AppError::NotFound("partner"))?;

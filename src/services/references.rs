@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::inputs::CustomerReferenceInput;
 use crate::services::history::{self, Diff, Entry};
 use entity::customer_reference;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
 pub async fn add(
     db: &DatabaseConnection,
@@ -32,7 +32,7 @@ pub async fn add(
     }
     v.finish()?;
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let partner = data::partners::find(&txn, viewer, &partner_id)
         .await?
         .ok_or(AppError::NotFound("partner"))?;
@@ -69,7 +69,7 @@ pub async fn add(
 }
 
 pub async fn remove(db: &DatabaseConnection, viewer: &Viewer, id: &str) -> AppResult<String> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = data::references::find(&txn, viewer, id)
         .await?
         .ok_or(AppError::NotFound("customer reference"))?;

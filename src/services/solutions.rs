@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::inputs::{CreateSolutionInput, UpdateSolutionInput};
 use crate::services::history::{self, Diff, Entry};
 use entity::solution;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 
 const NAME_MAX: usize = 255;
 const DESCRIPTION_MAX: usize = 2000;
@@ -34,7 +34,7 @@ pub async fn create(
     v.finish()?;
     let status = input.status.unwrap_or(SolutionStatus::Active);
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let partner = data::partners::find(&txn, viewer, &partner_id)
         .await?
         .ok_or(AppError::NotFound("partner"))?;
@@ -85,7 +85,7 @@ pub async fn update(
     id: &str,
     input: UpdateSolutionInput,
 ) -> AppResult<solution::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = data::solutions::find(&txn, viewer, id)
         .await?
         .ok_or(AppError::NotFound("solution"))?;

@@ -130,3 +130,28 @@ fn schema_prints_the_served_sdl() {
         assert!(sdl.contains(needle), "missing {needle:?}");
     }
 }
+
+#[test]
+fn seed_demo_fills_partner_profiles_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/demo.db?mode=rwc", dir.path().display());
+    let first = cosell()
+        .args(["seed-demo"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("4 partners created"));
+    let again = cosell()
+        .args(["seed-demo"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("0 partners created, 4 already present")
+    );
+}

@@ -235,3 +235,38 @@ async fn a_partner_token_for_a_missing_partner_sees_nothing() {
     assert_eq!(r.data()["viewer"]["partner"], json!(null));
     assert_eq!(r.data()["partners"]["totalCount"], 0);
 }
+
+#[tokio::test]
+async fn concurrent_creates_never_corrupt_or_fail_internally() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin();
+    let same_name =
+        (0..8).map(|_| app.gql(&admin, CREATE, json!({ "input": { "name": "Race Inc" } })));
+    let results = futures_util::future::join_all(same_name).await;
+    let winners = results
+        .iter()
+        .filter(|r| r.body.get("errors").is_none())
+        .count();
+    assert_eq!(winners, 1, "exactly one create wins");
+    for r in results.iter().filter(|r| r.body.get("errors").is_some()) {
+        assert!(
+            ["BAD_USER_INPUT", "CONFLICT"].contains(&r.code()),
+            "{}",
+            r.body
+        );
+    }
+    let distinct = (0..8).map(|i| {
+        app.gql(
+            &admin,
+            CREATE,
+            json!({ "input": { "name": format!("Parallel {i}") } }),
+        )
+    });
+    for r in futures_util::future::join_all(distinct).await {
+        r.data();
+    }
+    let count = app
+        .gql(&admin, "{ partners { totalCount } }", json!({}))
+        .await;
+    assert_eq!(count.data()["partners"]["totalCount"], 9);
+}
