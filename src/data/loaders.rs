@@ -12,6 +12,7 @@ pub struct Loaders {
     pub industries: DataLoader<IndustriesByPartner>,
     pub solutions: DataLoader<SolutionsByPartner>,
     pub references: DataLoader<ReferencesByPartner>,
+    pub profile_counts: DataLoader<ProfileCountsByPartner>,
 }
 
 impl Loaders {
@@ -22,6 +23,7 @@ impl Loaders {
             industries: DataLoader::new(IndustriesByPartner(db.clone()), tokio::spawn),
             solutions: DataLoader::new(SolutionsByPartner(db.clone()), tokio::spawn),
             references: DataLoader::new(ReferencesByPartner(db.clone()), tokio::spawn),
+            profile_counts: DataLoader::new(ProfileCountsByPartner(db.clone()), tokio::spawn),
         }
     }
 }
@@ -114,5 +116,16 @@ impl Loader<String> for ReferencesByPartner {
             .all(&self.0)
             .await?;
         Ok(group(rows, |r| r.partner_id.clone()))
+    }
+}
+
+pub struct ProfileCountsByPartner(DatabaseConnection);
+
+impl Loader<String> for ProfileCountsByPartner {
+    type Value = super::partners::ProfileCounts;
+    type Error = DbErr;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        super::partners::profile_counts(&self.0, keys).await
     }
 }

@@ -177,3 +177,71 @@ pub async fn industries_of<C: ConnectionTrait>(db: &C, partner_id: &str) -> AppR
         .map(|r| r.industry)
         .collect())
 }
+
+/// What a partner's referral readiness is computed from, besides its value proposition.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProfileCounts {
+    pub active_solutions: i64,
+    pub references: i64,
+    pub segments: i64,
+    pub track: super::opportunities::TrackRecord,
+}
+
+/// Profile counts of several partners: four grouped queries, whatever the number of partners.
+pub async fn profile_counts<C: ConnectionTrait>(
+    db: &C,
+    partner_ids: &[String],
+) -> Result<std::collections::HashMap<String, ProfileCounts>, sea_orm::DbErr> {
+    use crate::domain::enums::SolutionStatus;
+    use entity::{customer_reference, solution};
+    use sea_orm::sea_query::Expr;
+
+    let ids = || partner_ids.iter().cloned();
+    let active: Vec<(String, i64)> = solution::Entity::find()
+        .select_only()
+        .column(solution::Column::PartnerId)
+        .column_as(Expr::col(solution::Column::Id).count(), "n")
+        .filter(solution::Column::PartnerId.is_in(ids()))
+        .filter(solution::Column::Status.eq(SolutionStatus::Active.as_str()))
+        .group_by(solution::Column::PartnerId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let references: Vec<(String, i64)> = customer_reference::Entity::find()
+        .select_only()
+        .column(customer_reference::Column::PartnerId)
+        .column_as(Expr::col(customer_reference::Column::Id).count(), "n")
+        .filter(customer_reference::Column::PartnerId.is_in(ids()))
+        .group_by(customer_reference::Column::PartnerId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let segments: Vec<(String, i64)> = partner_segment::Entity::find()
+        .select_only()
+        .column(partner_segment::Column::PartnerId)
+        .column_as(Expr::col(partner_segment::Column::SegmentCode).count(), "n")
+        .filter(partner_segment::Column::PartnerId.is_in(ids()))
+        .group_by(partner_segment::Column::PartnerId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let tracks = super::opportunities::track_records(db, partner_ids).await?;
+
+    let mut out: std::collections::HashMap<String, ProfileCounts> = partner_ids
+        .iter()
+        .map(|id| (id.clone(), ProfileCounts::default()))
+        .collect();
+    for (id, n) in active {
+        out.entry(id).or_default().active_solutions = n;
+    }
+    for (id, n) in references {
+        out.entry(id).or_default().references = n;
+    }
+    for (id, n) in segments {
+        out.entry(id).or_default().segments = n;
+    }
+    for (id, track) in tracks {
+        out.entry(id).or_default().track = track;
+    }
+    Ok(out)
+}

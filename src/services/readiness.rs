@@ -1,10 +1,6 @@
 //! Referral readiness of a partner (domain.md, "Partners"): whether it qualifies to receive AWS
 //! referrals and, check by check, what is missing.
-use crate::data::opportunities::{self, TrackRecord};
-use crate::domain::enums::{SolutionStatus, StoredEnum};
-use crate::error::AppResult;
-use entity::{customer_reference, partner, partner_segment, solution};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use crate::data::partners::ProfileCounts;
 
 /// Shortest value proposition that can say what sets a partner apart.
 pub const VALUE_PROPOSITION_MIN: usize = 40;
@@ -23,47 +19,8 @@ pub struct ReferralReadiness {
     pub checks: Vec<Check>,
 }
 
-pub struct PartnerFacts {
-    pub active_solutions: u64,
-    pub references: u64,
-    pub value_proposition: Option<String>,
-    pub segments: u64,
-    pub track: TrackRecord,
-}
-
-pub async fn facts<C: ConnectionTrait>(
-    db: &C,
-    partner: &partner::Model,
-) -> AppResult<PartnerFacts> {
-    let active_solutions = solution::Entity::find()
-        .filter(solution::Column::PartnerId.eq(&partner.id))
-        .filter(solution::Column::Status.eq(SolutionStatus::Active.as_str()))
-        .count(db)
-        .await?;
-    let references = customer_reference::Entity::find()
-        .filter(customer_reference::Column::PartnerId.eq(&partner.id))
-        .count(db)
-        .await?;
-    let segments = partner_segment::Entity::find()
-        .filter(partner_segment::Column::PartnerId.eq(&partner.id))
-        .count(db)
-        .await?;
-    let track = opportunities::track_record(db, &partner.id).await?;
-    Ok(PartnerFacts {
-        active_solutions,
-        references,
-        value_proposition: partner.value_proposition.clone(),
-        segments,
-        track,
-    })
-}
-
-pub fn evaluate(f: &PartnerFacts) -> ReferralReadiness {
-    let vp_len = f
-        .value_proposition
-        .as_deref()
-        .map(|v| v.chars().count())
-        .unwrap_or(0);
+pub fn evaluate(value_proposition: Option<&str>, f: &ProfileCounts) -> ReferralReadiness {
+    let vp_len = value_proposition.map(|v| v.chars().count()).unwrap_or(0);
     let approval_rate = if f.track.submitted > 0 {
         f.track.approved * 100 / f.track.submitted
     } else {

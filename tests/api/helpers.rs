@@ -7,6 +7,8 @@ use cosell::http::AppState;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const SECRET: &str = "test-secret-0123456789-abcdefghijklmnop";
 pub const ISSUER: &str = "cosell";
@@ -17,6 +19,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub keys: JwtKeys,
     pub db: DatabaseConnection,
+    /// SQL statements the server has run so far.
+    pub statements: Arc<AtomicUsize>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -98,9 +102,15 @@ impl TestApp {
         let keys = JwtKeys::new(SECRET.as_bytes(), ISSUER, AUDIENCE).expect("test key");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let base = format!("http://{}", listener.local_addr().unwrap());
+        let statements = Arc::new(AtomicUsize::new(0));
+        let mut server_db = db.clone();
+        let counter = statements.clone();
+        server_db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
         let state = AppState {
-            schema: cosell::graphql::build(db.clone(), true),
-            db: db.clone(),
+            schema: cosell::graphql::build(server_db.clone(), true),
+            db: server_db,
             keys: keys.clone(),
         };
         let server = cosell::http::serve(listener, state, 1).expect("start server");
@@ -110,8 +120,16 @@ impl TestApp {
             client: reqwest::Client::new(),
             keys,
             db,
+            statements,
             _dir: dir,
         }
+    }
+
+    /// Runs a request and returns its response with the number of SQL statements it cost.
+    pub async fn gql_counted(&self, token: &str, query: &str, variables: Value) -> (Gql, usize) {
+        let before = self.statements.load(Ordering::SeqCst);
+        let response = self.gql(token, query, variables).await;
+        (response, self.statements.load(Ordering::SeqCst) - before)
     }
 
     pub fn mint(&self, request: &MintRequest) -> String {

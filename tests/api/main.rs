@@ -4,11 +4,13 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod contract;
 mod http;
 mod isolation;
 mod limits;
 mod migrations;
 mod pagination;
 mod partners;
+mod policy;
 mod profile;
 mod viewer;

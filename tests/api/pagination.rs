@@ -133,3 +133,48 @@ async fn an_empty_page_has_no_cursors() {
         json!({ "hasNextPage": false, "hasPreviousPage": false, "startCursor": null, "endCursor": null })
     );
 }
+
+#[tokio::test]
+async fn nested_fields_cost_the_same_statements_for_any_page_size() {
+    let app = TestApp::spawn().await;
+    for i in 0..30 {
+        let p = app.create_partner(&format!("Partner {i:02}")).await;
+        app.create_solution(&p, "Solution A", "ACTIVE").await;
+        app.create_solution(&p, "Solution B", "DRAFT").await;
+        app.add_reference(&p, "Reference").await;
+    }
+    let query = "query($first: Int) { partners(first: $first) { totalCount nodes {
+        id name segments industries
+        solutions { name partner { name } }
+        references { title }
+        referralReadiness { score checks { name passed } }
+    } } }";
+    let (small, small_cost) = app
+        .gql_counted(&app.admin(), query, json!({ "first": 3 }))
+        .await;
+    let (large, large_cost) = app
+        .gql_counted(&app.admin(), query, json!({ "first": 30 }))
+        .await;
+    assert_eq!(
+        small.data()["partners"]["nodes"].as_array().unwrap().len(),
+        3
+    );
+    assert_eq!(
+        large.data()["partners"]["nodes"].as_array().unwrap().len(),
+        30
+    );
+    assert_eq!(
+        large.data()["partners"]["nodes"][29]["solutions"][1]["partner"]["name"],
+        "Partner 29"
+    );
+    assert_eq!(
+        small_cost, large_cost,
+        "statements must not grow with the page"
+    );
+    // page + total + segments + industries + solutions + their partners + references + 4 counts
+    assert!(
+        large_cost <= 11,
+        "a page of 30 partners cost {large_cost} statements"
+    );
+    println!("partners page of 30 with nested fields: {large_cost} SQL statements");
+}

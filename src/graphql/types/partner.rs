@@ -73,8 +73,10 @@ impl Partner {
         Ok(rows.into_iter().map(CustomerReference).collect())
     }
     async fn referral_readiness(&self, ctx: &Context<'_>) -> Result<ReferralReadiness> {
-        let facts = readiness::facts(ctx::db(ctx)?, &self.0).await?;
-        Ok(readiness::evaluate(&facts).into())
+        let counts = ctx::load(&ctx::loaders(ctx)?.profile_counts, &self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(readiness::evaluate(self.0.value_proposition.as_deref(), &counts).into())
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)

@@ -1,0 +1,117 @@
+//! The served schema against the design contract (`../shared/design/schema.graphql`): every
+//! type, field, argument and enum value the server serves exists in the contract with the same
+//! type, so client-facing names cannot drift. Parts of the contract not served yet are listed
+//! separately and must shrink, never grow, as slices land.
+use async_graphql::parser::parse_schema;
+use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+use std::collections::BTreeMap;
+
+/// `Type.field` → type, `Type.field(arg)` → type, `Enum.VALUE` → "", `Type: implements` → list.
+fn flatten(sdl: &str) -> BTreeMap<String, String> {
+    let doc = parse_schema(sdl).expect("valid SDL");
+    let mut out = BTreeMap::new();
+    for def in doc.definitions {
+        let TypeSystemDefinition::Type(def) = def else {
+            continue;
+        };
+        let name = def.node.name.node.to_string();
+        let mut field = |fname: &str, ty: String| out.insert(format!("{name}.{fname}"), ty);
+        match def.node.kind {
+            TypeKind::Object(o) => {
+                let mut implements: Vec<String> =
+                    o.implements.iter().map(|i| i.node.to_string()).collect();
+                implements.sort();
+                field(": implements", implements.join(","));
+                for f in o.fields {
+                    field(&f.node.name.node, f.node.ty.node.to_string());
+                    for a in f.node.arguments {
+                        field(
+                            &format!("{}({})", f.node.name.node, a.node.name.node),
+                            a.node.ty.node.to_string(),
+                        );
+                    }
+                }
+            }
+            TypeKind::Interface(i) => {
+                for f in i.fields {
+                    field(&f.node.name.node, f.node.ty.node.to_string());
+                }
+            }
+            TypeKind::InputObject(i) => {
+                for f in i.fields {
+                    field(&f.node.name.node, f.node.ty.node.to_string());
+                }
+            }
+            TypeKind::Enum(e) => {
+                for v in e.values {
+                    field(&v.node.value.node, String::new());
+                }
+            }
+            TypeKind::Scalar => {
+                field(": scalar", String::new());
+            }
+            TypeKind::Union(_) => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn every_served_name_is_in_the_contract_with_the_same_type() {
+    let contract_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/design/schema.graphql"
+    );
+    let contract = flatten(
+        &std::fs::read_to_string(contract_path)
+            .expect("the design contract is beside the repository"),
+    );
+    let served = flatten(&cosell::graphql::sdl());
+    let mut drift = Vec::new();
+    for (key, ty) in &served {
+        match contract.get(key) {
+            Some(expected) if expected == ty => {}
+            Some(expected) => drift.push(format!("{key}: served {ty}, contract {expected}")),
+            None => drift.push(format!("{key}: not in the contract")),
+        }
+    }
+    assert!(
+        drift.is_empty(),
+        "served schema drifts from the contract:\n{}",
+        drift.join("\n")
+    );
+
+    let missing: Vec<&String> = contract
+        .keys()
+        .filter(|k| !served.contains_key(*k))
+        .collect();
+    let served_types: Vec<&str> = served
+        .keys()
+        .map(|k| k.split('.').next().unwrap())
+        .collect();
+    // Everything of the partner-profile slice is served in full.
+    for complete in [
+        "Viewer",
+        "Segment",
+        "Solution",
+        "CustomerReference",
+        "ReferralReadiness",
+        "Check",
+        "PartnerConnection",
+        "PartnerEdge",
+        "PageInfo",
+        "PartnerFilter",
+        "CreatePartnerInput",
+        "UpdatePartnerInput",
+        "CreateSolutionInput",
+        "UpdateSolutionInput",
+        "CustomerReferenceInput",
+    ] {
+        assert!(served_types.contains(&complete), "{complete} is served");
+        let gaps: Vec<&&String> = missing
+            .iter()
+            .filter(|k| k.starts_with(&format!("{complete}.")))
+            .collect();
+        assert!(gaps.is_empty(), "{complete} is incomplete: {gaps:?}");
+    }
+}

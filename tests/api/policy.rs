@@ -1,0 +1,237 @@
+//! Every mutation as every role: the outcome matches the policy of domain.md, and a refused
+//! call leaves no trace. A mutation added to the schema without a row here fails the test.
+use crate::helpers::TestApp;
+use cosell::domain::enums::{SegmentCode, StoredEnum};
+use serde_json::{Value, json};
+
+const ROLES: [&str; 7] = [
+    "PARTNER_USER",
+    "PARTNER_ADMIN",
+    "PARTNER_ADMIN of P2",
+    "AWS_SELLER",
+    "PARTNER_MANAGER",
+    "PARTNER_MANAGER of P2",
+    "ADMIN",
+];
+
+/// Expected outcome per role, in the order of `ROLES`: "ok" or an error code.
+const MATRIX: &[(&str, [&str; 7])] = &[
+    (
+        "createPartner",
+        [
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "ok",
+        ],
+    ),
+    (
+        "updatePartner",
+        [
+            "FORBIDDEN",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "createSolution",
+        [
+            "FORBIDDEN",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "ok",
+        ],
+    ),
+    (
+        "updateSolution",
+        [
+            "FORBIDDEN",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "addCustomerReference",
+        [
+            "FORBIDDEN",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "ok",
+        ],
+    ),
+    (
+        "removeCustomerReference",
+        [
+            "FORBIDDEN",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+];
+
+struct Fixture {
+    p1: String,
+    p2: String,
+}
+
+fn token(app: &TestApp, f: &Fixture, role: &str) -> String {
+    match role {
+        "PARTNER_USER" => app.partner_user(&f.p1),
+        "PARTNER_ADMIN" => app.partner_admin(&f.p1),
+        "PARTNER_ADMIN of P2" => app.partner_admin(&f.p2),
+        "AWS_SELLER" => app.seller(SegmentCode::ALL),
+        "PARTNER_MANAGER" => app.manager(&[&f.p1]),
+        "PARTNER_MANAGER of P2" => app.manager(&[&f.p2]),
+        "ADMIN" => app.admin(),
+        other => panic!("unknown role {other}"),
+    }
+}
+
+/// The mutation under test, on fresh objects of P1, and a read that shows whether it wrote.
+async fn call(
+    app: &TestApp,
+    f: &Fixture,
+    mutation: &str,
+    token: &str,
+    tag: &str,
+) -> (Value, Value) {
+    let (query, vars, check) = match mutation {
+        "createPartner" => (
+            "mutation($n: String!) { createPartner(input: { name: $n }) { id } }",
+            json!({ "n": tag }),
+            (
+                "{ partners(filter: { search: \"tag-\" }) { totalCount } }",
+                json!({}),
+            ),
+        ),
+        "updatePartner" => (
+            "mutation($id: ID!, $v: String!) { updatePartner(id: $id, input: { valueProposition: $v }) { id } }",
+            json!({ "id": f.p1, "v": tag }),
+            (
+                "query($id: ID!) { partner(id: $id) { valueProposition } }",
+                json!({ "id": f.p1 }),
+            ),
+        ),
+        "createSolution" => (
+            "mutation($p: ID!, $n: String!) { createSolution(input: { partnerId: $p, name: $n, category: SOFTWARE_PRODUCT }) { id } }",
+            json!({ "p": f.p1, "n": tag }),
+            (
+                "query($id: ID!) { partner(id: $id) { solutions { name } } }",
+                json!({ "id": f.p1 }),
+            ),
+        ),
+        "updateSolution" => {
+            let s = app
+                .create_solution(&f.p1, &format!("s-{tag}"), "ACTIVE")
+                .await;
+            (
+                "mutation($id: ID!, $n: String!) { updateSolution(id: $id, input: { name: $n }) { id } }",
+                json!({ "id": s, "n": tag }),
+                (
+                    "query($id: ID!) { partner(id: $id) { solutions { name } } }",
+                    json!({ "id": f.p1 }),
+                ),
+            )
+        }
+        "addCustomerReference" => (
+            "mutation($p: ID!, $t: String!) { addCustomerReference(input: { partnerId: $p, title: $t, customerName: \"C\", summary: \"S\" }) { id } }",
+            json!({ "p": f.p1, "t": tag }),
+            (
+                "query($id: ID!) { partner(id: $id) { references { title } } }",
+                json!({ "id": f.p1 }),
+            ),
+        ),
+        "removeCustomerReference" => {
+            let r = app.add_reference(&f.p1, tag).await;
+            (
+                "mutation($id: ID!) { removeCustomerReference(id: $id) }",
+                json!({ "id": r }),
+                (
+                    "query($id: ID!) { partner(id: $id) { references { title } } }",
+                    json!({ "id": f.p1 }),
+                ),
+            )
+        }
+        other => panic!("no call for {other}"),
+    };
+    let before = app.gql(&app.admin(), check.0, check.1.clone()).await.body;
+    let reply = app.gql(token, query, vars).await.body;
+    let after = app.gql(&app.admin(), check.0, check.1).await.body;
+    (reply, json!({ "changed": before != after }))
+}
+
+#[tokio::test]
+async fn every_mutation_as_every_role() {
+    let app = TestApp::spawn().await;
+    let f = Fixture {
+        p1: app.create_partner("P1").await,
+        p2: app.create_partner("P2").await,
+    };
+    for (mutation, expected) in MATRIX {
+        for (i, role) in ROLES.iter().enumerate() {
+            let tag = format!("tag-{mutation}-{i}");
+            let (reply, trace) = call(&app, &f, mutation, &token(&app, &f, role), &tag).await;
+            let outcome = reply["errors"][0]["extensions"]["code"]
+                .as_str()
+                .unwrap_or("ok");
+            assert_eq!(outcome, expected[i], "{mutation} as {role}: {reply}");
+            assert_eq!(
+                trace["changed"],
+                json!(expected[i] == "ok"),
+                "{mutation} as {role} wrote only when allowed"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_served_mutation_has_a_policy_row() {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let doc = async_graphql::parser::parse_schema(cosell::graphql::sdl()).unwrap();
+    let served: Vec<String> = doc
+        .definitions
+        .into_iter()
+        .filter_map(|d| match d {
+            TypeSystemDefinition::Type(t) if t.node.name.node == "Mutation" => match t.node.kind {
+                TypeKind::Object(o) => Some(
+                    o.fields
+                        .into_iter()
+                        .map(|f| f.node.name.node.to_string())
+                        .collect::<Vec<_>>(),
+                ),
+                _ => None,
+            },
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let covered: Vec<&str> = MATRIX.iter().map(|(m, _)| *m).collect();
+    for mutation in &served {
+        assert!(
+            covered.contains(&mutation.as_str()),
+            "mutation {mutation} has no row in the policy matrix"
+        );
+    }
+    assert_eq!(served.len(), covered.len(), "served {served:?}");
+}
