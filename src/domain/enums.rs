@@ -257,3 +257,15 @@ pub fn decode<E: StoredEnum>(stored: &str) -> Result<E, crate::error::AppError> 
         crate::error::AppError::internal(format!("stored {} has unknown value {stored:?}", E::NAME))
     })
 }
+
+impl AskPriority {
+    /// Sort key stored beside the priority, so ordering by priority is an index scan.
+    pub fn rank(self) -> i16 {
+        match self {
+            AskPriority::Low => 0,
+            AskPriority::Normal => 1,
+            AskPriority::High => 2,
+            AskPriority::Urgent => 3,
+        }
+    }
+}

@@ -131,10 +131,9 @@ fn schema_prints_the_served_sdl() {
     }
 }
 
-#[test]
-fn seed_demo_fills_partner_profiles_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/demo.db?mode=rwc", dir.path().display());
+#[tokio::test]
+async fn seed_demo_fills_every_table_once() {
+    let (url, dir) = crate::helpers::fresh_database().await;
     let first = cosell()
         .args(["seed-demo"])
         .env("DATABASE_URL", &url)
@@ -145,7 +144,12 @@ fn seed_demo_fills_partner_profiles_once() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    assert!(String::from_utf8_lossy(&first.stdout).contains("4 partners created"));
+    let summary = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(summary.contains("4 partners created"), "{summary}");
+    assert!(
+        summary.contains("11 customers, 13 opportunities, 6 asks, 4 referrals"),
+        "{summary}"
+    );
     let again = cosell()
         .args(["seed-demo"])
         .env("DATABASE_URL", &url)
@@ -153,5 +157,95 @@ fn seed_demo_fills_partner_profiles_once() {
         .unwrap();
     assert!(
         String::from_utf8_lossy(&again.stdout).contains("0 partners created, 4 already present")
+    );
+
+    // Tables whose API comes later: the spread the demo promises, read straight from SQL.
+    let app = TestApp::spawn_on(&url, dir).await;
+    let distinct = |table: &str, col: &str| format!("SELECT DISTINCT {col} FROM {table}");
+    let values = |rows: Vec<sea_orm::QueryResult>| -> Vec<String> {
+        let mut v: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(0).unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    use sea_orm::ConnectionTrait;
+    let query = |sql: String| {
+        let db = app.db.clone();
+        async move {
+            db.query_all_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                sql,
+            ))
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        values(query(distinct("customer", "segment_code")).await).len(),
+        9,
+        "all nine segments"
+    );
+    assert_eq!(
+        values(query(distinct("customer", "aws_adoption")).await),
+        ["ENGAGED", "GREENFIELD"]
+    );
+    assert_eq!(
+        values(query(distinct("opportunity", "stage")).await).len(),
+        7,
+        "every stage"
+    );
+    assert_eq!(
+        values(query(distinct("opportunity", "review_status")).await).len(),
+        6,
+        "every review status"
+    );
+    assert_eq!(
+        values(query(distinct("ask", "kind")).await).len(),
+        4,
+        "every ask kind"
+    );
+    assert_eq!(
+        values(query(distinct("ask", "status")).await).len(),
+        6,
+        "every ask status"
+    );
+    assert_eq!(
+        values(query(distinct("referral", "status")).await),
+        ["ACCEPTED", "PENDING", "REJECTED"],
+        "EXPIRED is read from expires_at"
+    );
+
+    // Through the API: profiles, and a real track record in referral readiness.
+    let r = app
+        .gql(
+            &app.admin(),
+            "{ partners { totalCount nodes { name solutions { name } referralReadiness { eligible checks { name passed } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.data()["partners"]["totalCount"], 4);
+    let northwind = r.data()["partners"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Northwind Cloud Consulting")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        northwind["referralReadiness"]["eligible"], true,
+        "{northwind}"
+    );
+    let harbor = r.data()["partners"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Harbor Retail Systems")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        harbor["referralReadiness"]["eligible"], false,
+        "no solutions, no references"
     );
 }

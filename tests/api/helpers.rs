@@ -66,7 +66,9 @@ impl Gql {
     }
 }
 
-async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+/// A new empty database: a PostgreSQL database on TEST_DATABASE_URL's server, or a SQLite
+/// file in a temporary folder (kept as long as the returned guard).
+pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let admin = sea_orm::Database::connect(&admin_url)
@@ -96,7 +98,12 @@ async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
 impl TestApp {
     pub async fn spawn() -> TestApp {
         let (url, dir) = fresh_database().await;
-        let db = cosell::db::connect_and_migrate(&url)
+        Self::spawn_on(&url, dir).await
+    }
+
+    /// Serves an existing database (migrating it first).
+    pub async fn spawn_on(url: &str, dir: Option<tempfile::TempDir>) -> TestApp {
+        let db = cosell::db::connect_and_migrate(url)
             .await
             .expect("migrate test database");
         let keys = JwtKeys::new(SECRET.as_bytes(), ISSUER, AUDIENCE).expect("test key");

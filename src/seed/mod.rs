@@ -1,6 +1,10 @@
-//! `cosell seed-demo`: a realistic demo data set, written through the same services (and so the
-//! same validation and history) as the API, by an ADMIN actor named `seed-demo`. Running it
-//! twice changes nothing: partners that already exist are left alone.
+//! `cosell seed-demo`: a realistic demo data set. Partner profiles go through the same services
+//! (validation, history) as the API, by an ADMIN actor named `seed-demo`; each new partner then
+//! gets its demo pipeline (`pipeline.rs`, data in `plans.rs`). Running it twice changes nothing:
+//! partners that already exist are left alone.
+mod pipeline;
+mod plans;
+
 use crate::auth::Viewer;
 use crate::domain::enums::{Industry, Role, SegmentCode, SolutionCategory, SolutionStatus};
 use crate::error::AppError;
@@ -12,6 +16,9 @@ use sea_orm::DatabaseConnection;
 
 struct DemoPartner {
     name: &'static str,
+    /// Mail domain of the partner's people.
+    domain: &'static str,
+    pipeline: fn() -> pipeline::DemoPipeline,
     website: &'static str,
     value_proposition: &'static str,
     segments: &'static [SegmentCode],
@@ -29,6 +36,8 @@ struct DemoPartner {
 const PARTNERS: &[DemoPartner] = &[
     DemoPartner {
         name: "Northwind Cloud Consulting",
+        domain: "northwind-cloud.example",
+        pipeline: plans::northwind,
         website: "https://northwind-cloud.example",
         value_proposition: "Mainframe and VMware exits to AWS for regulated enterprises, with fixed-price migration factories and a 90-day landing zone.",
         segments: &[SegmentCode::Enterprise, SegmentCode::Government],
@@ -76,6 +85,8 @@ const PARTNERS: &[DemoPartner] = &[
     },
     DemoPartner {
         name: "Lumen Analytics",
+        domain: "lumen-analytics.example",
+        pipeline: plans::lumen,
         website: "https://lumen-analytics.example",
         value_proposition: "SaaS analytics for hospitals and universities: HIPAA- and FERPA-ready data platforms on AWS, live in eight weeks.",
         segments: &[
@@ -112,6 +123,8 @@ const PARTNERS: &[DemoPartner] = &[
     },
     DemoPartner {
         name: "Stackforge Labs",
+        domain: "stackforge.example",
+        pipeline: plans::stackforge,
         website: "https://stackforge.example",
         value_proposition: "Serverless platform engineering for startups and digital natives scaling past their first million users.",
         segments: &[
@@ -142,6 +155,8 @@ const PARTNERS: &[DemoPartner] = &[
     },
     DemoPartner {
         name: "Harbor Retail Systems",
+        domain: "harbor-retail.example",
+        pipeline: plans::harbor,
         website: "https://harbor-retail.example",
         value_proposition: "Point-of-sale and inventory modernisation for small and mid-size retailers.",
         segments: &[SegmentCode::Smb],
@@ -163,6 +178,12 @@ pub async fn run(
         scopes: vec!["cosell:read".into(), "cosell:write".into()],
     };
     let (mut created, mut skipped) = (0, 0);
+    let mut totals = pipeline::Seeded {
+        customers: 0,
+        opportunities: 0,
+        asks: 0,
+        referrals: 0,
+    };
     for demo in PARTNERS {
         let input = CreatePartnerInput {
             name: demo.name.into(),
@@ -182,6 +203,7 @@ pub async fn run(
             Err(err) => return Err(format!("seeding {}: {}", demo.name, err.message()).into()),
         };
         created += 1;
+        let mut active_solutions: Vec<String> = Vec::new();
         for (name, category, status, description) in demo.solutions {
             let input = CreateSolutionInput {
                 partner_id: Some(ID(partner.id.clone())),
@@ -191,9 +213,12 @@ pub async fn run(
                 status: Some(*status),
                 aws_marketplace_solution_arn: None,
             };
-            services::solutions::create(db, &actor, input)
+            let solution = services::solutions::create(db, &actor, input)
                 .await
                 .map_err(|e| e.message())?;
+            if *status == SolutionStatus::Active {
+                active_solutions.push(solution.id);
+            }
         }
         for (title, customer, segment, summary, published) in demo.references {
             let input = CustomerReferenceInput {
@@ -211,8 +236,18 @@ pub async fn run(
                 .await
                 .map_err(|e| e.message())?;
         }
+        let plan = (demo.pipeline)();
+        let txn = crate::db::begin_write(db).await?;
+        let seeded =
+            pipeline::seed(&txn, &partner.id, demo.domain, &active_solutions, &plan).await?;
+        txn.commit().await?;
+        totals.customers += seeded.customers;
+        totals.opportunities += seeded.opportunities;
+        totals.asks += seeded.asks;
+        totals.referrals += seeded.referrals;
     }
     Ok(format!(
-        "seed-demo: {created} partners created, {skipped} already present"
+        "seed-demo: {created} partners created, {skipped} already present; {} customers, {} opportunities, {} asks, {} referrals added",
+        totals.customers, totals.opportunities, totals.asks, totals.referrals
     ))
 }
