@@ -1,15 +1,16 @@
 //! DataLoaders for nested fields, so a page costs a fixed number of statements whatever its
 //! size. They load by parent key without scope: use them only for children that are visible
 //! whenever their (already scoped) parent is.
+use super::partners::ProfileList;
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{customer_reference, partner, partner_industry, partner_segment, solution};
+use entity::{customer_reference, partner, solution};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
 pub struct Loaders {
     pub partner: DataLoader<PartnerById>,
-    pub segments: DataLoader<SegmentsByPartner>,
-    pub industries: DataLoader<IndustriesByPartner>,
+    pub segments: DataLoader<ListsByPartner>,
+    pub industries: DataLoader<ListsByPartner>,
     pub solutions: DataLoader<SolutionsByPartner>,
     pub references: DataLoader<ReferencesByPartner>,
     pub profile_counts: DataLoader<ProfileCountsByPartner>,
@@ -19,8 +20,14 @@ impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {
         Loaders {
             partner: DataLoader::new(PartnerById(db.clone()), tokio::spawn),
-            segments: DataLoader::new(SegmentsByPartner(db.clone()), tokio::spawn),
-            industries: DataLoader::new(IndustriesByPartner(db.clone()), tokio::spawn),
+            segments: DataLoader::new(
+                ListsByPartner(db.clone(), ProfileList::Segments),
+                tokio::spawn,
+            ),
+            industries: DataLoader::new(
+                ListsByPartner(db.clone(), ProfileList::Industries),
+                tokio::spawn,
+            ),
             solutions: DataLoader::new(SolutionsByPartner(db.clone()), tokio::spawn),
             references: DataLoader::new(ReferencesByPartner(db.clone()), tokio::spawn),
             profile_counts: DataLoader::new(ProfileCountsByPartner(db.clone()), tokio::spawn),
@@ -48,42 +55,6 @@ impl Loader<String> for PartnerById {
             .all(&self.0)
             .await?;
         Ok(rows.into_iter().map(|p| (p.id.clone(), p)).collect())
-    }
-}
-
-pub struct SegmentsByPartner(DatabaseConnection);
-
-impl Loader<String> for SegmentsByPartner {
-    type Value = Vec<String>;
-    type Error = DbErr;
-
-    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        let rows = partner_segment::Entity::find()
-            .filter(partner_segment::Column::PartnerId.is_in(keys.iter().cloned()))
-            .all(&self.0)
-            .await?;
-        Ok(group(rows, |r| r.partner_id.clone())
-            .into_iter()
-            .map(|(k, v)| (k, v.into_iter().map(|r| r.segment_code).collect()))
-            .collect())
-    }
-}
-
-pub struct IndustriesByPartner(DatabaseConnection);
-
-impl Loader<String> for IndustriesByPartner {
-    type Value = Vec<String>;
-    type Error = DbErr;
-
-    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        let rows = partner_industry::Entity::find()
-            .filter(partner_industry::Column::PartnerId.is_in(keys.iter().cloned()))
-            .all(&self.0)
-            .await?;
-        Ok(group(rows, |r| r.partner_id.clone())
-            .into_iter()
-            .map(|(k, v)| (k, v.into_iter().map(|r| r.industry).collect()))
-            .collect())
     }
 }
 
@@ -127,5 +98,16 @@ impl Loader<String> for ProfileCountsByPartner {
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
         super::partners::profile_counts(&self.0, keys).await
+    }
+}
+
+pub struct ListsByPartner(DatabaseConnection, ProfileList);
+
+impl Loader<String> for ListsByPartner {
+    type Value = Vec<String>;
+    type Error = DbErr;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        super::partners::lists_of(&self.0, self.1, keys).await
     }
 }

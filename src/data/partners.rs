@@ -7,7 +7,8 @@ use crate::error::AppResult;
 use entity::{partner, partner_industry, partner_segment};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 #[derive(Default, Clone, Debug)]
@@ -121,63 +122,6 @@ pub async fn name_taken<C: ConnectionTrait>(
     Ok(query.count(db).await? > 0)
 }
 
-/// Replaces the partner's declared segments and industries (stored strings).
-pub async fn replace_segments<C: ConnectionTrait>(
-    db: &C,
-    partner_id: &str,
-    codes: &[&str],
-) -> AppResult<()> {
-    partner_segment::Entity::delete_many()
-        .filter(partner_segment::Column::PartnerId.eq(partner_id))
-        .exec(db)
-        .await?;
-    let rows = codes.iter().map(|code| partner_segment::ActiveModel {
-        partner_id: sea_orm::Set(partner_id.to_string()),
-        segment_code: sea_orm::Set(code.to_string()),
-    });
-    partner_segment::Entity::insert_many(rows).exec(db).await?;
-    Ok(())
-}
-
-pub async fn replace_industries<C: ConnectionTrait>(
-    db: &C,
-    partner_id: &str,
-    industries: &[&str],
-) -> AppResult<()> {
-    partner_industry::Entity::delete_many()
-        .filter(partner_industry::Column::PartnerId.eq(partner_id))
-        .exec(db)
-        .await?;
-    let rows = industries
-        .iter()
-        .map(|industry| partner_industry::ActiveModel {
-            partner_id: sea_orm::Set(partner_id.to_string()),
-            industry: sea_orm::Set(industry.to_string()),
-        });
-    partner_industry::Entity::insert_many(rows).exec(db).await?;
-    Ok(())
-}
-
-pub async fn segments_of<C: ConnectionTrait>(db: &C, partner_id: &str) -> AppResult<Vec<String>> {
-    Ok(partner_segment::Entity::find()
-        .filter(partner_segment::Column::PartnerId.eq(partner_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.segment_code)
-        .collect())
-}
-
-pub async fn industries_of<C: ConnectionTrait>(db: &C, partner_id: &str) -> AppResult<Vec<String>> {
-    Ok(partner_industry::Entity::find()
-        .filter(partner_industry::Column::PartnerId.eq(partner_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.industry)
-        .collect())
-}
-
 /// What a partner's referral readiness is computed from, besides its value proposition.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ProfileCounts {
@@ -187,6 +131,29 @@ pub struct ProfileCounts {
     pub track: super::opportunities::TrackRecord,
 }
 
+/// Rows per partner of one table, optionally narrowed: one grouped query for many partners.
+async fn count_by_partner<C, E>(
+    db: &C,
+    partner_col: E::Column,
+    partner_ids: &[String],
+    narrow: Condition,
+) -> Result<Vec<(String, i64)>, sea_orm::DbErr>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+{
+    E::find()
+        .select_only()
+        .column(partner_col)
+        .column_as(Expr::col(partner_col).count(), "n")
+        .filter(partner_col.is_in(partner_ids.iter().cloned()))
+        .filter(narrow)
+        .group_by(partner_col)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// Profile counts of several partners: four grouped queries, whatever the number of partners.
 pub async fn profile_counts<C: ConnectionTrait>(
     db: &C,
@@ -194,37 +161,30 @@ pub async fn profile_counts<C: ConnectionTrait>(
 ) -> Result<std::collections::HashMap<String, ProfileCounts>, sea_orm::DbErr> {
     use crate::domain::enums::SolutionStatus;
     use entity::{customer_reference, solution};
-    use sea_orm::sea_query::Expr;
 
-    let ids = || partner_ids.iter().cloned();
-    let active: Vec<(String, i64)> = solution::Entity::find()
-        .select_only()
-        .column(solution::Column::PartnerId)
-        .column_as(Expr::col(solution::Column::Id).count(), "n")
-        .filter(solution::Column::PartnerId.is_in(ids()))
-        .filter(solution::Column::Status.eq(SolutionStatus::Active.as_str()))
-        .group_by(solution::Column::PartnerId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let references: Vec<(String, i64)> = customer_reference::Entity::find()
-        .select_only()
-        .column(customer_reference::Column::PartnerId)
-        .column_as(Expr::col(customer_reference::Column::Id).count(), "n")
-        .filter(customer_reference::Column::PartnerId.is_in(ids()))
-        .group_by(customer_reference::Column::PartnerId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let segments: Vec<(String, i64)> = partner_segment::Entity::find()
-        .select_only()
-        .column(partner_segment::Column::PartnerId)
-        .column_as(Expr::col(partner_segment::Column::SegmentCode).count(), "n")
-        .filter(partner_segment::Column::PartnerId.is_in(ids()))
-        .group_by(partner_segment::Column::PartnerId)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let active_only =
+        Condition::all().add(solution::Column::Status.eq(SolutionStatus::Active.as_str()));
+    let active = count_by_partner::<_, solution::Entity>(
+        db,
+        solution::Column::PartnerId,
+        partner_ids,
+        active_only,
+    )
+    .await?;
+    let references = count_by_partner::<_, customer_reference::Entity>(
+        db,
+        customer_reference::Column::PartnerId,
+        partner_ids,
+        Condition::all(),
+    )
+    .await?;
+    let segments = count_by_partner::<_, partner_segment::Entity>(
+        db,
+        partner_segment::Column::PartnerId,
+        partner_ids,
+        Condition::all(),
+    )
+    .await?;
     let tracks = super::opportunities::track_records(db, partner_ids).await?;
 
     let mut out: std::collections::HashMap<String, ProfileCounts> = partner_ids
@@ -244,4 +204,75 @@ pub async fn profile_counts<C: ConnectionTrait>(
         out.entry(id).or_default().track = track;
     }
     Ok(out)
+}
+
+/// The lists a partner declares on its profile, each kept in its own table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileList {
+    Segments,
+    Industries,
+}
+
+/// The stored values of one profile list for several partners.
+pub async fn lists_of<C: ConnectionTrait>(
+    db: &C,
+    which: ProfileList,
+    partner_ids: &[String],
+) -> Result<std::collections::HashMap<String, Vec<String>>, sea_orm::DbErr> {
+    let ids = partner_ids.iter().cloned();
+    let rows: Vec<(String, String)> = match which {
+        ProfileList::Segments => partner_segment::Entity::find()
+            .filter(partner_segment::Column::PartnerId.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.partner_id, r.segment_code))
+            .collect(),
+        ProfileList::Industries => partner_industry::Entity::find()
+            .filter(partner_industry::Column::PartnerId.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.partner_id, r.industry))
+            .collect(),
+    };
+    let mut map: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for (partner_id, value) in rows {
+        map.entry(partner_id).or_default().push(value);
+    }
+    Ok(map)
+}
+
+/// Replaces one profile list of a partner with `values` (stored strings).
+pub async fn replace_list<C: ConnectionTrait>(
+    db: &C,
+    which: ProfileList,
+    partner_id: &str,
+    values: &[&str],
+) -> AppResult<()> {
+    match which {
+        ProfileList::Segments => {
+            partner_segment::Entity::delete_many()
+                .filter(partner_segment::Column::PartnerId.eq(partner_id))
+                .exec(db)
+                .await?;
+            let rows = values.iter().map(|code| partner_segment::ActiveModel {
+                partner_id: sea_orm::Set(partner_id.to_string()),
+                segment_code: sea_orm::Set(code.to_string()),
+            });
+            partner_segment::Entity::insert_many(rows).exec(db).await?;
+        }
+        ProfileList::Industries => {
+            partner_industry::Entity::delete_many()
+                .filter(partner_industry::Column::PartnerId.eq(partner_id))
+                .exec(db)
+                .await?;
+            let rows = values.iter().map(|industry| partner_industry::ActiveModel {
+                partner_id: sea_orm::Set(partner_id.to_string()),
+                industry: sea_orm::Set(industry.to_string()),
+            });
+            partner_industry::Entity::insert_many(rows).exec(db).await?;
+        }
+    }
+    Ok(())
 }

@@ -32,30 +32,33 @@ impl Diff {
     }
 }
 
-pub struct Entry<'a> {
-    pub partner_id: &'a str,
-    pub entity_type: &'static str,
-    pub entity_id: &'a str,
-    pub action: &'static str,
-    pub changes: Value,
-}
-
-pub async fn record<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    entry: Entry<'_>,
-) -> AppResult<()> {
-    change_log::ActiveModel {
-        id: Set(IdKind::Change.new_id()),
-        partner_id: Set(entry.partner_id.to_string()),
-        entity_type: Set(entry.entity_type.to_string()),
-        entity_id: Set(entry.entity_id.to_string()),
-        actor: Set(viewer.subject.clone()),
-        action: Set(entry.action.to_string()),
-        changes: Set(entry.changes),
-        at: Set(crate::domain::now()),
+impl Diff {
+    /// Writes the change-log row of one mutation, in the mutation's transaction. An update
+    /// that changed nothing leaves no row.
+    pub async fn record<C: ConnectionTrait>(
+        self,
+        db: &C,
+        viewer: &Viewer,
+        partner_id: &str,
+        entity: (&'static str, &str),
+        action: &'static str,
+    ) -> AppResult<()> {
+        if action == "UPDATED" && self.is_empty() {
+            return Ok(());
+        }
+        let (entity_type, entity_id) = entity;
+        change_log::ActiveModel {
+            id: Set(IdKind::Change.new_id()),
+            partner_id: Set(partner_id.to_string()),
+            entity_type: Set(entity_type.to_string()),
+            entity_id: Set(entity_id.to_string()),
+            actor: Set(viewer.subject.clone()),
+            action: Set(action.to_string()),
+            changes: Set(self.into_value()),
+            at: Set(crate::domain::now()),
+        }
+        .insert(db)
+        .await?;
+        Ok(())
     }
-    .insert(db)
-    .await?;
-    Ok(())
 }

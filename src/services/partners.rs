@@ -1,12 +1,13 @@
 //! Partners and their profiles.
 use crate::auth::{Viewer, policy};
 use crate::data;
+use crate::data::partners::ProfileList;
 use crate::domain::enums::StoredEnum;
 use crate::domain::ids::IdKind;
 use crate::domain::validate::{Validator, distinct};
 use crate::error::{AppError, AppResult};
 use crate::graphql::inputs::{CreatePartnerInput, UpdatePartnerInput};
-use crate::services::history::{self, Diff, Entry};
+use crate::services::history::Diff;
 use async_graphql::MaybeUndefined;
 use entity::partner;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
@@ -54,24 +55,14 @@ pub async fn create(
     .await?;
     let segment_codes: Vec<&str> = segments.iter().map(|s| s.as_str()).collect();
     let industry_names: Vec<&str> = industries.iter().map(|s| s.as_str()).collect();
-    data::partners::replace_segments(&txn, &model.id, &segment_codes).await?;
-    data::partners::replace_industries(&txn, &model.id, &industry_names).await?;
+    data::partners::replace_list(&txn, ProfileList::Segments, &model.id, &segment_codes).await?;
+    data::partners::replace_list(&txn, ProfileList::Industries, &model.id, &industry_names).await?;
     let mut diff = Diff::default();
     diff.field("name", &None::<String>, &Some(model.name.clone()));
     diff.field("segments", &Vec::<&str>::new(), &segment_codes);
     diff.field("industries", &Vec::<&str>::new(), &industry_names);
-    history::record(
-        &txn,
-        viewer,
-        Entry {
-            partner_id: &model.id,
-            entity_type: "Partner",
-            entity_id: &model.id,
-            action: "CREATED",
-            changes: diff.into_value(),
-        },
-    )
-    .await?;
+    diff.record(&txn, viewer, &model.id, ("Partner", &model.id), "CREATED")
+        .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -116,31 +107,26 @@ pub async fn update(
         &value_proposition,
     );
 
-    if !input.segments.is_undefined() {
-        let old = data::partners::segments_of(&txn, &current.id).await?;
-        let new: Vec<&str> = match &input.segments {
-            MaybeUndefined::Value(list) => distinct(list).iter().map(|s| s.as_str()).collect(),
-            _ => Vec::new(),
-        };
-        data::partners::replace_segments(&txn, &current.id, &new).await?;
-        diff.field(
+    let lists = [
+        (
             "segments",
-            &old,
-            &new.iter().map(|s| s.to_string()).collect(),
-        );
-    }
-    if !input.industries.is_undefined() {
-        let old = data::partners::industries_of(&txn, &current.id).await?;
-        let new: Vec<&str> = match &input.industries {
-            MaybeUndefined::Value(list) => distinct(list).iter().map(|s| s.as_str()).collect(),
-            _ => Vec::new(),
-        };
-        data::partners::replace_industries(&txn, &current.id, &new).await?;
-        diff.field(
+            ProfileList::Segments,
+            stored_list(&input.segments),
+        ),
+        (
             "industries",
-            &old,
-            &new.iter().map(|s| s.to_string()).collect(),
-        );
+            ProfileList::Industries,
+            stored_list(&input.industries),
+        ),
+    ];
+    for (field, which, replacement) in lists {
+        let Some(new) = replacement else { continue };
+        let old = data::partners::lists_of(&txn, which, std::slice::from_ref(&current.id))
+            .await?
+            .remove(&current.id)
+            .unwrap_or_default();
+        data::partners::replace_list(&txn, which, &current.id, &new).await?;
+        diff.field(field, &old, &new.iter().map(|s| s.to_string()).collect());
     }
 
     let mut model: partner::ActiveModel = current.clone().into();
@@ -149,20 +135,25 @@ pub async fn update(
     model.value_proposition = Set(value_proposition);
     model.updated_at = Set(crate::domain::now());
     let updated = model.update(&txn).await?;
-    if !diff.is_empty() {
-        history::record(
-            &txn,
-            viewer,
-            Entry {
-                partner_id: &updated.id,
-                entity_type: "Partner",
-                entity_id: &updated.id,
-                action: "UPDATED",
-                changes: diff.into_value(),
-            },
-        )
-        .await?;
-    }
+    diff.record(
+        &txn,
+        viewer,
+        &updated.id,
+        ("Partner", &updated.id),
+        "UPDATED",
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+/// The stored strings a list patch asks for: `None` when omitted, empty when cleared.
+fn stored_list<E: StoredEnum + PartialEq>(
+    patch: &MaybeUndefined<Vec<E>>,
+) -> Option<Vec<&'static str>> {
+    match patch {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(Vec::new()),
+        MaybeUndefined::Value(list) => Some(distinct(list).iter().map(|v| v.as_str()).collect()),
+    }
 }

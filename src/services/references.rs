@@ -6,7 +6,7 @@ use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
 use crate::error::{AppError, AppResult};
 use crate::graphql::inputs::CustomerReferenceInput;
-use crate::services::history::{self, Diff, Entry};
+use crate::services::history::Diff;
 use entity::customer_reference;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
@@ -52,16 +52,12 @@ pub async fn add(
     .await?;
     let mut diff = Diff::default();
     diff.field("title", &None::<String>, &Some(model.title.clone()));
-    history::record(
+    diff.record(
         &txn,
         viewer,
-        Entry {
-            partner_id: &partner.id,
-            entity_type: "CustomerReference",
-            entity_id: &model.id,
-            action: "CREATED",
-            changes: diff.into_value(),
-        },
+        &partner.id,
+        ("CustomerReference", &model.id),
+        "CREATED",
     )
     .await?;
     txn.commit().await?;
@@ -79,16 +75,12 @@ pub async fn remove(db: &DatabaseConnection, viewer: &Viewer, id: &str) -> AppRe
         .await?;
     let mut diff = Diff::default();
     diff.field("title", &Some(current.title.clone()), &None::<String>);
-    history::record(
+    diff.record(
         &txn,
         viewer,
-        Entry {
-            partner_id: &current.partner_id,
-            entity_type: "CustomerReference",
-            entity_id: &current.id,
-            action: "DELETED",
-            changes: diff.into_value(),
-        },
+        &current.partner_id,
+        ("CustomerReference", &current.id),
+        "DELETED",
     )
     .await?;
     txn.commit().await?;

@@ -6,7 +6,7 @@ use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
 use crate::error::{AppError, AppResult};
 use crate::graphql::inputs::{CreateSolutionInput, UpdateSolutionInput};
-use crate::services::history::{self, Diff, Entry};
+use crate::services::history::Diff;
 use entity::solution;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 
@@ -63,16 +63,12 @@ pub async fn create(
     let mut diff = Diff::default();
     diff.field("name", &None::<String>, &Some(model.name.clone()));
     diff.field("status", &None::<String>, &Some(model.status.clone()));
-    history::record(
+    diff.record(
         &txn,
         viewer,
-        Entry {
-            partner_id: &partner.id,
-            entity_type: "Solution",
-            entity_id: &model.id,
-            action: "CREATED",
-            changes: diff.into_value(),
-        },
+        &partner.id,
+        ("Solution", &model.id),
+        "CREATED",
     )
     .await?;
     txn.commit().await?;
@@ -147,20 +143,14 @@ pub async fn update(
     model.aws_marketplace_solution_arn = Set(arn);
     model.updated_at = Set(crate::domain::now());
     let updated = model.update(&txn).await?;
-    if !diff.is_empty() {
-        history::record(
-            &txn,
-            viewer,
-            Entry {
-                partner_id: &updated.partner_id,
-                entity_type: "Solution",
-                entity_id: &updated.id,
-                action: "UPDATED",
-                changes: diff.into_value(),
-            },
-        )
-        .await?;
-    }
+    diff.record(
+        &txn,
+        viewer,
+        &updated.partner_id,
+        ("Solution", &updated.id),
+        "UPDATED",
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }

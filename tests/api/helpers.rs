@@ -194,6 +194,18 @@ impl TestApp {
         Gql { status, body }
     }
 
+    /// A POST to /graphql as ADMIN with a body and content type of the caller's choosing.
+    pub async fn post_raw(&self, content_type: &str, body: String) -> reqwest::Response {
+        self.client
+            .post(format!("{}/graphql", self.base))
+            .bearer_auth(self.admin())
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// Creates a partner as ADMIN and returns its id.
     pub async fn create_partner(&self, name: &str) -> String {
         let r = self

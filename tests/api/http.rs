@@ -61,24 +61,22 @@ async fn readiness_fails_when_the_database_is_gone() {
 async fn only_json_posts_execute() {
     let app = TestApp::spawn().await;
     let r = app
-        .client
-        .post(format!("{}/graphql", app.base))
-        .bearer_auth(app.admin())
-        .header("Content-Type", "text/plain")
-        .body(json!({ "query": "{ viewer { role } }" }).to_string())
-        .send()
-        .await
-        .unwrap();
+        .post_raw(
+            "text/plain",
+            json!({ "query": "{ viewer { role } }" })
+                .to_string()
+                .to_string(),
+        )
+        .await;
     assert_eq!(r.status(), 415);
     let with_charset = app
-        .client
-        .post(format!("{}/graphql", app.base))
-        .bearer_auth(app.admin())
-        .header("Content-Type", "application/json; charset=utf-8")
-        .body(json!({ "query": "{ viewer { role } }" }).to_string())
-        .send()
-        .await
-        .unwrap();
+        .post_raw(
+            "application/json; charset=utf-8",
+            json!({ "query": "{ viewer { role } }" })
+                .to_string()
+                .to_string(),
+        )
+        .await;
     assert_eq!(with_charset.status(), 200);
     assert!(with_charset.headers().contains_key("x-request-id"));
 }
@@ -91,15 +89,7 @@ async fn malformed_bodies_and_batches_are_bad_requests() {
         "[{\"query\":\"{ viewer { role } }\"}]",
         "{\"variables\":{}}",
     ] {
-        let r = app
-            .client
-            .post(format!("{}/graphql", app.base))
-            .bearer_auth(app.admin())
-            .header("Content-Type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let r = app.post_raw("application/json", body.to_string()).await;
         assert_eq!(r.status(), 400, "{body}");
         assert_eq!(
             r.json::<Value>().await.unwrap()["errors"][0]["extensions"]["code"],
@@ -113,28 +103,22 @@ async fn bodies_over_one_mebibyte_are_refused() {
     let app = TestApp::spawn().await;
     let padding = "x".repeat(1024 * 1024);
     let r = app
-        .client
-        .post(format!("{}/graphql", app.base))
-        .bearer_auth(app.admin())
-        .header("Content-Type", "application/json")
-        .body(
+        .post_raw(
+            "application/json",
             json!({ "query": "{ viewer { role } }", "extensions": { "pad": padding } }).to_string(),
         )
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), 413);
     // Just under the limit still executes.
     let under = "x".repeat(1024 * 1024 - 200);
     let ok = app
-        .client
-        .post(format!("{}/graphql", app.base))
-        .bearer_auth(app.admin())
-        .header("Content-Type", "application/json")
-        .body(json!({ "query": "{ viewer { role } }", "extensions": { "pad": under } }).to_string())
-        .send()
-        .await
-        .unwrap();
+        .post_raw(
+            "application/json",
+            json!({ "query": "{ viewer { role } }", "extensions": { "pad": under } })
+                .to_string()
+                .to_string(),
+        )
+        .await;
     assert_eq!(ok.status(), 200);
 }
 
