@@ -1,7 +1,7 @@
 //! A partner's solutions (ACE `Solution`): what it sells and can associate with opportunities.
 use crate::auth::{Viewer, policy};
 use crate::data;
-use crate::domain::enums::{SolutionCategory, SolutionStatus, StoredEnum};
+use crate::domain::enums::{SolutionCategory, SolutionStatus, StoredEnum, decode};
 use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
 use crate::error::{AppError, AppResult};
@@ -87,10 +87,8 @@ pub async fn update(
         .ok_or(AppError::NotFound("solution"))?;
     policy::edit_partner_profile(viewer, &current.partner_id)?;
 
-    let current_category = SolutionCategory::parse(&current.category)
-        .ok_or_else(|| AppError::internal("stored solution category"))?;
-    let current_status = SolutionStatus::parse(&current.status)
-        .ok_or_else(|| AppError::internal("stored solution status"))?;
+    let current_category: SolutionCategory = decode(&current.category)?;
+    let current_status: SolutionStatus = decode(&current.status)?;
     let mut v = Validator::new("input");
     let name = v.patch_required("name", &input.name, &current.name, NAME_MAX);
     let description = v.patch_optional(

@@ -194,6 +194,15 @@ impl TestApp {
         Gql { status, body }
     }
 
+    /// A plain GET of a path of the server.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// A POST to /graphql as ADMIN with a body and content type of the caller's choosing.
     pub async fn post_raw(&self, content_type: &str, body: String) -> reqwest::Response {
         self.client

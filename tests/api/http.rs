@@ -6,27 +6,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 #[tokio::test]
 async fn probes_and_graphiql_answer() {
     let app = TestApp::spawn().await;
-    let live = app
-        .client
-        .get(format!("{}/healthz", app.base))
-        .send()
-        .await
-        .unwrap();
+    let live = app.get("/healthz").await;
     assert_eq!(live.status(), 200);
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.base))
-        .send()
-        .await
-        .unwrap();
+    let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), 200);
     assert_eq!(ready.json::<Value>().await.unwrap()["status"], "ready");
-    let ide = app
-        .client
-        .get(format!("{}/", app.base))
-        .send()
-        .await
-        .unwrap();
+    let ide = app.get("/").await;
     assert_eq!(ide.status(), 200);
     assert!(
         ide.headers()["content-type"]
@@ -41,19 +26,9 @@ async fn probes_and_graphiql_answer() {
 async fn readiness_fails_when_the_database_is_gone() {
     let app = TestApp::spawn().await;
     app.db.clone().close().await.unwrap();
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.base))
-        .send()
-        .await
-        .unwrap();
+    let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), 503);
-    let live = app
-        .client
-        .get(format!("{}/healthz", app.base))
-        .send()
-        .await
-        .unwrap();
+    let live = app.get("/healthz").await;
     assert_eq!(live.status(), 200, "the process is still up");
 }
 
