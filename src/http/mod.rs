@@ -48,7 +48,11 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
+            // Path only: a query string may carry a token or GraphQL variables.
+            .wrap(
+                middleware::Logger::new("%a %{method}xi %U %s %b %Dms request_id=%{x-request-id}o")
+                    .custom_request_replace("method", |req| req.method().to_string()),
+            )
             .configure(routes)
     })
     .workers(workers.max(1))
