@@ -115,3 +115,15 @@ fn every_served_name_is_in_the_contract_with_the_same_type() {
         assert!(gaps.is_empty(), "{complete} is incomplete: {gaps:?}");
     }
 }
+
+/// `schema.graphql` in the repository is the served schema, so every API change shows up in
+/// review. Regenerate it with `cargo run -q -- schema > schema.graphql`.
+#[test]
+fn the_committed_sdl_is_the_served_one() {
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+        .expect("schema.graphql");
+    assert!(
+        committed == cosell::graphql::sdl(),
+        "schema.graphql is stale: run `cargo run -q -- schema > schema.graphql` and review the diff"
+    );
+}
