@@ -27,6 +27,9 @@ pub struct Cli {
         global = true
     )]
     listen: String,
+    /// Comma-separated browser origins allowed to call the API cross-origin.
+    #[arg(long, env = "COSELL_CORS_ORIGINS", value_delimiter = ',', value_parser = http::parse_origin, global = true)]
+    cors_origins: Vec<String>,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "COSELL_WORKERS", global = true)]
     workers: Option<usize>,
@@ -149,6 +152,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                 schema: graphql::build(db.clone(), false),
                 db,
                 keys,
+                cors_origins: cli.cors_origins.clone(),
             };
             let workers = cli.workers.unwrap_or_else(|| {
                 std::thread::available_parallelism()

@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub const SECRET: &str = "test-secret-0123456789-abcdefghijklmnop";
 pub const ISSUER: &str = "cosell";
 pub const AUDIENCE: &str = "cosell-api";
+/// The browser origin test servers allow besides their own.
+pub const ALLOWED_ORIGIN: &str = "https://app.example";
 
 pub struct TestApp {
     pub base: String,
@@ -119,6 +121,7 @@ impl TestApp {
             schema: cosell::graphql::build(server_db.clone(), true),
             db: server_db,
             keys: keys.clone(),
+            cors_origins: vec![ALLOWED_ORIGIN.to_string()],
         };
         let server = cosell::http::serve(listener, state, 1).expect("start server");
         tokio::spawn(server);

@@ -189,3 +189,79 @@ async fn get_runs_queries_but_never_mutations() {
         .unwrap();
     assert_eq!(put.status(), 405);
 }
+
+#[tokio::test]
+async fn browsers_may_call_from_configured_origins_and_the_server_itself() {
+    use crate::helpers::ALLOWED_ORIGIN;
+    let app = TestApp::spawn().await;
+    let url = format!("{}/graphql", app.base);
+    let preflight = |origin: &str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, &url)
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            )
+            .send()
+    };
+    let allowed = preflight(ALLOWED_ORIGIN).await.unwrap();
+    assert!(allowed.status().is_success());
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        ALLOWED_ORIGIN
+    );
+    let evil = preflight("https://evil.example").await.unwrap();
+    assert!(evil.headers().get("access-control-allow-origin").is_none());
+
+    let post = |origin: String| {
+        app.client
+            .post(&url)
+            .bearer_auth(app.admin())
+            .header("Origin", origin)
+            .json(&json!({ "query": "mutation { createPartner(input: { name: \"Cross Origin\" }) { id } }" }))
+            .send()
+    };
+    let same_origin = post(app.base.clone()).await.unwrap();
+    assert_eq!(
+        same_origin.status(),
+        200,
+        "GraphiQL on the server's own origin works"
+    );
+    let refused = post("https://evil.example".into()).await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let from_app = post(ALLOWED_ORIGIN.into()).await.unwrap();
+    assert_eq!(
+        from_app.headers()["access-control-expose-headers"],
+        "x-request-id"
+    );
+    let body: Value = from_app.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "duplicate name: the evil request wrote nothing, the same-origin one did"
+    );
+}
+
+#[test]
+fn configured_origins_must_be_origins() {
+    assert_eq!(
+        cosell::http::parse_origin("https://app.example/").unwrap(),
+        "https://app.example"
+    );
+    assert!(cosell::http::parse_origin("http://localhost:3000").is_ok());
+    for bad in [
+        "app.example",
+        "https://app.example/path",
+        "ftp://x",
+        "https://",
+    ] {
+        assert!(cosell::http::parse_origin(bad).is_err(), "{bad}");
+    }
+}
