@@ -203,3 +203,23 @@ async fn aws_side_roles_see_what_their_claims_allow() {
         .await;
     assert_eq!(admin.data()["partners"]["totalCount"], 2);
 }
+
+#[tokio::test]
+async fn the_tenant_comes_only_from_the_token() {
+    let w = world().await;
+    let reply: Value = w
+        .app
+        .client
+        .post(format!("{}/graphql", w.app.base))
+        .bearer_auth(w.app.partner_user(&w.p1))
+        .header("X-Partner-Id", &w.p2)
+        .json(&json!({ "query": "{ viewer { partner { id } } partners { nodes { id } } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reply["data"]["viewer"]["partner"]["id"], w.p1.as_str());
+    assert_eq!(reply["data"]["partners"]["nodes"], json!([{ "id": w.p1 }]));
+}
