@@ -7,6 +7,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub name: String,
+    /// `name` lower-cased; unique, so names are unique ignoring case.
+    pub name_key: String,
     pub website_url: Option<String>,
     pub value_proposition: Option<String>,
     pub created_at: DateTimeUtc,

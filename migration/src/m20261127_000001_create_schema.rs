@@ -93,6 +93,8 @@ impl MigrationTrait for Migration {
                     .table("partner")
                     .col(id())
                     .col(string("name"))
+                    // Lower-cased name: names are unique ignoring case.
+                    .col(string("name_key"))
                     .col(string_null("website_url"))
                     .col(text_null("value_proposition")),
             )
@@ -380,7 +382,8 @@ impl MigrationTrait for Migration {
         // Every filter and ordering of the contract, led by partner_id for tenant-scoped lookups.
         let indexes = [
             index("segment", &["position"], true),
-            index("partner", &["name"], true),
+            index("partner", &["name_key"], true),
+            index("partner", &["name"], false),
             index("partner_segment", &["segment_code", "partner_id"], false),
             index("partner_industry", &["industry", "partner_id"], false),
             index("solution", &["partner_id", "name"], true),

@@ -109,13 +109,17 @@ pub fn cursor_of(model: &partner::Model) -> Vec<serde_json::Value> {
     vec![model.name.clone().into(), model.id.clone().into()]
 }
 
+/// The form partner names are compared in.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
 pub async fn name_taken<C: ConnectionTrait>(
     db: &C,
     name: &str,
     except_id: Option<&str>,
 ) -> AppResult<bool> {
-    let mut query = partner::Entity::find()
-        .filter(lower((partner::Entity, partner::Column::Name)).eq(name.to_lowercase()));
+    let mut query = partner::Entity::find().filter(partner::Column::NameKey.eq(name_key(name)));
     if let Some(id) = except_id {
         query = query.filter(partner::Column::Id.ne(id));
     }

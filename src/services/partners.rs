@@ -45,6 +45,7 @@ pub async fn create(
     let now = crate::domain::now();
     let model = partner::ActiveModel {
         id: Set(IdKind::Partner.new_id()),
+        name_key: Set(data::partners::name_key(&name)),
         name: Set(name),
         website_url: Set(website_url),
         value_proposition: Set(value_proposition),
@@ -130,6 +131,7 @@ pub async fn update(
     }
 
     let mut model: partner::ActiveModel = current.clone().into();
+    model.name_key = Set(data::partners::name_key(&name));
     model.name = Set(name);
     model.website_url = Set(website_url);
     model.value_proposition = Set(value_proposition);
