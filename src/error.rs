@@ -46,6 +46,15 @@ impl AppError {
         AppError::Internal(detail.to_string())
     }
 
+    /// The whole story, internal detail included: for logs and the command line, never for
+    /// API clients.
+    pub fn detail(self) -> String {
+        match self {
+            AppError::Internal(detail) => detail,
+            other => other.message(),
+        }
+    }
+
     pub fn message(&self) -> String {
         match self {
             AppError::Unauthenticated(m) | AppError::Forbidden(m) | AppError::Conflict(m) => {

@@ -27,10 +27,6 @@ impl Viewer {
         matches!(self.role, Role::PartnerUser | Role::PartnerAdmin)
     }
 
-    pub fn is_aws_side(&self) -> bool {
-        matches!(self.role, Role::AwsSeller | Role::PartnerManager)
-    }
-
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }

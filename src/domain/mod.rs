@@ -1,7 +1,6 @@
 //! Domain vocabulary: the contract's enums with their stored strings, ids, validation.
 pub mod enums;
 pub mod ids;
-pub mod money;
 pub mod validate;
 
 /// The current time at the precision both databases keep (microseconds), so a value read back

@@ -53,11 +53,6 @@ impl Validator {
         });
     }
 
-    pub fn push(&mut self, mut error: FieldError) {
-        error.field = self.path(&error.field);
-        self.errors.push(error);
-    }
-
     /// A required text: trimmed, non-empty, at most `max` characters. Returns the trimmed text.
     pub fn required(&mut self, field: &str, value: &str, max: usize) -> String {
         let value = value.trim();

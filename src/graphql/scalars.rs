@@ -1,4 +1,4 @@
-//! The contract's scalars: `DateTime` (RFC 3339, UTC), `Date` (YYYY-MM-DD), `Decimal` (string).
+//! The contract's scalars served so far: `DateTime` (RFC 3339, UTC) and `Date` (YYYY-MM-DD).
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::{NaiveDate, SecondsFormat, Utc};
 
@@ -41,24 +41,5 @@ impl ScalarType for Date {
 
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
-    }
-}
-
-/// A decimal amount as text, e.g. "12500.00"; services validate and convert it to cents.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Decimal(pub String);
-
-#[Scalar(name = "Decimal")]
-impl ScalarType for Decimal {
-    fn parse(value: Value) -> InputValueResult<Self> {
-        match &value {
-            Value::String(s) => Ok(Decimal(s.clone())),
-            Value::Number(n) => Ok(Decimal(n.to_string())),
-            _ => Err(InputValueError::expected_type(value)),
-        }
-    }
-
-    fn to_value(&self) -> Value {
-        Value::String(self.0.clone())
     }
 }

@@ -200,7 +200,7 @@ pub async fn run(
                 skipped += 1;
                 continue;
             }
-            Err(err) => return Err(format!("seeding {}: {}", demo.name, err.message()).into()),
+            Err(err) => return Err(format!("seeding {}: {}", demo.name, err.detail()).into()),
         };
         created += 1;
         let mut active_solutions: Vec<String> = Vec::new();
@@ -215,7 +215,7 @@ pub async fn run(
             };
             let solution = services::solutions::create(db, &actor, input)
                 .await
-                .map_err(|e| e.message())?;
+                .map_err(AppError::detail)?;
             if *status == SolutionStatus::Active {
                 active_solutions.push(solution.id);
             }
@@ -234,12 +234,20 @@ pub async fn run(
             };
             services::references::add(db, &actor, input)
                 .await
-                .map_err(|e| e.message())?;
+                .map_err(AppError::detail)?;
         }
         let plan = (demo.pipeline)();
         let txn = crate::db::begin_write(db).await?;
-        let seeded =
-            pipeline::seed(&txn, &partner.id, demo.domain, &active_solutions, &plan).await?;
+        let seeded = pipeline::seed(
+            &txn,
+            &actor,
+            &partner.id,
+            demo.domain,
+            &active_solutions,
+            &plan,
+        )
+        .await
+        .map_err(AppError::detail)?;
         txn.commit().await?;
         totals.customers += seeded.customers;
         totals.opportunities += seeded.opportunities;

@@ -4,15 +4,18 @@
 //! The customer, opportunity, ask and referral APIs arrive in later slices; until their services
 //! exist these rows are written at the storage level, with values that obey the ACE rules
 //! (ace-model.md) the services will enforce.
+use crate::auth::Viewer;
 use crate::domain::enums::*;
 use crate::domain::ids::IdKind;
 use crate::domain::validate::normalize_title;
+use crate::error::AppResult;
+use crate::services::history::Diff;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{
-    ask, ask_comment, change_log, contact, customer, next_step, opportunity,
-    opportunity_primary_need, opportunity_solution, referral,
+    ask, ask_comment, contact, customer, next_step, opportunity, opportunity_primary_need,
+    opportunity_solution, referral,
 };
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::json;
 
 pub struct DemoCustomer {
@@ -88,8 +91,6 @@ pub struct Seeded {
     pub referrals: usize,
 }
 
-const ACTOR: &str = "seed-demo";
-
 fn days(n: i64) -> DateTime<Utc> {
     crate::domain::now() + Duration::days(n)
 }
@@ -98,35 +99,29 @@ fn date(n: i64) -> NaiveDate {
     days(n).date_naive()
 }
 
-async fn history<C: ConnectionTrait>(
+/// The change-log row of a seeded object, written like any mutation's.
+async fn record_created<C: ConnectionTrait>(
     db: &C,
+    actor: &Viewer,
     partner_id: &str,
-    entity: &'static str,
-    id: &str,
-    changes: serde_json::Value,
-) -> Result<(), DbErr> {
-    change_log::ActiveModel {
-        id: Set(IdKind::Change.new_id()),
-        partner_id: Set(partner_id.into()),
-        entity_type: Set(entity.into()),
-        entity_id: Set(id.into()),
-        actor: Set(ACTOR.into()),
-        action: Set("CREATED".into()),
-        changes: Set(changes),
-        at: Set(crate::domain::now()),
+    entity: (&'static str, &str),
+    fields: &[(&str, &str)],
+) -> AppResult<()> {
+    let mut diff = Diff::default();
+    for (name, value) in fields {
+        diff.field(name, &None::<&str>, &Some(*value));
     }
-    .insert(db)
-    .await?;
-    Ok(())
+    diff.record(db, actor, partner_id, entity, "CREATED").await
 }
 
 pub async fn seed<C: ConnectionTrait>(
     db: &C,
+    actor: &Viewer,
     partner_id: &str,
     partner_domain: &str,
     solution_ids: &[String],
     plan: &DemoPipeline,
-) -> Result<Seeded, DbErr> {
+) -> AppResult<Seeded> {
     let mut seeded = Seeded {
         customers: 0,
         opportunities: 0,
@@ -174,12 +169,12 @@ pub async fn seed<C: ConnectionTrait>(
             .insert(db)
             .await?;
         }
-        history(
+        record_created(
             db,
+            actor,
             partner_id,
-            "Customer",
-            &id,
-            json!({ "companyName": [null, c.company] }),
+            ("Customer", &id),
+            &[("companyName", c.company)],
         )
         .await?;
         customer_ids.insert(c.key, id);
@@ -271,12 +266,12 @@ pub async fn seed<C: ConnectionTrait>(
             .insert(db)
             .await?;
         }
-        history(
+        record_created(
             db,
+            actor,
             partner_id,
-            "Opportunity",
-            &id,
-            json!({ "title": [null, o.title], "stage": [null, o.stage.as_str()] }),
+            ("Opportunity", &id),
+            &[("title", o.title), ("stage", o.stage.as_str())],
         )
         .await?;
         opportunity_ids.insert(o.title, id.clone());
@@ -345,12 +340,12 @@ pub async fn seed<C: ConnectionTrait>(
                 .insert(db)
                 .await?;
             }
-            history(
+            record_created(
                 db,
+                actor,
                 partner_id,
-                "Ask",
-                &ask_id,
-                json!({ "kind": [null, a.kind.as_str()] }),
+                ("Ask", &ask_id),
+                &[("kind", a.kind.as_str())],
             )
             .await?;
             seeded.asks += 1;
@@ -392,12 +387,12 @@ pub async fn seed<C: ConnectionTrait>(
         }
         .insert(db)
         .await?;
-        history(
+        record_created(
             db,
+            actor,
             partner_id,
-            "Referral",
-            &id,
-            json!({ "projectTitle": [null, r.title] }),
+            ("Referral", &id),
+            &[("projectTitle", r.title)],
         )
         .await?;
         seeded.referrals += 1;
