@@ -22,3 +22,28 @@ pub fn edit_partner_profile(viewer: &Viewer, partner_id: &str) -> AppResult<()> 
         )),
     }
 }
+
+/// Customers, contacts and opportunities of a partner: its own users, or an ADMIN.
+pub fn edit_partner_data(viewer: &Viewer, partner_id: &str) -> AppResult<()> {
+    match viewer.role {
+        Role::Admin => Ok(()),
+        Role::PartnerUser | Role::PartnerAdmin if viewer.own_partner() == Some(partner_id) => {
+            Ok(())
+        }
+        _ => Err(AppError::Forbidden(
+            "only the partner's own users or an ADMIN may change its customers and opportunities"
+                .into(),
+        )),
+    }
+}
+
+/// The review workflow of submitted opportunities: a PARTNER_MANAGER of the partner, or ADMIN.
+pub fn review_opportunity(viewer: &Viewer, partner_id: &str) -> AppResult<()> {
+    match viewer.role {
+        Role::Admin => Ok(()),
+        Role::PartnerManager if viewer.partner_ids.iter().any(|p| p == partner_id) => Ok(()),
+        _ => Err(AppError::Forbidden(
+            "only a PARTNER_MANAGER of the partner or an ADMIN may review opportunities".into(),
+        )),
+    }
+}

@@ -27,6 +27,11 @@ impl Viewer {
         matches!(self.role, Role::PartnerUser | Role::PartnerAdmin)
     }
 
+    /// Partner-private notes are for the partner's own people (and ADMIN), never AWS-side.
+    pub fn sees_internal_notes(&self) -> bool {
+        self.is_partner_side() || self.is_admin()
+    }
+
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }

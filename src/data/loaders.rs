@@ -3,7 +3,10 @@
 //! whenever their (already scoped) parent is.
 use super::partners::ProfileList;
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{customer_reference, partner, solution};
+use entity::{
+    contact, customer, customer_reference, next_step, opportunity, opportunity_solution, partner,
+    segment, solution,
+};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
@@ -14,6 +17,13 @@ pub struct Loaders {
     pub solutions: DataLoader<SolutionsByPartner>,
     pub references: DataLoader<ReferencesByPartner>,
     pub profile_counts: DataLoader<ProfileCountsByPartner>,
+    pub customer: DataLoader<CustomerById>,
+    pub contacts: DataLoader<ContactsByCustomer>,
+    pub segment: DataLoader<SegmentByCode>,
+    pub opportunity_solutions: DataLoader<SolutionsByOpportunity>,
+    pub primary_needs: DataLoader<NeedsByOpportunity>,
+    pub next_steps: DataLoader<NextStepsByOpportunity>,
+    pub open_opportunities: DataLoader<OpenOpportunitiesByCustomer>,
 }
 
 impl Loaders {
@@ -31,6 +41,19 @@ impl Loaders {
             solutions: DataLoader::new(SolutionsByPartner(db.clone()), tokio::spawn),
             references: DataLoader::new(ReferencesByPartner(db.clone()), tokio::spawn),
             profile_counts: DataLoader::new(ProfileCountsByPartner(db.clone()), tokio::spawn),
+            customer: DataLoader::new(CustomerById(db.clone()), tokio::spawn),
+            contacts: DataLoader::new(ContactsByCustomer(db.clone()), tokio::spawn),
+            segment: DataLoader::new(SegmentByCode(db.clone()), tokio::spawn),
+            opportunity_solutions: DataLoader::new(
+                SolutionsByOpportunity(db.clone()),
+                tokio::spawn,
+            ),
+            primary_needs: DataLoader::new(NeedsByOpportunity(db.clone()), tokio::spawn),
+            next_steps: DataLoader::new(NextStepsByOpportunity(db.clone()), tokio::spawn),
+            open_opportunities: DataLoader::new(
+                OpenOpportunitiesByCustomer(db.clone()),
+                tokio::spawn,
+            ),
         }
     }
 }
@@ -109,5 +132,152 @@ impl Loader<String> for ListsByPartner {
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
         super::partners::lists_of(&self.0, self.1, keys).await
+    }
+}
+
+pub struct CustomerById(DatabaseConnection);
+
+impl Loader<String> for CustomerById {
+    type Value = customer::Model;
+    type Error = DbErr;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let rows = customer::Entity::find()
+            .filter(customer::Column::Id.is_in(keys.iter().cloned()))
+            .all(&self.0)
+            .await?;
+        Ok(rows.into_iter().map(|c| (c.id.clone(), c)).collect())
+    }
+}
+
+pub struct ContactsByCustomer(DatabaseConnection);
+
+impl Loader<String> for ContactsByCustomer {
+    type Value = Vec<contact::Model>;
+    type Error = DbErr;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let rows = contact::Entity::find()
+            .filter(contact::Column::CustomerId.is_in(keys.iter().cloned()))
+            .order_by_asc(contact::Column::CreatedAt)
+            .order_by_asc(contact::Column::Id)
+            .all(&self.0)
+            .await?;
+        Ok(group(rows, |r| r.customer_id.clone()))
+    }
+}
+
+pub struct SegmentByCode(DatabaseConnection);
+
+impl Loader<String> for SegmentByCode {
+    type Value = segment::Model;
+    type Error = DbErr;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let rows = segment::Entity::find()
+            .filter(segment::Column::Code.is_in(keys.iter().cloned()))
+            .all(&self.0)
+            .await?;
+        Ok(rows.into_iter().map(|s| (s.code.clone(), s)).collect())
+    }
+}
+
+/// An opportunity's associated solutions, in the order they were associated.
+pub struct SolutionsByOpportunity(DatabaseConnection);
+
+impl Loader<String> for SolutionsByOpportunity {
+    type Value = Vec<solution::Model>;
+    type Error = DbErr;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let links = opportunity_solution::Entity::find()
+            .filter(opportunity_solution::Column::OpportunityId.is_in(keys.iter().cloned()))
+            .order_by_asc(opportunity_solution::Column::CreatedAt)
+            .all(&self.0)
+            .await?;
+        let solutions: HashMap<String, solution::Model> = solution::Entity::find()
+            .filter(solution::Column::Id.is_in(links.iter().map(|l| l.solution_id.clone())))
+            .all(&self.0)
+            .await?
+            .into_iter()
+            .map(|s| (s.id.clone(), s))
+            .collect();
+        let mut map: HashMap<String, Vec<solution::Model>> = HashMap::new();
+        for link in links {
+            if let Some(solution) = solutions.get(&link.solution_id) {
+                map.entry(link.opportunity_id)
+                    .or_default()
+                    .push(solution.clone());
+            }
+        }
+        Ok(map)
+    }
+}
+
+pub struct NeedsByOpportunity(DatabaseConnection);
+
+impl Loader<String> for NeedsByOpportunity {
+    type Value = Vec<String>;
+    type Error = DbErr;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let rows = super::opportunities::needs_of(&self.0, keys).await?;
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for row in rows {
+            map.entry(row.opportunity_id)
+                .or_default()
+                .push(row.primary_need);
+        }
+        Ok(map)
+    }
+}
+
+pub struct NextStepsByOpportunity(DatabaseConnection);
+
+impl Loader<String> for NextStepsByOpportunity {
+    type Value = Vec<next_step::Model>;
+    type Error = DbErr;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let rows = super::opportunities::next_steps_of(&self.0, keys).await?;
+        Ok(group(rows, |r| r.opportunity_id.clone()))
+    }
+}
+
+/// Open opportunities per customer as (id, normalised title), for duplicate detection.
+pub struct OpenOpportunitiesByCustomer(DatabaseConnection);
+
+impl Loader<String> for OpenOpportunitiesByCustomer {
+    type Value = Vec<(String, String, String)>;
+    type Error = DbErr;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        use crate::domain::enums::{ReviewStatus, StoredEnum};
+        use sea_orm::QuerySelect;
+        let rows: Vec<(String, String, String, String)> = opportunity::Entity::find()
+            .select_only()
+            .column(opportunity::Column::CustomerId)
+            .column(opportunity::Column::Id)
+            .column(opportunity::Column::PartnerId)
+            .column(opportunity::Column::TitleNormalized)
+            .filter(opportunity::Column::CustomerId.is_in(keys.iter().cloned()))
+            .filter(
+                opportunity::Column::Stage.is_in(
+                    super::opportunities::ACTIVE_STAGES
+                        .iter()
+                        .map(|s| s.as_str()),
+                ),
+            )
+            .filter(opportunity::Column::ReviewStatus.ne(ReviewStatus::Rejected.as_str()))
+            .into_tuple()
+            .all(&self.0)
+            .await?;
+        let mut map: HashMap<String, Self::Value> = HashMap::new();
+        for (customer_id, id, partner_id, title) in rows {
+            map.entry(customer_id)
+                .or_default()
+                .push((id, partner_id, title));
+        }
+        Ok(map)
     }
 }

@@ -1,5 +1,6 @@
 //! Data access. Every read of a tenant-owned table goes through a function here that applies
 //! the viewer's scope (`scope`); resolvers and services never filter by tenant themselves.
+pub mod customers;
 pub mod loaders;
 pub mod opportunities;
 pub mod page;

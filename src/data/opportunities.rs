@@ -1,10 +1,388 @@
-//! Opportunities. (The full API arrives with the opportunities slice; the track record of
-//! partners is needed already by their referral readiness.)
-use crate::domain::enums::{ReviewStatus, Stage, StoredEnum};
-use entity::opportunity;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+//! Opportunities: scoped reads, the filtered and ordered list, history, related rows and the
+//! partners' track records.
+use super::page::{KeyKind, Keyset, Page, PageArgs, date_value, time_value};
+use super::partners::contains_pattern;
+use super::scope;
+use crate::auth::Viewer;
+use crate::domain::enums::{
+    AskStatus, AwsAdoption, Origin, PrimaryNeed, ReviewStatus, SegmentCode, Stage, StoredEnum,
+};
+use crate::error::AppResult;
+use chrono::{NaiveDate, Utc};
+use entity::{
+    ask, change_log, customer, next_step, opportunity, opportunity_primary_need,
+    opportunity_solution,
+};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 use std::collections::HashMap;
+
+#[derive(Default, Clone, Debug)]
+pub struct OpportunityFilter {
+    pub ids: Option<Vec<String>>,
+    pub partner_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub stages: Option<Vec<Stage>>,
+    pub review_statuses: Option<Vec<ReviewStatus>>,
+    pub segments: Option<Vec<SegmentCode>>,
+    pub aws_adoption: Option<AwsAdoption>,
+    pub origin: Option<Origin>,
+    pub primary_need: Option<PrimaryNeed>,
+    pub has_open_asks: Option<bool>,
+    pub search: Option<String>,
+    /// Inclusive bounds.
+    pub target_close_date: (Option<NaiveDate>, Option<NaiveDate>),
+    pub created_at: (Option<chrono::DateTime<Utc>>, Option<chrono::DateTime<Utc>>),
+    pub last_modified_at: (Option<chrono::DateTime<Utc>>, Option<chrono::DateTime<Utc>>),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OpportunityOrderField {
+    #[default]
+    LastModifiedAt,
+    CreatedAt,
+    TargetCloseDate,
+    CustomerCompanyName,
+    Title,
+    ExpectedMonthlySpend,
+}
+
+/// Stages in which an opportunity is still open.
+pub const ACTIVE_STAGES: [Stage; 5] = [
+    Stage::Prospect,
+    Stage::Qualified,
+    Stage::TechnicalValidation,
+    Stage::BusinessValidation,
+    Stage::Committed,
+];
+
+pub const OPEN_ASK_STATUSES: [AskStatus; 3] = [
+    AskStatus::Open,
+    AskStatus::Acknowledged,
+    AskStatus::InProgress,
+];
+
+/// Sorts NULL target dates after every real date and NULL spend below every real amount.
+const NO_DATE: &str = "9999-12-31";
+const NO_SPEND: i64 = -1;
+
+pub async fn find<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: &str,
+) -> AppResult<Option<opportunity::Model>> {
+    Ok(opportunity::Entity::find_by_id(id.to_string())
+        .filter(scope::opportunities(viewer))
+        .one(db)
+        .await?)
+}
+
+fn customers_where(condition: Condition) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(customer::Column::Id)
+        .from(customer::Entity)
+        .cond_where(condition)
+        .take()
+}
+
+fn filter_condition(filter: &OpportunityFilter) -> Condition {
+    use opportunity::Column as O;
+    let mut c = Condition::all();
+    if let Some(ids) = &filter.ids {
+        c = c.add(O::Id.is_in(ids.iter().cloned()));
+    }
+    if let Some(partner_id) = &filter.partner_id {
+        c = c.add(O::PartnerId.eq(partner_id.as_str()));
+    }
+    if let Some(customer_id) = &filter.customer_id {
+        c = c.add(O::CustomerId.eq(customer_id.as_str()));
+    }
+    if let Some(stages) = &filter.stages {
+        c = c.add(O::Stage.is_in(stages.iter().map(|s| s.as_str())));
+    }
+    if let Some(statuses) = &filter.review_statuses {
+        c = c.add(O::ReviewStatus.is_in(statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(segments) = &filter.segments {
+        c = c.add(
+            O::CustomerId
+                .in_subquery(customers_where(Condition::all().add(
+                    customer::Column::SegmentCode.is_in(segments.iter().map(|s| s.as_str())),
+                ))),
+        );
+    }
+    if let Some(adoption) = filter.aws_adoption {
+        c = c.add(O::CustomerId.in_subquery(customers_where(
+            Condition::all().add(customer::Column::AwsAdoption.eq(adoption.as_str())),
+        )));
+    }
+    if let Some(origin) = filter.origin {
+        c = c.add(O::Origin.eq(origin.as_str()));
+    }
+    if let Some(need) = filter.primary_need {
+        c = c.add(
+            O::Id.in_subquery(
+                Query::select()
+                    .column(opportunity_primary_need::Column::OpportunityId)
+                    .from(opportunity_primary_need::Entity)
+                    .and_where(opportunity_primary_need::Column::PrimaryNeed.eq(need.as_str()))
+                    .take(),
+            ),
+        );
+    }
+    if let Some(has) = filter.has_open_asks {
+        let with_open = Query::select()
+            .column(ask::Column::OpportunityId)
+            .from(ask::Entity)
+            .and_where(ask::Column::Status.is_in(OPEN_ASK_STATUSES.iter().map(|s| s.as_str())))
+            .take();
+        c = c.add(if has {
+            O::Id.in_subquery(with_open)
+        } else {
+            O::Id.not_in_subquery(with_open)
+        });
+    }
+    if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        let pattern = contains_pattern(search);
+        let lower = |col: opportunity::Column| -> Expr {
+            Func::lower(Expr::col((opportunity::Entity, col))).into()
+        };
+        c = c.add(
+            Condition::any()
+                .add(lower(O::Title).like(pattern.clone()))
+                .add(lower(O::CustomerBusinessProblem).like(pattern.clone()))
+                .add(
+                    O::CustomerId.in_subquery(customers_where(
+                        Condition::all().add(
+                            Expr::expr(Func::lower(Expr::col((
+                                customer::Entity,
+                                customer::Column::CompanyName,
+                            ))))
+                            .like(pattern),
+                        ),
+                    )),
+                ),
+        );
+    }
+    let (after, before) = filter.target_close_date;
+    if let Some(d) = after {
+        c = c.add(O::TargetCloseDate.gte(d));
+    }
+    if let Some(d) = before {
+        c = c.add(O::TargetCloseDate.lte(d));
+    }
+    for (col, (after, before)) in [
+        (O::CreatedAt, filter.created_at),
+        (O::LastModifiedAt, filter.last_modified_at),
+    ] {
+        if let Some(t) = after {
+            c = c.add(col.gte(t));
+        }
+        if let Some(t) = before {
+            c = c.add(col.lte(t));
+        }
+    }
+    c
+}
+
+/// One page of the opportunities the viewer may see; each row comes with its sort value for
+/// the cursor.
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &OpportunityFilter,
+    order: (OpportunityOrderField, bool),
+    args: &PageArgs,
+    with_total: bool,
+) -> AppResult<Page<(opportunity::Model, serde_json::Value)>> {
+    let query = opportunity::Entity::find()
+        .filter(scope::opportunities(viewer))
+        .filter(filter_condition(filter));
+    let total = if with_total {
+        Some(query.clone().count(db).await?)
+    } else {
+        None
+    };
+    let (field, desc) = order;
+    let rows = keyset(field, desc).apply(query, args)?.all(db).await?;
+    let names = if field == OpportunityOrderField::CustomerCompanyName {
+        company_names(db, &rows).await?
+    } else {
+        HashMap::new()
+    };
+    let rows = rows
+        .into_iter()
+        .map(|m| {
+            let sort = match field {
+                OpportunityOrderField::LastModifiedAt => time_value(&m.last_modified_at),
+                OpportunityOrderField::CreatedAt => time_value(&m.created_at),
+                OpportunityOrderField::TargetCloseDate => match &m.target_close_date {
+                    Some(d) => date_value(d),
+                    None => NO_DATE.into(),
+                },
+                OpportunityOrderField::CustomerCompanyName => names
+                    .get(&m.customer_id)
+                    .cloned()
+                    .unwrap_or_default()
+                    .into(),
+                OpportunityOrderField::Title => m.title.clone().into(),
+                OpportunityOrderField::ExpectedMonthlySpend => {
+                    m.expected_monthly_spend_cents.unwrap_or(NO_SPEND).into()
+                }
+            };
+            (m, sort)
+        })
+        .collect();
+    Ok(Page::from_rows(rows, args, total))
+}
+
+async fn company_names<C: ConnectionTrait>(
+    db: &C,
+    rows: &[opportunity::Model],
+) -> AppResult<HashMap<String, String>> {
+    let ids: Vec<String> = rows.iter().map(|m| m.customer_id.clone()).collect();
+    let names: Vec<(String, String)> = customer::Entity::find()
+        .select_only()
+        .column(customer::Column::Id)
+        .column(customer::Column::CompanyName)
+        .filter(customer::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(names.into_iter().collect())
+}
+
+fn keyset(field: OpportunityOrderField, desc: bool) -> Keyset {
+    let col = |c: opportunity::Column| Expr::col((opportunity::Entity, c));
+    let (sort, kind) = match field {
+        OpportunityOrderField::LastModifiedAt => {
+            (col(opportunity::Column::LastModifiedAt), KeyKind::Time)
+        }
+        OpportunityOrderField::CreatedAt => (col(opportunity::Column::CreatedAt), KeyKind::Time),
+        OpportunityOrderField::TargetCloseDate => (
+            Expr::cust(format!(
+                "COALESCE(opportunity.target_close_date, '{NO_DATE}')"
+            )),
+            KeyKind::Date,
+        ),
+        OpportunityOrderField::CustomerCompanyName => (
+            Expr::cust(
+                "(SELECT customer.company_name FROM customer WHERE customer.id = opportunity.customer_id)",
+            ),
+            KeyKind::Text,
+        ),
+        OpportunityOrderField::Title => (col(opportunity::Column::Title), KeyKind::Text),
+        OpportunityOrderField::ExpectedMonthlySpend => (
+            Expr::cust(format!(
+                "COALESCE(opportunity.expected_monthly_spend_cents, {NO_SPEND})"
+            )),
+            KeyKind::Int,
+        ),
+    };
+    Keyset {
+        keys: vec![(sort, kind), (col(opportunity::Column::Id), KeyKind::Text)],
+        desc,
+    }
+}
+
+/// The change log of one object, newest first.
+pub async fn history<C: ConnectionTrait>(
+    db: &C,
+    entity_id: &str,
+    args: &PageArgs,
+    with_total: bool,
+) -> AppResult<Page<change_log::Model>> {
+    let query = change_log::Entity::find().filter(change_log::Column::EntityId.eq(entity_id));
+    let total = if with_total {
+        Some(query.clone().count(db).await?)
+    } else {
+        None
+    };
+    let keyset = Keyset {
+        keys: vec![
+            (
+                Expr::col((change_log::Entity, change_log::Column::At)),
+                KeyKind::Time,
+            ),
+            (
+                Expr::col((change_log::Entity, change_log::Column::Id)),
+                KeyKind::Text,
+            ),
+        ],
+        desc: true,
+    };
+    let rows = keyset.apply(query, args)?.all(db).await?;
+    Ok(Page::from_rows(rows, args, total))
+}
+
+/// One change-log row by id; callers check that its object is visible.
+pub async fn change<C: ConnectionTrait>(db: &C, id: &str) -> AppResult<Option<change_log::Model>> {
+    Ok(change_log::Entity::find_by_id(id.to_string())
+        .one(db)
+        .await?)
+}
+
+pub fn change_cursor(m: &change_log::Model) -> Vec<serde_json::Value> {
+    vec![time_value(&m.at), m.id.clone().into()]
+}
+
+/// The open opportunities of a partner for a customer with this normalised title, except one.
+pub async fn duplicates<C: ConnectionTrait>(
+    db: &C,
+    of: &opportunity::Model,
+) -> AppResult<Vec<String>> {
+    Ok(opportunity::Entity::find()
+        .select_only()
+        .column(opportunity::Column::Id)
+        .filter(opportunity::Column::PartnerId.eq(of.partner_id.as_str()))
+        .filter(opportunity::Column::CustomerId.eq(of.customer_id.as_str()))
+        .filter(opportunity::Column::TitleNormalized.eq(of.title_normalized.as_str()))
+        .filter(opportunity::Column::Id.ne(of.id.as_str()))
+        .filter(opportunity::Column::Stage.is_in(ACTIVE_STAGES.iter().map(|s| s.as_str())))
+        .filter(opportunity::Column::ReviewStatus.ne(ReviewStatus::Rejected.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+pub async fn next_steps_of<C: ConnectionTrait>(
+    db: &C,
+    ids: &[String],
+) -> Result<Vec<next_step::Model>, DbErr> {
+    next_step::Entity::find()
+        .filter(next_step::Column::OpportunityId.is_in(ids.iter().cloned()))
+        .order_by_asc(next_step::Column::At)
+        .order_by_asc(next_step::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn solution_ids_of<C: ConnectionTrait>(
+    db: &C,
+    opportunity_id: &str,
+) -> Result<Vec<String>, DbErr> {
+    opportunity_solution::Entity::find()
+        .select_only()
+        .column(opportunity_solution::Column::SolutionId)
+        .filter(opportunity_solution::Column::OpportunityId.eq(opportunity_id))
+        .order_by_asc(opportunity_solution::Column::CreatedAt)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+pub async fn needs_of<C: ConnectionTrait>(
+    db: &C,
+    ids: &[String],
+) -> Result<Vec<opportunity_primary_need::Model>, DbErr> {
+    opportunity_primary_need::Entity::find()
+        .filter(opportunity_primary_need::Column::OpportunityId.is_in(ids.iter().cloned()))
+        .all(db)
+        .await
+}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TrackRecord {

@@ -9,28 +9,60 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;
 
-/// A forward page request: `first` rows after the cursor `after`.
+/// A page request: `first` rows after the cursor `after`, or (when `backward`) the `first`
+/// rows just before it (`last`/`before` in the API).
 #[derive(Clone, Debug)]
 pub struct PageArgs {
     pub first: u64,
     pub after: Option<Vec<serde_json::Value>>,
+    pub backward: bool,
 }
 
 impl PageArgs {
     pub fn forward(first: Option<i32>, after: Option<&str>) -> AppResult<Self> {
-        let first = match first {
-            None => DEFAULT_PAGE_SIZE,
-            Some(n) if n < 0 || n as u64 > MAX_PAGE_SIZE => {
-                return Err(AppError::bad_field(
-                    "first",
-                    "VALUE_OUT_OF_RANGE",
-                    format!("must be between 0 and {MAX_PAGE_SIZE}"),
-                ));
-            }
-            Some(n) => n as u64,
-        };
+        let first = size("first", first)?;
         let after = after.map(|c| decode_cursor("after", c)).transpose()?;
-        Ok(PageArgs { first, after })
+        Ok(PageArgs {
+            first,
+            after,
+            backward: false,
+        })
+    }
+
+    /// Either `first`/`after` or `last`/`before`, never both directions at once.
+    pub fn either(
+        first: Option<i32>,
+        after: Option<&str>,
+        last: Option<i32>,
+        before: Option<&str>,
+    ) -> AppResult<Self> {
+        if last.is_none() && before.is_none() {
+            return Self::forward(first, after);
+        }
+        if first.is_some() || after.is_some() {
+            return Err(AppError::bad_field(
+                "last",
+                "INVALID_VALUE",
+                "use first/after or last/before, not both",
+            ));
+        }
+        Ok(PageArgs {
+            first: size("last", last)?,
+            after: before.map(|c| decode_cursor("before", c)).transpose()?,
+            backward: true,
+        })
+    }
+}
+
+fn size(field: &str, n: Option<i32>) -> AppResult<u64> {
+    match n {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(n) if n < 0 || n as u64 > MAX_PAGE_SIZE => Err(AppError::bad_field(
+            field,
+            "VALUE_OUT_OF_RANGE",
+            format!("must be between 0 and {MAX_PAGE_SIZE}"),
+        )),
+        Some(n) => Ok(n as u64),
     }
 }
 
@@ -43,14 +75,22 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// Builds a page from `first + 1` fetched rows.
+    /// Builds a page from `first + 1` fetched rows (fetched in reverse order when backward).
     pub fn from_rows(mut rows: Vec<T>, args: &PageArgs, total: Option<u64>) -> Self {
-        let has_next = rows.len() as u64 > args.first;
+        let more = rows.len() as u64 > args.first;
         rows.truncate(args.first as usize);
+        if args.backward {
+            rows.reverse();
+        }
+        let (has_next, has_previous) = if args.backward {
+            (args.after.is_some(), more)
+        } else {
+            (more, args.after.is_some())
+        };
         Page {
             rows,
             has_next,
-            has_previous: args.after.is_some(),
+            has_previous,
             total,
         }
     }
@@ -96,4 +136,81 @@ pub fn cursor_str(values: &[serde_json::Value], i: usize) -> AppResult<String> {
         .and_then(|v| v.as_str())
         .map(str::to_string)
         .ok_or_else(|| AppError::bad_field("after", "INVALID_VALUE", "not a cursor of this list"))
+}
+
+/// The type of a sort key, to read its cursor value back into a bind parameter.
+#[derive(Clone, Copy, Debug)]
+pub enum KeyKind {
+    Text,
+    Time,
+    Date,
+    Int,
+}
+
+/// An ordering for keyset pagination: sort expressions (the last one unique, usually the id),
+/// all in one direction.
+pub struct Keyset {
+    pub keys: Vec<(Expr, KeyKind)>,
+    pub desc: bool,
+}
+
+impl Keyset {
+    /// Applies cursor condition, ordering and limit of `args` to `query`.
+    pub fn apply<E: sea_orm::EntityTrait>(
+        &self,
+        mut query: sea_orm::Select<E>,
+        args: &PageArgs,
+    ) -> AppResult<sea_orm::Select<E>> {
+        use sea_orm::{Order, QueryFilter, QueryOrder, QuerySelect};
+        // Going backward walks the same order reversed, then `Page::from_rows` flips the rows.
+        let desc = self.desc != args.backward;
+        if let Some(cursor) = &args.after {
+            let field = if args.backward { "before" } else { "after" };
+            if cursor.len() != self.keys.len() {
+                return Err(bad_cursor(field));
+            }
+            let values = self
+                .keys
+                .iter()
+                .zip(cursor)
+                .map(|((_, kind), v)| bind_value(field, *kind, v))
+                .collect::<AppResult<Vec<_>>>()?;
+            let keys: Vec<(Expr, bool)> =
+                self.keys.iter().map(|(e, _)| (e.clone(), desc)).collect();
+            query = query.filter(after_condition(&keys, &values));
+        }
+        for (expr, _) in &self.keys {
+            query = query.order_by(expr.clone(), if desc { Order::Desc } else { Order::Asc });
+        }
+        Ok(query.limit(args.first + 1))
+    }
+}
+
+fn bad_cursor(field: &str) -> AppError {
+    AppError::bad_field(field, "INVALID_VALUE", "not a cursor of this list")
+}
+
+fn bind_value(field: &str, kind: KeyKind, v: &serde_json::Value) -> AppResult<sea_orm::Value> {
+    let text = || v.as_str().ok_or_else(|| bad_cursor(field));
+    Ok(match kind {
+        KeyKind::Text => text()?.to_string().into(),
+        KeyKind::Time => chrono::DateTime::parse_from_rfc3339(text()?)
+            .map_err(|_| bad_cursor(field))?
+            .with_timezone(&chrono::Utc)
+            .into(),
+        KeyKind::Date => chrono::NaiveDate::parse_from_str(text()?, "%Y-%m-%d")
+            .map_err(|_| bad_cursor(field))?
+            .into(),
+        KeyKind::Int => v.as_i64().ok_or_else(|| bad_cursor(field))?.into(),
+    })
+}
+
+/// Cursor forms of sort values, matching what `bind_value` reads back.
+pub fn time_value(t: &chrono::DateTime<chrono::Utc>) -> serde_json::Value {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+        .into()
+}
+
+pub fn date_value(d: &chrono::NaiveDate) -> serde_json::Value {
+    d.format("%Y-%m-%d").to_string().into()
 }

@@ -2,7 +2,7 @@
 //!
 //! Partner profile data (partner, solutions, references) is readable by the partner's own
 //! users, by PARTNER_MANAGERs of that partner, by AWS_SELLERs (who choose partners to refer
-//! customers to) and by ADMIN.
+//! customers to) and by ADMIN. Customers and opportunities are scoped below.
 use crate::auth::Viewer;
 use crate::domain::enums::Role;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -24,5 +24,61 @@ pub fn partner_profiles<C: ColumnTrait>(viewer: &Viewer, partner_col: C) -> Cond
             Condition::all().add(partner_col.is_in(viewer.partner_ids.iter().cloned()))
         }
         Role::AwsSeller | Role::Admin => Condition::all(),
+    }
+}
+
+/// Opportunities a viewer may read (domain.md, "Who may do what"): partner roles their own
+/// partner's; AWS-side viewers only submitted ones (review status past PENDING_SUBMISSION),
+/// an AWS_SELLER those whose customer is in its segments, a PARTNER_MANAGER those of its
+/// partners; ADMIN all.
+pub fn opportunities(viewer: &Viewer) -> Condition {
+    use crate::domain::enums::{ReviewStatus, StoredEnum};
+    use entity::{customer, opportunity};
+    use sea_orm::sea_query::Query;
+    let submitted = opportunity::Column::ReviewStatus.ne(ReviewStatus::PendingSubmission.as_str());
+    match viewer.role {
+        Role::PartnerUser | Role::PartnerAdmin => match viewer.own_partner() {
+            Some(own) => Condition::all().add(opportunity::Column::PartnerId.eq(own)),
+            None => nothing(),
+        },
+        Role::AwsSeller => {
+            let segments: Vec<&str> = viewer.segments.iter().map(|s| s.as_str()).collect();
+            Condition::all().add(submitted).add(
+                opportunity::Column::CustomerId.in_subquery(
+                    Query::select()
+                        .column(customer::Column::Id)
+                        .from(customer::Entity)
+                        .and_where(customer::Column::SegmentCode.is_in(segments))
+                        .take(),
+                ),
+            )
+        }
+        Role::PartnerManager => Condition::all()
+            .add(submitted)
+            .add(opportunity::Column::PartnerId.is_in(viewer.partner_ids.iter().cloned())),
+        Role::Admin => Condition::all(),
+    }
+}
+
+/// Customers a viewer may read: partner roles their own partner's; AWS-side viewers only
+/// customers of an opportunity they can see; ADMIN all.
+pub fn customers(viewer: &Viewer) -> Condition {
+    use entity::{customer, opportunity};
+    use sea_orm::sea_query::Query;
+    match viewer.role {
+        Role::PartnerUser | Role::PartnerAdmin => match viewer.own_partner() {
+            Some(own) => Condition::all().add(customer::Column::PartnerId.eq(own)),
+            None => nothing(),
+        },
+        Role::AwsSeller | Role::PartnerManager => Condition::all().add(
+            customer::Column::Id.in_subquery(
+                Query::select()
+                    .column(opportunity::Column::CustomerId)
+                    .from(opportunity::Entity)
+                    .cond_where(opportunities(viewer))
+                    .take(),
+            ),
+        ),
+        Role::Admin => Condition::all(),
     }
 }

@@ -269,3 +269,38 @@ impl AskPriority {
         }
     }
 }
+
+stored_enum!(ReadinessCheckName {
+    CustomerConsent => "CUSTOMER_CONSENT",
+    PartnerOriginatedAndLed => "PARTNER_ORIGINATED_AND_LED",
+    ActiveWithTargetCloseDate => "ACTIVE_WITH_TARGET_CLOSE_DATE",
+    NetNewForAws => "NET_NEW_FOR_AWS",
+    ClearProjectDescription => "CLEAR_PROJECT_DESCRIPTION",
+    SpecificDetails => "SPECIFIC_DETAILS",
+    NotDuplicate => "NOT_DUPLICATE",
+});
+
+impl Stage {
+    /// LAUNCHED and CLOSED_LOST are final.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Stage::Launched | Stage::ClosedLost)
+    }
+}
+
+impl ReviewStatus {
+    /// Past PENDING_SUBMISSION: shared with AWS.
+    pub fn is_submitted(self) -> bool {
+        self != ReviewStatus::PendingSubmission
+    }
+}
+
+/// The GraphQL spelling of an enum value (`TECHNICAL_VALIDATION`), for messages.
+pub fn api_name<E: async_graphql::resolver_utils::EnumType + PartialEq + Copy>(
+    e: E,
+) -> &'static str {
+    E::items()
+        .iter()
+        .find(|item| item.value == e)
+        .map(|item| item.name)
+        .unwrap_or("UNKNOWN")
+}

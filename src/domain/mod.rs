@@ -1,6 +1,8 @@
 //! Domain vocabulary: the contract's enums with their stored strings, ids, validation.
+pub mod ace_lists;
 pub mod enums;
 pub mod ids;
+pub mod money;
 pub mod validate;
 
 /// The current time at the precision both databases keep (microseconds), so a value read back

@@ -228,3 +228,86 @@ pub fn distinct<T: PartialEq + Copy>(items: &[T]) -> Vec<T> {
     }
     out
 }
+
+/// Formats of ACE's customer and contact fields (ace-model.md §1, §2.1).
+impl Validator {
+    /// An email address (ACE: at most 80 characters), stored lower-cased as ACE requires.
+    pub fn email(&mut self, field: &str, value: Option<&str>) -> Option<String> {
+        let value = self.optional(field, value, 3, 80)?.to_lowercase();
+        let ok = value.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !value.contains(char::is_whitespace)
+        });
+        if !ok {
+            self.fail(
+                field,
+                "INVALID_STRING_FORMAT",
+                "must be an email address such as jane@example.com",
+            );
+        }
+        Some(value)
+    }
+
+    /// A phone number in E.164 form: `+`, then 2 to 15 digits, the first not 0.
+    pub fn phone(&mut self, field: &str, value: Option<&str>) -> Option<String> {
+        let value = self.optional(field, value, 1, 16)?;
+        let digits = value.strip_prefix('+').unwrap_or("");
+        let ok = (2..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        if !ok {
+            self.fail(
+                field,
+                "INVALID_STRING_FORMAT",
+                "must be an E.164 phone number such as +12065550100",
+            );
+        }
+        Some(value)
+    }
+
+    /// Exactly `n` digits (DUNS: 9, AWS account id: 12).
+    pub fn digits(&mut self, field: &str, value: Option<&str>, n: usize) -> Option<String> {
+        let value = self.optional(field, value, 1, n)?;
+        if value.len() != n || !value.bytes().all(|b| b.is_ascii_digit()) {
+            self.fail(
+                field,
+                "INVALID_STRING_FORMAT",
+                format!("must be exactly {n} digits"),
+            );
+        }
+        Some(value)
+    }
+
+    /// An ISO 3166-1 alpha-2 country code (the list comes from the `celes` crate), upper-cased.
+    pub fn country(&mut self, field: &str, value: &str) -> String {
+        let value = value.trim().to_uppercase();
+        if value.is_empty() {
+            self.fail(field, "REQUIRED_FIELD_MISSING", "must not be empty");
+        } else if value.len() != 2 || celes::Country::from_alpha2(&value).is_err() {
+            self.fail(
+                field,
+                "INVALID_VALUE",
+                "must be an ISO 3166-1 alpha-2 country code such as US or DE",
+            );
+        }
+        value
+    }
+
+    /// An optional text in a patch: omitted keeps, null clears, a value is validated.
+    pub fn patch_with(
+        &mut self,
+        patch: &MaybeUndefined<String>,
+        current: &Option<String>,
+        validate: impl FnOnce(&mut Self, &str) -> Option<String>,
+    ) -> Option<String> {
+        match patch {
+            MaybeUndefined::Undefined => current.clone(),
+            MaybeUndefined::Null => None,
+            MaybeUndefined::Value(v) => validate(self, v),
+        }
+    }
+}

@@ -1,7 +1,11 @@
-//! Input objects of the contract for the partner-profile slice.
-use crate::domain::enums::{Industry, SegmentCode, SolutionCategory, SolutionStatus};
-use crate::graphql::scalars::Date;
-use async_graphql::{ID, InputObject, MaybeUndefined};
+//! Input objects, filters and orderings of the contract.
+use crate::domain::enums::{
+    AwsAdoption, Channel, CompetitorName, CurrencyCode, DeliveryModel, Industry, MarketingSource,
+    OpportunityType, Origin, PrimaryNeed, ReviewStatus, SalesActivity, SegmentCode,
+    SolutionCategory, SolutionStatus, SortDirection, Stage,
+};
+use crate::graphql::scalars::{Date, DateTime, Decimal};
+use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
 
 #[derive(InputObject, Default)]
 pub struct PartnerFilter {
@@ -55,4 +59,210 @@ pub struct CustomerReferenceInput {
     pub summary: String,
     pub url: Option<String>,
     pub published_on: Option<Date>,
+}
+
+// ---------------------------------------------------------------- customers
+
+#[derive(InputObject, Clone, Debug)]
+pub struct AddressInput {
+    pub country_code: String,
+    pub postal_code: Option<String>,
+    pub state_or_region: Option<String>,
+    pub city: Option<String>,
+    pub street_address: Option<String>,
+}
+
+#[derive(InputObject, Clone, Debug)]
+pub struct ContactInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub business_title: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreateCustomerInput {
+    pub partner_id: Option<ID>,
+    pub company_name: String,
+    pub industry: Industry,
+    pub other_industry: Option<String>,
+    pub website_url: Option<String>,
+    pub address: Option<AddressInput>,
+    pub duns: Option<String>,
+    pub aws_account_id: Option<String>,
+    pub segment: SegmentCode,
+    pub aws_adoption: AwsAdoption,
+    pub contacts: Option<Vec<ContactInput>>,
+    pub internal_notes: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateCustomerInput {
+    pub company_name: MaybeUndefined<String>,
+    pub industry: MaybeUndefined<Industry>,
+    pub other_industry: MaybeUndefined<String>,
+    pub website_url: MaybeUndefined<String>,
+    pub address: MaybeUndefined<AddressInput>,
+    pub duns: MaybeUndefined<String>,
+    pub aws_account_id: MaybeUndefined<String>,
+    pub segment: MaybeUndefined<SegmentCode>,
+    pub aws_adoption: MaybeUndefined<AwsAdoption>,
+    pub internal_notes: MaybeUndefined<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct CustomerFilter {
+    pub segment: Option<Vec<SegmentCode>>,
+    pub aws_adoption: Option<AwsAdoption>,
+    pub industry: Option<Vec<Industry>>,
+    pub search: Option<String>,
+    pub partner_id: Option<ID>,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum CustomerOrderField {
+    CompanyName,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(InputObject)]
+pub struct CustomerOrder {
+    pub field: CustomerOrderField,
+    pub direction: SortDirection,
+}
+
+// ---------------------------------------------------------------- opportunities
+
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct MoneyInput {
+    pub amount: Decimal,
+    pub currency_code: CurrencyCode,
+}
+
+#[derive(InputObject, Debug)]
+pub struct CreateOpportunityInput {
+    pub client_token: String,
+    pub customer_id: ID,
+    pub partner_opportunity_identifier: Option<String>,
+    pub opportunity_type: OpportunityType,
+    pub national_security: Option<bool>,
+    pub title: String,
+    pub customer_business_problem: String,
+    pub customer_use_case: Option<String>,
+    pub delivery_models: Option<Vec<DeliveryModel>>,
+    pub expected_monthly_spend: Option<MoneyInput>,
+    pub sales_activities: Option<Vec<SalesActivity>>,
+    pub competitor_name: Option<CompetitorName>,
+    pub other_competitor_names: Option<String>,
+    pub primary_needs_from_aws: Option<Vec<PrimaryNeed>>,
+    pub additional_comments: Option<String>,
+    pub marketing_source: Option<MarketingSource>,
+    pub campaign_name: Option<String>,
+    pub marketing_channels: Option<Vec<Channel>>,
+    pub marketing_use_cases: Option<Vec<String>>,
+    pub aws_funding_used: Option<bool>,
+    pub stage: Option<Stage>,
+    pub target_close_date: Option<Date>,
+    pub next_steps: Option<String>,
+    pub customer_consent: Option<bool>,
+    pub partner_led: Option<bool>,
+    pub net_new_for_aws: Option<bool>,
+    pub internal_notes: Option<String>,
+    pub aws_products: Option<Vec<String>>,
+    pub aws_marketplace_offer_arn: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct UpdateOpportunityInput {
+    pub partner_opportunity_identifier: MaybeUndefined<String>,
+    pub opportunity_type: MaybeUndefined<OpportunityType>,
+    pub national_security: MaybeUndefined<bool>,
+    pub title: MaybeUndefined<String>,
+    pub customer_business_problem: MaybeUndefined<String>,
+    pub customer_use_case: MaybeUndefined<String>,
+    pub delivery_models: MaybeUndefined<Vec<DeliveryModel>>,
+    pub expected_monthly_spend: MaybeUndefined<MoneyInput>,
+    pub sales_activities: MaybeUndefined<Vec<SalesActivity>>,
+    pub competitor_name: MaybeUndefined<CompetitorName>,
+    pub other_competitor_names: MaybeUndefined<String>,
+    pub primary_needs_from_aws: MaybeUndefined<Vec<PrimaryNeed>>,
+    pub additional_comments: MaybeUndefined<String>,
+    pub marketing_source: MaybeUndefined<MarketingSource>,
+    pub campaign_name: MaybeUndefined<String>,
+    pub marketing_channels: MaybeUndefined<Vec<Channel>>,
+    pub marketing_use_cases: MaybeUndefined<Vec<String>>,
+    pub aws_funding_used: MaybeUndefined<bool>,
+    /// Active stages only; LAUNCHED and CLOSED_LOST go through closeOpportunity.
+    pub stage: MaybeUndefined<Stage>,
+    pub target_close_date: MaybeUndefined<Date>,
+    pub next_steps: MaybeUndefined<String>,
+    pub customer_consent: MaybeUndefined<bool>,
+    pub partner_led: MaybeUndefined<bool>,
+    pub net_new_for_aws: MaybeUndefined<bool>,
+    pub internal_notes: MaybeUndefined<String>,
+    pub aws_products: MaybeUndefined<Vec<String>>,
+    pub aws_marketplace_offer_arn: MaybeUndefined<String>,
+}
+
+#[derive(InputObject, Clone, Copy, Default)]
+pub struct DateRange {
+    pub after: Option<Date>,
+    pub before: Option<Date>,
+}
+
+#[derive(InputObject, Clone, Copy, Default)]
+pub struct DateTimeRange {
+    pub after: Option<DateTime>,
+    pub before: Option<DateTime>,
+}
+
+#[derive(InputObject, Default)]
+pub struct OpportunityFilter {
+    pub ids: Option<Vec<ID>>,
+    pub partner_id: Option<ID>,
+    pub customer_id: Option<ID>,
+    pub stage: Option<Vec<Stage>>,
+    pub review_status: Option<Vec<ReviewStatus>>,
+    pub segment: Option<Vec<SegmentCode>>,
+    pub aws_adoption: Option<AwsAdoption>,
+    pub origin: Option<Origin>,
+    pub primary_need: Option<PrimaryNeed>,
+    pub has_open_asks: Option<bool>,
+    /// Title, business problem or customer company name contains this text (any case).
+    pub search: Option<String>,
+    pub target_close_date: Option<DateRange>,
+    pub created_at: Option<DateTimeRange>,
+    pub last_modified_at: Option<DateTimeRange>,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum OpportunityOrderField {
+    LastModifiedAt,
+    CreatedAt,
+    TargetCloseDate,
+    CustomerCompanyName,
+    Title,
+    ExpectedMonthlySpend,
+}
+
+#[derive(InputObject)]
+pub struct OpportunityOrder {
+    pub field: OpportunityOrderField,
+    pub direction: SortDirection,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ReviewDecision {
+    StartReview,
+    Approve,
+    Reject,
+    RequestAction,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum CloseOutcome {
+    Launched,
+    ClosedLost,
 }

@@ -3,6 +3,7 @@ pub mod connection;
 pub mod ctx;
 pub mod errors;
 pub mod inputs;
+pub mod lists;
 pub mod mutation;
 pub mod policy;
 pub mod query;

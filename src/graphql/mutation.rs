@@ -1,16 +1,19 @@
 //! Mutation root: each resolver hands its input to one service call (one transaction).
+use crate::domain::enums::{ClosedLostReason, InvolvementType};
 use crate::graphql::ctx;
 use crate::graphql::inputs::{
-    CreatePartnerInput, CreateSolutionInput, CustomerReferenceInput, UpdatePartnerInput,
-    UpdateSolutionInput,
+    CloseOutcome, ContactInput, CreateCustomerInput, CreateOpportunityInput, CreatePartnerInput,
+    CreateSolutionInput, CustomerReferenceInput, ReviewDecision, UpdateCustomerInput,
+    UpdateOpportunityInput, UpdatePartnerInput, UpdateSolutionInput,
 };
-use crate::graphql::types::{CustomerReference, Partner, Solution};
+use crate::graphql::types::{Contact, Customer, CustomerReference, Opportunity, Partner, Solution};
 use crate::services;
+use crate::services::opportunities as opps;
 use async_graphql::{Context, ID, MergedObject, Object, Result};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(PartnerMutation);
+pub struct MutationRoot(PartnerMutation, CustomerMutation, OpportunityMutation);
 
 #[derive(Default)]
 pub struct PartnerMutation;
@@ -79,5 +82,201 @@ impl PartnerMutation {
             &id,
         )
         .await?))
+    }
+}
+
+#[derive(Default)]
+pub struct CustomerMutation;
+
+#[Object]
+impl CustomerMutation {
+    async fn create_customer(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCustomerInput,
+    ) -> Result<Customer> {
+        Ok(Customer(
+            services::customers::create(ctx::db(ctx)?, ctx::viewer(ctx)?, input).await?,
+        ))
+    }
+
+    async fn update_customer(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateCustomerInput,
+    ) -> Result<Customer> {
+        Ok(Customer(
+            services::customers::update(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, input).await?,
+        ))
+    }
+
+    async fn add_contact(
+        &self,
+        ctx: &Context<'_>,
+        customer_id: ID,
+        input: ContactInput,
+    ) -> Result<Contact> {
+        Ok(Contact(
+            services::customers::add_contact(ctx::db(ctx)?, ctx::viewer(ctx)?, &customer_id, input)
+                .await?,
+        ))
+    }
+
+    async fn update_contact(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: ContactInput,
+    ) -> Result<Contact> {
+        Ok(Contact(
+            services::customers::update_contact(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, input)
+                .await?,
+        ))
+    }
+
+    /// Returns the id of the removed contact.
+    async fn remove_contact(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        Ok(ID(services::customers::remove_contact(
+            ctx::db(ctx)?,
+            ctx::viewer(ctx)?,
+            &id,
+        )
+        .await?))
+    }
+}
+
+#[derive(Default)]
+pub struct OpportunityMutation;
+
+#[Object]
+impl OpportunityMutation {
+    /// Idempotent per partner by `input.clientToken`.
+    async fn create_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOpportunityInput,
+    ) -> Result<Opportunity> {
+        Ok(Opportunity(
+            opps::create(ctx::db(ctx)?, ctx::viewer(ctx)?, input).await?,
+        ))
+    }
+
+    /// A patch; CONFLICT when the opportunity is no longer at `expectedVersion`.
+    async fn update_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: i32,
+        input: UpdateOpportunityInput,
+    ) -> Result<Opportunity> {
+        Ok(Opportunity(
+            opps::update(
+                ctx::db(ctx)?,
+                ctx::viewer(ctx)?,
+                &id,
+                expected_version,
+                input,
+            )
+            .await?,
+        ))
+    }
+
+    /// Sends the opportunity to AWS review; NOT_READY lists the failed readiness checks.
+    async fn submit_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: i32,
+        involvement_type: InvolvementType,
+    ) -> Result<Opportunity> {
+        Ok(Opportunity(
+            opps::lifecycle::submit(
+                ctx::db(ctx)?,
+                ctx::viewer(ctx)?,
+                &id,
+                expected_version,
+                involvement_type,
+            )
+            .await?,
+        ))
+    }
+
+    /// PARTNER_MANAGER of the partner, or ADMIN.
+    async fn review_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        decision: ReviewDecision,
+        comments: Option<String>,
+        reason: Option<String>,
+    ) -> Result<Opportunity> {
+        Ok(Opportunity(
+            opps::lifecycle::review(
+                ctx::db(ctx)?,
+                ctx::viewer(ctx)?,
+                &id,
+                decision,
+                comments,
+                reason,
+            )
+            .await?,
+        ))
+    }
+
+    /// LAUNCHED (from COMMITTED) or CLOSED_LOST (with a reason), both final.
+    async fn close_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: i32,
+        outcome: CloseOutcome,
+        closed_lost_reason: Option<ClosedLostReason>,
+    ) -> Result<Opportunity> {
+        Ok(Opportunity(
+            opps::lifecycle::close(
+                ctx::db(ctx)?,
+                ctx::viewer(ctx)?,
+                &id,
+                expected_version,
+                outcome,
+                closed_lost_reason,
+            )
+            .await?,
+        ))
+    }
+
+    async fn associate_solution(
+        &self,
+        ctx: &Context<'_>,
+        opportunity_id: ID,
+        solution_id: ID,
+    ) -> Result<Opportunity> {
+        Ok(Opportunity(
+            opps::solutions::associate(
+                ctx::db(ctx)?,
+                ctx::viewer(ctx)?,
+                &opportunity_id,
+                &solution_id,
+            )
+            .await?,
+        ))
+    }
+
+    async fn disassociate_solution(
+        &self,
+        ctx: &Context<'_>,
+        opportunity_id: ID,
+        solution_id: ID,
+    ) -> Result<Opportunity> {
+        Ok(Opportunity(
+            opps::solutions::disassociate(
+                ctx::db(ctx)?,
+                ctx::viewer(ctx)?,
+                &opportunity_id,
+                &solution_id,
+            )
+            .await?,
+        ))
     }
 }

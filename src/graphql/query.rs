@@ -4,10 +4,16 @@ use crate::data::page::PageArgs;
 use crate::error::AppError;
 use crate::graphql::connection::cost;
 use crate::graphql::ctx;
-use crate::graphql::inputs::PartnerFilter;
+use crate::graphql::inputs::{
+    CustomerFilter, CustomerOrder, OpportunityFilter, OpportunityOrder, PartnerFilter,
+};
+use crate::graphql::lists;
 use crate::graphql::types::segment::Segment;
 use crate::graphql::types::viewer::Viewer;
-use crate::graphql::types::{Node, Partner, PartnerConnection, node};
+use crate::graphql::types::{
+    Customer, CustomerConnection, Node, Opportunity, OpportunityConnection, Partner,
+    PartnerConnection, node,
+};
 use async_graphql::{Context, ID, MergedObject, Object, Result};
 
 /// Most ids `nodes` takes at once.
@@ -15,7 +21,7 @@ const MAX_NODE_IDS: usize = 100;
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(CoreQuery, PartnerQuery);
+pub struct QueryRoot(CoreQuery, PartnerQuery, CustomerQuery, OpportunityQuery);
 
 #[derive(Default)]
 pub struct CoreQuery;
@@ -109,5 +115,72 @@ impl PartnerQuery {
             data::partners::cursor_of,
             Partner,
         ))
+    }
+}
+
+#[derive(Default)]
+pub struct CustomerQuery;
+
+#[Object]
+impl CustomerQuery {
+    async fn customer(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Customer>> {
+        let found = data::customers::find(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?;
+        Ok(Some(Customer(found.ok_or(AppError::NotFound("customer"))?)))
+    }
+
+    /// Customers the caller may see; by company name unless `orderBy` says otherwise.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<CustomerFilter>,
+        order_by: Option<CustomerOrder>,
+    ) -> Result<CustomerConnection> {
+        lists::customers(
+            ctx,
+            lists::Window::forward(first, after),
+            filter,
+            order_by,
+            lists::Within::Everything,
+        )
+        .await
+    }
+}
+
+#[derive(Default)]
+pub struct OpportunityQuery;
+
+#[Object]
+impl OpportunityQuery {
+    async fn opportunity(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Opportunity>> {
+        let found = data::opportunities::find(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?;
+        Ok(Some(Opportunity(
+            found.ok_or(AppError::NotFound("opportunity"))?,
+        )))
+    }
+
+    /// Opportunities the caller may see; newest change first unless `orderBy` says otherwise.
+    #[graphql(complexity = "cost(first.or(last), child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn opportunities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<OpportunityFilter>,
+        order_by: Option<OpportunityOrder>,
+    ) -> Result<OpportunityConnection> {
+        lists::opportunities(
+            ctx,
+            lists::Window::both(first, after, last, before),
+            filter,
+            order_by,
+            lists::Within::Everything,
+        )
+        .await
     }
 }

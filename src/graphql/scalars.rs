@@ -1,4 +1,5 @@
-//! The contract's scalars served so far: `DateTime` (RFC 3339, UTC) and `Date` (YYYY-MM-DD).
+//! The contract's scalars: `DateTime` (RFC 3339, UTC), `Date` (YYYY-MM-DD) and `Decimal` (a
+//! decimal string). `JSON` is async-graphql's own `Json`.
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::{NaiveDate, SecondsFormat, Utc};
 
@@ -41,5 +42,27 @@ impl ScalarType for Date {
 
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// A non-negative amount with at most two decimals, e.g. "12500.00", held as cents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decimal(pub i64);
+
+#[Scalar(name = "Decimal")]
+impl ScalarType for Decimal {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => crate::domain::money::parse_cents(s.trim())
+                .map(Decimal)
+                .map_err(|why| InputValueError::custom(format!("amount {why}"))),
+            _ => Err(InputValueError::custom(
+                "expected a decimal string such as \"12500.00\"",
+            )),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(crate::domain::money::format_cents(self.0))
     }
 }

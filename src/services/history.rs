@@ -23,6 +23,47 @@ impl Diff {
         }
     }
 
+    /// Field-by-field differences of two snapshots that serialise to JSON objects.
+    pub fn between<T: serde::Serialize>(old: &T, new: &T) -> Self {
+        let as_map = |v: &T| match serde_json::to_value(v) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        let (old, new) = (as_map(old), as_map(new));
+        let mut diff = Diff::default();
+        for (name, new_value) in new {
+            let old_value = old.get(&name).cloned().unwrap_or(Value::Null);
+            if old_value != new_value {
+                diff.0
+                    .insert(name, Value::Array(vec![old_value, new_value]));
+            }
+        }
+        diff
+    }
+
+    /// Every field of a new object, as [null, value], skipping empty values.
+    pub fn created<T: serde::Serialize>(new: &T) -> Self {
+        let mut diff = Diff::default();
+        if let Ok(Value::Object(map)) = serde_json::to_value(new) {
+            for (name, value) in map {
+                let empty = value.is_null() || value.as_array().is_some_and(|a| a.is_empty());
+                if !empty {
+                    diff.0.insert(name, Value::Array(vec![Value::Null, value]));
+                }
+            }
+        }
+        diff
+    }
+
+    /// Names of the changed fields.
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
+    pub fn changed(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -1,5 +1,8 @@
 //! Use cases: validation, permission checks and one transaction per mutation.
+pub mod customers;
 pub mod history;
+pub mod locks;
+pub mod opportunities;
 pub mod partners;
 pub mod readiness;
 pub mod references;

@@ -1,8 +1,12 @@
 //! GraphQL object types. Each wraps a stored row; nested objects resolve through loaders.
+pub mod customer;
 pub mod node;
+pub mod opportunity;
 pub mod partner;
 pub mod segment;
 pub mod viewer;
 
+pub use customer::{Contact, Customer, CustomerConnection};
 pub use node::Node;
+pub use opportunity::{Change, Opportunity, OpportunityConnection};
 pub use partner::{CustomerReference, Partner, PartnerConnection, Solution};

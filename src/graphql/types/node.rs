@@ -3,21 +3,49 @@ use crate::auth::Viewer;
 use crate::data;
 use crate::domain::ids::IdKind;
 use crate::error::AppResult;
-use crate::graphql::types::{CustomerReference, Partner, Solution};
+use crate::graphql::types::{
+    Change, Contact, Customer, CustomerReference, Opportunity, Partner, Solution,
+};
 use async_graphql::{ID, Interface};
 use sea_orm::DatabaseConnection;
 
+// A node lives for one response; boxing the large variants would buy nothing measurable.
+#[allow(clippy::large_enum_variant)]
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID"))]
 pub enum Node {
     Partner(Partner),
     Solution(Solution),
     CustomerReference(CustomerReference),
+    Customer(Customer),
+    Contact(Contact),
+    Opportunity(Opportunity),
+    Change(Change),
 }
 
 /// The object with this id if it exists and the viewer may see it.
 pub async fn find(db: &DatabaseConnection, viewer: &Viewer, id: &str) -> AppResult<Option<Node>> {
     Ok(match IdKind::of(id) {
+        Some(IdKind::Customer) => data::customers::find(db, viewer, id)
+            .await?
+            .map(|m| Node::Customer(Customer(m))),
+        Some(IdKind::Contact) => data::customers::find_contact(db, viewer, id)
+            .await?
+            .map(|(m, _)| Node::Contact(Contact(m))),
+        Some(IdKind::Opportunity) => data::opportunities::find(db, viewer, id)
+            .await?
+            .map(|m| Node::Opportunity(Opportunity(m))),
+        // A change is visible with the object it records.
+        Some(IdKind::Change) => match data::opportunities::change(db, id).await? {
+            Some(change)
+                if Box::pin(find(db, viewer, &change.entity_id))
+                    .await?
+                    .is_some() =>
+            {
+                Some(Node::Change(Change(change)))
+            }
+            _ => None,
+        },
         Some(IdKind::Partner) => data::partners::find(db, viewer, id)
             .await?
             .map(|m| Node::Partner(Partner(m))),

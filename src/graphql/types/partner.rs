@@ -3,9 +3,12 @@ use crate::domain::enums::{
     Industry, SegmentCode, SolutionCategory, SolutionStatus, StoredEnum, decode,
 };
 use crate::error::AppError;
-use crate::graphql::connection::connection;
+use crate::graphql::connection::{connection, cost};
 use crate::graphql::ctx;
+use crate::graphql::inputs::{CustomerFilter, CustomerOrder, OpportunityFilter, OpportunityOrder};
+use crate::graphql::lists;
 use crate::graphql::scalars::{Date, DateTime};
+use crate::graphql::types::{CustomerConnection, OpportunityConnection};
 use crate::services::readiness;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{customer_reference, partner, solution};
@@ -71,6 +74,44 @@ impl Partner {
             .await?
             .unwrap_or_default();
         Ok(rows.into_iter().map(CustomerReference).collect())
+    }
+    /// The partner's customers the caller may see.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<CustomerFilter>,
+        order_by: Option<CustomerOrder>,
+    ) -> Result<CustomerConnection> {
+        lists::customers(
+            ctx,
+            lists::Window::forward(first, after),
+            filter,
+            order_by,
+            lists::Within::Partner(&self.0.id),
+        )
+        .await
+    }
+    /// The partner's opportunities the caller may see.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn opportunities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<OpportunityFilter>,
+        order_by: Option<OpportunityOrder>,
+    ) -> Result<OpportunityConnection> {
+        lists::opportunities(
+            ctx,
+            lists::Window::forward(first, after),
+            filter,
+            order_by,
+            lists::Within::Partner(&self.0.id),
+        )
+        .await
     }
     async fn referral_readiness(&self, ctx: &Context<'_>) -> Result<ReferralReadiness> {
         let counts = ctx::load(&ctx::loaders(ctx)?.profile_counts, &self.0.id)

@@ -1,0 +1,146 @@
+//! Customers and their contacts, always read through the viewer's scope.
+use super::page::{KeyKind, Keyset, Page, PageArgs, time_value};
+use super::partners::{contains_pattern, lower};
+use super::scope;
+use crate::auth::Viewer;
+use crate::domain::enums::{AwsAdoption, Industry, SegmentCode, StoredEnum};
+use crate::error::AppResult;
+use entity::{contact, customer};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+#[derive(Default, Clone, Debug)]
+pub struct CustomerFilter {
+    pub segments: Option<Vec<SegmentCode>>,
+    pub aws_adoption: Option<AwsAdoption>,
+    pub industries: Option<Vec<Industry>>,
+    pub search: Option<String>,
+    pub partner_id: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CustomerOrderField {
+    #[default]
+    CompanyName,
+    CreatedAt,
+    UpdatedAt,
+}
+
+pub async fn find<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: &str,
+) -> AppResult<Option<customer::Model>> {
+    Ok(customer::Entity::find_by_id(id.to_string())
+        .filter(scope::customers(viewer))
+        .one(db)
+        .await?)
+}
+
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &CustomerFilter,
+    order: (CustomerOrderField, bool),
+    args: &PageArgs,
+    with_total: bool,
+) -> AppResult<Page<customer::Model>> {
+    let mut query = customer::Entity::find().filter(scope::customers(viewer));
+    if let Some(segments) = &filter.segments {
+        query =
+            query.filter(customer::Column::SegmentCode.is_in(segments.iter().map(|s| s.as_str())));
+    }
+    if let Some(adoption) = filter.aws_adoption {
+        query = query.filter(customer::Column::AwsAdoption.eq(adoption.as_str()));
+    }
+    if let Some(industries) = &filter.industries {
+        query =
+            query.filter(customer::Column::Industry.is_in(industries.iter().map(|s| s.as_str())));
+    }
+    if let Some(partner_id) = &filter.partner_id {
+        query = query.filter(customer::Column::PartnerId.eq(partner_id.as_str()));
+    }
+    if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        query = query.filter(
+            lower((customer::Entity, customer::Column::CompanyName)).like(contains_pattern(search)),
+        );
+    }
+    let total = if with_total {
+        Some(query.clone().count(db).await?)
+    } else {
+        None
+    };
+    let (field, desc) = order;
+    let rows = keyset(field, desc).apply(query, args)?.all(db).await?;
+    Ok(Page::from_rows(rows, args, total))
+}
+
+fn keyset(field: CustomerOrderField, desc: bool) -> Keyset {
+    let col = |c: customer::Column| Expr::col((customer::Entity, c));
+    let (sort, kind) = match field {
+        CustomerOrderField::CompanyName => (col(customer::Column::CompanyName), KeyKind::Text),
+        CustomerOrderField::CreatedAt => (col(customer::Column::CreatedAt), KeyKind::Time),
+        CustomerOrderField::UpdatedAt => (col(customer::Column::UpdatedAt), KeyKind::Time),
+    };
+    Keyset {
+        keys: vec![(sort, kind), (col(customer::Column::Id), KeyKind::Text)],
+        desc,
+    }
+}
+
+pub fn cursor_of(field: CustomerOrderField) -> impl Fn(&customer::Model) -> Vec<serde_json::Value> {
+    move |m| {
+        let sort = match field {
+            CustomerOrderField::CompanyName => m.company_name.clone().into(),
+            CustomerOrderField::CreatedAt => time_value(&m.created_at),
+            CustomerOrderField::UpdatedAt => time_value(&m.updated_at),
+        };
+        vec![sort, m.id.clone().into()]
+    }
+}
+
+/// Whether the partner already has a customer of this name (ignoring case).
+pub async fn company_taken<C: ConnectionTrait>(
+    db: &C,
+    partner_id: &str,
+    company_name: &str,
+    except_id: Option<&str>,
+) -> AppResult<bool> {
+    let mut query = customer::Entity::find()
+        .filter(customer::Column::PartnerId.eq(partner_id))
+        .filter(
+            lower((customer::Entity, customer::Column::CompanyName))
+                .eq(company_name.trim().to_lowercase()),
+        );
+    if let Some(id) = except_id {
+        query = query.filter(customer::Column::Id.ne(id));
+    }
+    Ok(query.count(db).await? > 0)
+}
+
+/// A contact with its customer, if the viewer may see the customer.
+pub async fn find_contact<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: &str,
+) -> AppResult<Option<(contact::Model, customer::Model)>> {
+    let Some(contact) = contact::Entity::find_by_id(id.to_string()).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(find(db, viewer, &contact.customer_id)
+        .await?
+        .map(|customer| (contact, customer)))
+}
+
+pub async fn contacts_of<C: ConnectionTrait>(
+    db: &C,
+    customer_id: &str,
+) -> AppResult<Vec<contact::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(contact::Entity::find()
+        .filter(contact::Column::CustomerId.eq(customer_id))
+        .order_by_asc(contact::Column::CreatedAt)
+        .order_by_asc(contact::Column::Id)
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,202 @@
+//! The customer and opportunity lists, shared by the root queries and the nested fields
+//! (`Partner.customers`, `Partner.opportunities`, `Customer.opportunities`).
+use crate::data;
+use crate::data::page::PageArgs;
+use crate::domain::enums::SortDirection;
+use crate::graphql::ctx;
+use crate::graphql::inputs::{
+    CustomerFilter, CustomerOrder, CustomerOrderField, OpportunityFilter, OpportunityOrder,
+    OpportunityOrderField,
+};
+use crate::graphql::types::{Customer, CustomerConnection, Opportunity, OpportunityConnection};
+use async_graphql::{Context, Result};
+
+/// first/after, or last/before where the list offers it.
+pub struct Window {
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+}
+
+impl Window {
+    pub fn forward(first: Option<i32>, after: Option<String>) -> Self {
+        Window {
+            first,
+            after,
+            last: None,
+            before: None,
+        }
+    }
+
+    pub fn both(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        Window {
+            first,
+            after,
+            last,
+            before,
+        }
+    }
+
+    fn args(&self) -> crate::error::AppResult<PageArgs> {
+        PageArgs::either(
+            self.first,
+            self.after.as_deref(),
+            self.last,
+            self.before.as_deref(),
+        )
+    }
+}
+
+/// A nested list is confined to its parent, whatever the filter says.
+pub enum Within<'a> {
+    Everything,
+    Partner(&'a str),
+    Customer(&'a str),
+}
+
+pub async fn customers(
+    ctx: &Context<'_>,
+    window: Window,
+    filter: Option<CustomerFilter>,
+    order_by: Option<CustomerOrder>,
+    within: Within<'_>,
+) -> Result<CustomerConnection> {
+    let args = window.args()?;
+    let f = filter.unwrap_or_default();
+    let mut filter = data::customers::CustomerFilter {
+        segments: f.segment,
+        aws_adoption: f.aws_adoption,
+        industries: f.industry,
+        search: f.search,
+        partner_id: f.partner_id.map(|id| id.0),
+    };
+    let mut empty = false;
+    if let Within::Partner(id) = within {
+        empty = filter
+            .partner_id
+            .as_deref()
+            .is_some_and(|asked| asked != id);
+        filter.partner_id = Some(id.to_string());
+    }
+    let (field, desc) = match order_by {
+        None => (data::customers::CustomerOrderField::CompanyName, false),
+        Some(o) => (
+            match o.field {
+                CustomerOrderField::CompanyName => data::customers::CustomerOrderField::CompanyName,
+                CustomerOrderField::CreatedAt => data::customers::CustomerOrderField::CreatedAt,
+                CustomerOrderField::UpdatedAt => data::customers::CustomerOrderField::UpdatedAt,
+            },
+            o.direction == SortDirection::Desc,
+        ),
+    };
+    if empty {
+        filter.partner_id = Some(String::new());
+    }
+    let with_total = ctx.look_ahead().field("totalCount").exists();
+    let page = data::customers::page(
+        ctx::db(ctx)?,
+        ctx::viewer(ctx)?,
+        &filter,
+        (field, desc),
+        &args,
+        with_total,
+    )
+    .await?;
+    Ok(CustomerConnection::from_page(
+        page,
+        data::customers::cursor_of(field),
+        Customer,
+    ))
+}
+
+pub async fn opportunities(
+    ctx: &Context<'_>,
+    window: Window,
+    filter: Option<OpportunityFilter>,
+    order_by: Option<OpportunityOrder>,
+    within: Within<'_>,
+) -> Result<OpportunityConnection> {
+    use data::opportunities::OpportunityOrderField as F;
+    let args = window.args()?;
+    let f = filter.unwrap_or_default();
+    let range = |r: Option<crate::graphql::inputs::DateTimeRange>| {
+        let r = r.unwrap_or_default();
+        (r.after.map(|d| d.0), r.before.map(|d| d.0))
+    };
+    let dates = f.target_close_date.unwrap_or_default();
+    let mut filter = data::opportunities::OpportunityFilter {
+        ids: f.ids.map(|ids| ids.into_iter().map(|id| id.0).collect()),
+        partner_id: f.partner_id.map(|id| id.0),
+        customer_id: f.customer_id.map(|id| id.0),
+        stages: f.stage,
+        review_statuses: f.review_status,
+        segments: f.segment,
+        aws_adoption: f.aws_adoption,
+        origin: f.origin,
+        primary_need: f.primary_need,
+        has_open_asks: f.has_open_asks,
+        search: f.search,
+        target_close_date: (dates.after.map(|d| d.0), dates.before.map(|d| d.0)),
+        created_at: range(f.created_at),
+        last_modified_at: range(f.last_modified_at),
+    };
+    // A filter naming another parent than the one the list hangs under matches nothing.
+    match within {
+        Within::Everything => {}
+        Within::Partner(id) => {
+            if filter
+                .partner_id
+                .as_deref()
+                .is_some_and(|asked| asked != id)
+            {
+                filter.ids = Some(Vec::new());
+            }
+            filter.partner_id = Some(id.to_string());
+        }
+        Within::Customer(id) => {
+            if filter
+                .customer_id
+                .as_deref()
+                .is_some_and(|asked| asked != id)
+            {
+                filter.ids = Some(Vec::new());
+            }
+            filter.customer_id = Some(id.to_string());
+        }
+    }
+    let (field, desc) = match order_by {
+        None => (F::LastModifiedAt, true),
+        Some(o) => (
+            match o.field {
+                OpportunityOrderField::LastModifiedAt => F::LastModifiedAt,
+                OpportunityOrderField::CreatedAt => F::CreatedAt,
+                OpportunityOrderField::TargetCloseDate => F::TargetCloseDate,
+                OpportunityOrderField::CustomerCompanyName => F::CustomerCompanyName,
+                OpportunityOrderField::Title => F::Title,
+                OpportunityOrderField::ExpectedMonthlySpend => F::ExpectedMonthlySpend,
+            },
+            o.direction == SortDirection::Desc,
+        ),
+    };
+    let with_total = ctx.look_ahead().field("totalCount").exists();
+    let page = data::opportunities::page(
+        ctx::db(ctx)?,
+        ctx::viewer(ctx)?,
+        &filter,
+        (field, desc),
+        &args,
+        with_total,
+    )
+    .await?;
+    Ok(OpportunityConnection::from_page(
+        page,
+        |(m, sort)| vec![sort.clone(), m.id.clone().into()],
+        |(m, _)| Opportunity(m),
+    ))
+}

@@ -1,0 +1,141 @@
+//! Customer, its address and contacts.
+use crate::domain::enums::{AwsAdoption, Industry, decode};
+use crate::error::AppError;
+use crate::graphql::connection::{connection, cost};
+use crate::graphql::ctx;
+use crate::graphql::inputs::{OpportunityFilter, OpportunityOrder};
+use crate::graphql::lists;
+use crate::graphql::scalars::DateTime;
+use crate::graphql::types::{OpportunityConnection, Partner, segment::Segment};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use entity::{contact, customer};
+
+#[derive(Clone)]
+pub struct Customer(pub customer::Model);
+
+connection!(CustomerConnection, CustomerEdge, Customer);
+
+#[derive(SimpleObject)]
+pub struct Address {
+    /// ISO 3166-1 alpha-2.
+    pub country_code: String,
+    pub postal_code: Option<String>,
+    pub state_or_region: Option<String>,
+    pub city: Option<String>,
+    pub street_address: Option<String>,
+}
+
+#[Object]
+impl Customer {
+    pub async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn partner(&self, ctx: &Context<'_>) -> Result<Partner> {
+        let partner = ctx::load(&ctx::loaders(ctx)?.partner, &self.0.partner_id).await?;
+        Ok(Partner(partner.ok_or_else(|| {
+            AppError::internal("customer without partner")
+        })?))
+    }
+    async fn company_name(&self) -> &str {
+        &self.0.company_name
+    }
+    async fn industry(&self) -> Result<Industry> {
+        Ok(decode(&self.0.industry)?)
+    }
+    async fn other_industry(&self) -> Option<&str> {
+        self.0.other_industry.as_deref()
+    }
+    async fn website_url(&self) -> Option<&str> {
+        self.0.website_url.as_deref()
+    }
+    async fn address(&self) -> Option<Address> {
+        let c = &self.0;
+        c.country_code.as_ref().map(|country| Address {
+            country_code: country.clone(),
+            postal_code: c.postal_code.clone(),
+            state_or_region: c.state_or_region.clone(),
+            city: c.city.clone(),
+            street_address: c.street_address.clone(),
+        })
+    }
+    async fn duns(&self) -> Option<&str> {
+        self.0.duns.as_deref()
+    }
+    async fn aws_account_id(&self) -> Option<&str> {
+        self.0.aws_account_id.as_deref()
+    }
+    async fn segment(&self, ctx: &Context<'_>) -> Result<Segment> {
+        let segment = ctx::load(&ctx::loaders(ctx)?.segment, &self.0.segment_code).await?;
+        Ok(Segment(segment.ok_or_else(|| {
+            AppError::internal("customer with unknown segment")
+        })?))
+    }
+    async fn aws_adoption(&self) -> Result<AwsAdoption> {
+        Ok(decode(&self.0.aws_adoption)?)
+    }
+    async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
+        let rows = ctx::load(&ctx::loaders(ctx)?.contacts, &self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Contact).collect())
+    }
+    /// Partner-only: null for AWS-side viewers.
+    async fn internal_notes(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        Ok(if ctx::viewer(ctx)?.sees_internal_notes() {
+            self.0.internal_notes.as_deref()
+        } else {
+            None
+        })
+    }
+    /// This customer's opportunities that the caller may see.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn opportunities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<OpportunityFilter>,
+        order_by: Option<OpportunityOrder>,
+    ) -> Result<OpportunityConnection> {
+        lists::opportunities(
+            ctx,
+            lists::Window::forward(first, after),
+            filter,
+            order_by,
+            lists::Within::Customer(&self.0.id),
+        )
+        .await
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
+    }
+}
+
+#[derive(Clone)]
+pub struct Contact(pub contact::Model);
+
+#[Object]
+impl Contact {
+    pub async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn first_name(&self) -> &str {
+        &self.0.first_name
+    }
+    async fn last_name(&self) -> &str {
+        &self.0.last_name
+    }
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// E.164.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    async fn business_title(&self) -> Option<&str> {
+        self.0.business_title.as_deref()
+    }
+}

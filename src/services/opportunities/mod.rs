@@ -1,0 +1,283 @@
+//! Opportunities: create (idempotent by clientToken), patch updates under optimistic locking,
+//! the review workflow, closing, solutions, readiness and the ACE export.
+pub mod ace;
+pub mod fields;
+pub mod lifecycle;
+pub mod readiness;
+pub mod solutions;
+
+use crate::auth::{Viewer, policy};
+use crate::data;
+use crate::domain::enums::{ReviewStatus, Role, Stage, StoredEnum, decode};
+use crate::domain::ids::IdKind;
+use crate::domain::validate::Validator;
+use crate::error::{AppError, AppResult};
+use crate::graphql::inputs::{CreateOpportunityInput, UpdateOpportunityInput};
+use crate::services::history::Diff;
+use crate::services::locks;
+use entity::{idempotency_key, next_step, opportunity, opportunity_primary_need};
+use fields::Fields;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, Set,
+};
+use sha2::{Digest, Sha256};
+
+const CLIENT_TOKEN_MAX: usize = 255;
+const CREATE_OPERATION: &str = "createOpportunity";
+
+fn today() -> chrono::NaiveDate {
+    crate::domain::now().date_naive()
+}
+
+pub fn stale_version(expected: i32, current: i32) -> AppError {
+    AppError::Conflict(format!(
+        "the opportunity changed since version {expected} was read (it is at version {current}); read it again and retry"
+    ))
+}
+
+/// The visible opportunity `id` with `expectedVersion` checked, inside a write transaction.
+pub(crate) async fn load_for_write(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    id: &str,
+    expected_version: Option<i32>,
+) -> AppResult<opportunity::Model> {
+    let current = data::opportunities::find(txn, viewer, id)
+        .await?
+        .ok_or(AppError::NotFound("opportunity"))?;
+    if let Some(expected) = expected_version
+        && expected != current.version
+    {
+        return Err(stale_version(expected, current.version));
+    }
+    Ok(current)
+}
+
+/// Writes `model` as the next version of `current`, only if nobody else wrote it meanwhile:
+/// the version check and the write are one statement, so concurrent writers cannot both win.
+pub(crate) async fn save(
+    txn: &DatabaseTransaction,
+    current: &opportunity::Model,
+    mut model: opportunity::ActiveModel,
+) -> AppResult<opportunity::Model> {
+    model.version = Set(current.version + 1);
+    model.last_modified_at = Set(crate::domain::now());
+    let result = opportunity::Entity::update_many()
+        .set(model)
+        .filter(opportunity::Column::Id.eq(current.id.as_str()))
+        .filter(opportunity::Column::Version.eq(current.version))
+        .exec(txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(AppError::Conflict(
+            "the opportunity was changed by another request; read it again and retry".into(),
+        ));
+    }
+    opportunity::Entity::find_by_id(current.id.clone())
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::internal("updated opportunity vanished"))
+}
+
+async fn replace_needs<C: ConnectionTrait>(db: &C, id: &str, needs: &[String]) -> AppResult<()> {
+    opportunity_primary_need::Entity::delete_many()
+        .filter(opportunity_primary_need::Column::OpportunityId.eq(id))
+        .exec(db)
+        .await?;
+    opportunity_primary_need::Entity::insert_many(needs.iter().map(|n| {
+        opportunity_primary_need::ActiveModel {
+            opportunity_id: Set(id.to_string()),
+            primary_need: Set(n.clone()),
+        }
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+async fn append_next_step<C: ConnectionTrait>(db: &C, id: &str, value: &str) -> AppResult<()> {
+    next_step::ActiveModel {
+        id: Set(IdKind::NextStep.new_id()),
+        opportunity_id: Set(id.to_string()),
+        value: Set(value.to_string()),
+        at: Set(crate::domain::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+fn request_hash(customer_id: &str, fields: &Fields) -> String {
+    let canonical = serde_json::json!({ "customerId": customer_id, "fields": fields });
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: CreateOpportunityInput,
+) -> AppResult<opportunity::Model> {
+    let mut v = Validator::new("input");
+    let client_token = v.required("clientToken", &input.client_token, CLIENT_TOKEN_MAX);
+    let fields = Fields::from_create(&mut v, &input, today());
+    v.finish()?;
+
+    let txn = crate::db::begin_write(db).await?;
+    let customer = data::customers::find(&txn, viewer, &input.customer_id)
+        .await?
+        .ok_or(AppError::NotFound("customer"))?;
+    policy::edit_partner_data(viewer, &customer.partner_id)?;
+    let mut v = Validator::new("input");
+    fields.check(&mut v, &customer.industry);
+    v.finish()?;
+
+    let hash = request_hash(&customer.id, &fields);
+    let seen = idempotency_key::Entity::find_by_id((
+        customer.partner_id.clone(),
+        CREATE_OPERATION.to_string(),
+        client_token.clone(),
+    ))
+    .one(&txn)
+    .await?;
+    if let Some(seen) = seen {
+        if seen.request_hash != hash {
+            return Err(AppError::Conflict(
+                "this clientToken was already used for a different request body".into(),
+            ));
+        }
+        return opportunity::Entity::find_by_id(seen.resource_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::internal("idempotency key without its opportunity"));
+    }
+
+    let now = crate::domain::now();
+    let mut model = opportunity::ActiveModel {
+        id: Set(IdKind::Opportunity.new_id()),
+        partner_id: Set(customer.partner_id.clone()),
+        customer_id: Set(customer.id.clone()),
+        client_token: Set(client_token.clone()),
+        origin: Set(crate::domain::enums::Origin::PartnerReferral
+            .as_str()
+            .into()),
+        involvement_type: Set(None),
+        review_status: Set(ReviewStatus::PendingSubmission.as_str().into()),
+        review_comments: Set(None),
+        review_status_reason: Set(None),
+        closed_lost_reason: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        last_modified_at: Set(now),
+        ..Default::default()
+    };
+    fields.apply(&mut model);
+    let created = model.insert(&txn).await?;
+    replace_needs(&txn, &created.id, &fields.primary_needs_from_aws).await?;
+    if let Some(step) = &fields.next_steps {
+        append_next_step(&txn, &created.id, step).await?;
+    }
+    idempotency_key::ActiveModel {
+        partner_id: Set(created.partner_id.clone()),
+        operation: Set(CREATE_OPERATION.into()),
+        client_token: Set(client_token),
+        request_hash: Set(hash),
+        resource_id: Set(created.id.clone()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    Diff::created(&fields)
+        .record(
+            &txn,
+            viewer,
+            &created.partner_id,
+            ("Opportunity", &created.id),
+            "CREATED",
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// What an AWS_SELLER may change on a shared opportunity (domain.md).
+const SELLER_FIELDS: &[&str] = &["nextSteps"];
+
+pub async fn update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: &str,
+    expected_version: i32,
+    input: UpdateOpportunityInput,
+) -> AppResult<opportunity::Model> {
+    let txn = crate::db::begin_write(db).await?;
+    let current = load_for_write(&txn, viewer, id, Some(expected_version)).await?;
+    let seller = viewer.role == Role::AwsSeller;
+    if !seller {
+        policy::edit_partner_data(viewer, &current.partner_id)?;
+    }
+    let customer = data::customers::find(&txn, viewer, &current.customer_id)
+        .await?
+        .ok_or_else(|| AppError::internal("opportunity without customer"))?;
+
+    let old = Fields::of(&current, fields::needs_of(&txn, &current.id).await?);
+    let mut new = old.clone();
+    let mut v = Validator::new("input");
+    new.patch(&mut v, &input, today());
+    v.finish()?;
+    let mut v = Validator::new("input");
+    new.check(&mut v, &customer.industry);
+    v.finish()?;
+
+    let diff = Diff::between(&old, &new);
+    let review: ReviewStatus = decode(&current.review_status)?;
+    let stage: Stage = decode(&current.stage)?;
+    for field in diff.fields() {
+        if seller && !SELLER_FIELDS.contains(&field) {
+            return Err(AppError::Forbidden(format!(
+                "an AWS_SELLER may change only nextSteps, not {field}"
+            )));
+        }
+        if let Some(why) = locks::opportunity_field(review, stage, field) {
+            return Err(locks::refused(field, &why));
+        }
+    }
+    if diff.is_empty() {
+        return Ok(current);
+    }
+
+    let mut model: opportunity::ActiveModel = current.clone().into();
+    new.apply(&mut model);
+    let updated = save(&txn, &current, model).await?;
+    if diff.changed("primaryNeedsFromAws") {
+        replace_needs(&txn, &updated.id, &new.primary_needs_from_aws).await?;
+    }
+    if diff.changed("nextSteps")
+        && let Some(step) = &new.next_steps
+    {
+        append_next_step(&txn, &updated.id, step).await?;
+    }
+    let action = if diff.fields().eq(["stage"]) {
+        "STAGE_CHANGED"
+    } else {
+        "UPDATED"
+    };
+    diff.record(
+        &txn,
+        viewer,
+        &updated.partner_id,
+        ("Opportunity", &updated.id),
+        action,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Whether another open opportunity of the partner for the same customer has this title.
+pub(crate) async fn is_duplicate<C: ConnectionTrait>(
+    db: &C,
+    o: &opportunity::Model,
+) -> AppResult<bool> {
+    Ok(!data::opportunities::duplicates(db, o).await?.is_empty())
+}
