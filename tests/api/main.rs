@@ -1,5 +1,6 @@
 //! The API tested through HTTP against a real server on a loopback port, one fresh database per
 //! test: SQLite by default, PostgreSQL when TEST_DATABASE_URL names a server.
+mod fixtures;
 mod helpers;
 
 mod auth;

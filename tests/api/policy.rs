@@ -88,6 +88,150 @@ const MATRIX: &[(&str, [&str; 7])] = &[
             "ok",
         ],
     ),
+    (
+        "createCustomer",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "ok",
+        ],
+    ),
+    (
+        "updateCustomer",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "addContact",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "updateContact",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "removeContact",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "createOpportunity",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "updateOpportunity",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "ok",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "submitOpportunity",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "reviewOpportunity",
+        [
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "ok",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "closeOpportunity",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "associateSolution",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "disassociateSolution",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
 ];
 
 struct Fixture {
@@ -173,12 +317,139 @@ async fn call(
                 ),
             )
         }
+        "createCustomer" => (
+            "mutation($p: ID!, $n: String!) { createCustomer(input: { partnerId: $p, companyName: $n, industry: RETAIL, segment: SMB, awsAdoption: GREENFIELD }) { id } }",
+            json!({ "p": f.p1, "n": tag }),
+            (
+                "{ customers(filter: { search: \"tag-\" }) { totalCount } }",
+                json!({}),
+            ),
+        ),
+        "updateCustomer" => {
+            let shared = app.shared_opportunity(&f.p1, tag).await;
+            (
+                "mutation($id: ID!, $n: String!) { updateCustomer(id: $id, input: { internalNotes: $n }) { id } }",
+                json!({ "id": shared.customer, "n": tag }),
+                customer_check(&shared.customer),
+            )
+        }
+        "addContact" => {
+            let shared = app.shared_opportunity(&f.p1, tag).await;
+            (
+                "mutation($id: ID!, $n: String!) { addContact(customerId: $id, input: { firstName: $n, lastName: \"Lee\" }) { id } }",
+                json!({ "id": shared.customer, "n": tag }),
+                customer_check(&shared.customer),
+            )
+        }
+        "updateContact" | "removeContact" => {
+            let shared = app.shared_opportunity(&f.p1, tag).await;
+            let contact = app
+                .gql(
+                    &app.admin(),
+                    "query($id: ID!) { customer(id: $id) { contacts { id } } }",
+                    json!({ "id": shared.customer }),
+                )
+                .await
+                .data()["customer"]["contacts"][0]["id"]
+                .clone();
+            let query = if mutation == "updateContact" {
+                "mutation($id: ID!, $n: String!) { updateContact(id: $id, input: { firstName: $n, lastName: \"Lee\" }) { id } }"
+            } else {
+                "mutation($id: ID!) { removeContact(id: $id) }"
+            };
+            (
+                query,
+                json!({ "id": contact, "n": tag }),
+                customer_check(&shared.customer),
+            )
+        }
+        "createOpportunity" => {
+            let shared = app.shared_opportunity(&f.p1, tag).await;
+            (
+                "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { id } }",
+                json!({ "input": crate::fixtures::opportunity_input(&shared.customer, tag, tag) }),
+                (
+                    "{ opportunities(filter: { search: \"tag-\" }) { totalCount } }",
+                    json!({}),
+                ),
+            )
+        }
+        "updateOpportunity" => {
+            let shared = app.ready_opportunity(&f.p1, tag).await;
+            app.bring_to(&shared.opportunity, "APPROVED").await;
+            let v = app.version_of(&shared.opportunity).await;
+            (
+                "mutation($id: ID!, $v: Int!, $n: String!) { updateOpportunity(id: $id, expectedVersion: $v, input: { nextSteps: $n }) { id } }",
+                json!({ "id": shared.opportunity, "v": v, "n": tag }),
+                opportunity_check(&shared.opportunity),
+            )
+        }
+        "submitOpportunity" => {
+            let ready = app.ready_opportunity(&f.p1, tag).await;
+            let v = app.version_of(&ready.opportunity).await;
+            (
+                "mutation($id: ID!, $v: Int!) { submitOpportunity(id: $id, expectedVersion: $v, involvementType: CO_SELL) { id } }",
+                json!({ "id": ready.opportunity, "v": v }),
+                opportunity_check(&ready.opportunity),
+            )
+        }
+        "reviewOpportunity" => {
+            let shared = app.shared_opportunity(&f.p1, tag).await;
+            (
+                "mutation($id: ID!) { reviewOpportunity(id: $id, decision: START_REVIEW) { id } }",
+                json!({ "id": shared.opportunity }),
+                opportunity_check(&shared.opportunity),
+            )
+        }
+        "closeOpportunity" => {
+            let ready = app.ready_opportunity(&f.p1, tag).await;
+            let v = app.version_of(&ready.opportunity).await;
+            (
+                "mutation($id: ID!, $v: Int!) { closeOpportunity(id: $id, expectedVersion: $v, outcome: CLOSED_LOST, closedLostReason: PRICE) { id } }",
+                json!({ "id": ready.opportunity, "v": v }),
+                opportunity_check(&ready.opportunity),
+            )
+        }
+        "associateSolution" | "disassociateSolution" => {
+            let ready = app.ready_opportunity(&f.p1, tag).await;
+            let (query, solution) = if mutation == "associateSolution" {
+                (
+                    "mutation($o: ID!, $s: ID!) { associateSolution(opportunityId: $o, solutionId: $s) { id } }",
+                    app.create_solution(&f.p1, &format!("second-{tag}"), "ACTIVE")
+                        .await,
+                )
+            } else {
+                (
+                    "mutation($o: ID!, $s: ID!) { disassociateSolution(opportunityId: $o, solutionId: $s) { id } }",
+                    ready.solution.clone(),
+                )
+            };
+            (
+                query,
+                json!({ "o": ready.opportunity, "s": solution }),
+                opportunity_check(&ready.opportunity),
+            )
+        }
         other => panic!("no call for {other}"),
     };
     let before = app.gql(&app.admin(), check.0, check.1.clone()).await.body;
     let reply = app.gql(token, query, vars).await.body;
     let after = app.gql(&app.admin(), check.0, check.1).await.body;
     (reply, json!({ "changed": before != after }))
+}
+
+fn customer_check(id: &str) -> (&'static str, Value) {
+    (
+        "query($id: ID!) { customer(id: $id) { internalNotes contacts { id firstName } } }",
+        json!({ "id": id }),
+    )
+}
+
+fn opportunity_check(id: &str) -> (&'static str, Value) {
+    (
+        "query($id: ID!) { opportunity(id: $id) { version } }",
+        json!({ "id": id }),
+    )
 }
 
 #[tokio::test]
