@@ -191,3 +191,17 @@ impl TestApp {
         .await
     }
 }
+
+impl TestApp {
+    /// Resubmits an ACTION_REQUIRED opportunity and approves it.
+    pub async fn bring_to_from_action_required(&self, id: &str) {
+        for step in ["submit", "START_REVIEW", "APPROVE"] {
+            let r = if step == "submit" {
+                self.submit(id).await
+            } else {
+                self.review(id, step).await
+            };
+            assert!(r.body["errors"].is_null(), "{step}: {}", r.body);
+        }
+    }
+}

@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod cli;
 mod contract;
+mod customers;
 mod http;
 mod isolation;
 mod limits;
