@@ -11,6 +11,7 @@ mod http;
 mod isolation;
 mod limits;
 mod migrations;
+mod opportunities;
 mod pagination;
 mod partners;
 mod policy;
