@@ -9,6 +9,7 @@ mod contract;
 mod customers;
 mod http;
 mod isolation;
+mod lifecycle;
 mod limits;
 mod migrations;
 mod opportunities;
