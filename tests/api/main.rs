@@ -3,6 +3,7 @@
 mod fixtures;
 mod helpers;
 
+mod ace_strings;
 mod auth;
 mod cli;
 mod contract;
