@@ -14,6 +14,7 @@ mod lifecycle;
 mod limits;
 mod migrations;
 mod opportunities;
+mod opportunity_isolation;
 mod opportunity_lists;
 mod pagination;
 mod partners;
