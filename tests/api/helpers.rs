@@ -136,10 +136,21 @@ impl TestApp {
     }
 
     /// Runs a request and returns its response with the number of SQL statements it cost.
+    ///
+    /// A DataLoader gathers keys for 1 ms before it queries; on a machine busy with parallel
+    /// tests a batch can split in two. The request runs three times and the fewest statements
+    /// count: timing noise only ever adds a statement, while an N+1 shows in every run.
     pub async fn gql_counted(&self, token: &str, query: &str, variables: Value) -> (Gql, usize) {
-        let before = self.statements.load(Ordering::SeqCst);
-        let response = self.gql(token, query, variables).await;
-        (response, self.statements.load(Ordering::SeqCst) - before)
+        let mut best: Option<(Gql, usize)> = None;
+        for _ in 0..3 {
+            let before = self.statements.load(Ordering::SeqCst);
+            let response = self.gql(token, query, variables.clone()).await;
+            let cost = self.statements.load(Ordering::SeqCst) - before;
+            if best.as_ref().is_none_or(|(_, c)| cost < *c) {
+                best = Some((response, cost));
+            }
+        }
+        best.expect("three runs")
     }
 
     pub fn mint(&self, request: &MintRequest) -> String {
