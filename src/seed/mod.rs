@@ -161,7 +161,12 @@ const PARTNERS: &[DemoPartner] = &[
         value_proposition: "Point-of-sale and inventory modernisation for small and mid-size retailers.",
         segments: &[SegmentCode::Smb],
         industries: &[Industry::Retail, Industry::WholesaleAndDistribution],
-        solutions: &[],
+        solutions: &[(
+            "Store Modernisation Kit",
+            SolutionCategory::ProfessionalService,
+            SolutionStatus::Active,
+            "Cloud point-of-sale and inventory sync for chains of 5 to 50 stores.",
+        )],
         references: &[],
     },
 ];
@@ -237,9 +242,8 @@ pub async fn run(
                 .map_err(AppError::detail)?;
         }
         let plan = (demo.pipeline)();
-        let txn = crate::db::begin_write(db).await?;
         let seeded = pipeline::seed(
-            &txn,
+            db,
             &actor,
             &partner.id,
             demo.domain,
@@ -247,8 +251,7 @@ pub async fn run(
             &plan,
         )
         .await
-        .map_err(AppError::detail)?;
-        txn.commit().await?;
+        .map_err(|e| format!("seeding {}: {}", demo.name, e.detail()))?;
         totals.customers += seeded.customers;
         totals.opportunities += seeded.opportunities;
         totals.asks += seeded.asks;

@@ -1,21 +1,29 @@
 //! The demo pipeline of one partner: customers with contacts, opportunities across stages and
 //! review statuses (with solutions, primary needs, next-steps history), asks and referrals.
 //!
-//! The customer, opportunity, ask and referral APIs arrive in later slices; until their services
-//! exist these rows are written at the storage level, with values that obey the ACE rules
-//! (ace-model.md) the services will enforce.
+//! Customers and opportunities go through their services (validation, readiness, review
+//! workflow, history) exactly as the API would write them. Asks and referrals have no API yet;
+//! until it exists they are written at storage level, with values that obey the rules of
+//! domain.md.
 use crate::auth::Viewer;
 use crate::domain::enums::*;
 use crate::domain::ids::IdKind;
-use crate::domain::validate::normalize_title;
 use crate::error::AppResult;
-use crate::services::history::Diff;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use entity::{
-    ask, ask_comment, contact, customer, next_step, opportunity, opportunity_primary_need,
-    opportunity_solution, referral,
+use crate::graphql::inputs::{
+    AddressInput, ContactInput, CreateCustomerInput, CreateOpportunityInput, MoneyInput,
+    UpdateOpportunityInput,
 };
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use crate::graphql::scalars::{Date, Decimal};
+use crate::services;
+use crate::services::history::Diff;
+use async_graphql::{ID, MaybeUndefined};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::{ask, ask_comment, opportunity, referral};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
+};
 use serde_json::json;
 
 pub struct DemoCustomer {
@@ -114,8 +122,8 @@ async fn record_created<C: ConnectionTrait>(
     diff.record(db, actor, partner_id, entity, "CREATED").await
 }
 
-pub async fn seed<C: ConnectionTrait>(
-    db: &C,
+pub async fn seed(
+    db: &DatabaseConnection,
     actor: &Viewer,
     partner_id: &str,
     partner_domain: &str,
@@ -131,152 +139,58 @@ pub async fn seed<C: ConnectionTrait>(
     let requester = format!("ana@{partner_domain}");
     let mut customer_ids = std::collections::HashMap::new();
     for c in plan.customers {
-        let now = crate::domain::now();
-        let id = IdKind::Customer.new_id();
-        customer::ActiveModel {
-            id: Set(id.clone()),
-            partner_id: Set(partner_id.into()),
-            company_name: Set(c.company.into()),
-            industry: Set(c.industry.as_str().into()),
-            other_industry: Set(None),
-            website_url: Set(Some(c.website.into())),
-            country_code: Set(Some(c.country.into())),
-            postal_code: Set(Some(c.postal.into())),
-            state_or_region: Set(c.state.map(Into::into)),
-            city: Set(Some(c.city.into())),
-            street_address: Set(Some("1 Demo Plaza".into())),
-            duns: Set(None),
-            aws_account_id: Set(None),
-            segment_code: Set(c.segment.as_str().into()),
-            aws_adoption: Set(c.adoption.as_str().into()),
-            internal_notes: Set(Some("Demo customer.".into())),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(db)
-        .await?;
-        for (first, last, email, title) in c.contacts {
-            contact::ActiveModel {
-                id: Set(IdKind::Contact.new_id()),
-                customer_id: Set(id.clone()),
-                first_name: Set((*first).into()),
-                last_name: Set((*last).into()),
-                email: Set(Some((*email).into())),
-                phone: Set(Some("+12065550100".into())),
-                business_title: Set(Some((*title).into())),
-                created_at: Set(now),
-            }
-            .insert(db)
-            .await?;
-        }
-        record_created(
-            db,
-            actor,
-            partner_id,
-            ("Customer", &id),
-            &[("companyName", c.company)],
-        )
-        .await?;
-        customer_ids.insert(c.key, id);
+        let input = CreateCustomerInput {
+            partner_id: Some(ID(partner_id.into())),
+            company_name: c.company.into(),
+            industry: c.industry,
+            other_industry: None,
+            website_url: Some(c.website.into()),
+            address: Some(AddressInput {
+                country_code: c.country.into(),
+                postal_code: Some(c.postal.into()),
+                state_or_region: c.state.map(Into::into),
+                city: Some(c.city.into()),
+                street_address: Some("1 Demo Plaza".into()),
+            }),
+            duns: None,
+            aws_account_id: None,
+            segment: c.segment,
+            aws_adoption: c.adoption,
+            contacts: Some(
+                c.contacts
+                    .iter()
+                    .map(|(first, last, email, title)| ContactInput {
+                        first_name: (*first).into(),
+                        last_name: (*last).into(),
+                        email: Some((*email).into()),
+                        phone: Some("+12065550100".into()),
+                        business_title: Some((*title).into()),
+                    })
+                    .collect(),
+            ),
+            internal_notes: Some("Demo customer.".into()),
+        };
+        let customer = services::customers::create(db, actor, input).await?;
+        customer_ids.insert(c.key, customer.id);
         seeded.customers += 1;
     }
 
     let mut opportunity_ids = std::collections::HashMap::new();
+    let mut asks = Vec::new();
     for (n, o) in plan.opportunities.iter().enumerate() {
         let Some(customer_id) = customer_ids.get(o.customer) else {
             continue;
         };
-        let id = IdKind::Opportunity.new_id();
-        let created = days(-60 + n as i64);
-        let submitted = o.review != ReviewStatus::PendingSubmission;
-        opportunity::ActiveModel {
-            id: Set(id.clone()),
-            partner_id: Set(partner_id.into()),
-            customer_id: Set(customer_id.clone()),
-            client_token: Set(format!("seed-demo-{n}")),
-            partner_opportunity_identifier: Set(Some(format!("CRM-{:04}", 1000 + n))),
-            origin: Set(o.origin.as_str().into()),
-            opportunity_type: Set(OpportunityType::NetNewBusiness.as_str().into()),
-            national_security: Set(false),
-            title: Set(o.title.into()),
-            title_normalized: Set(normalize_title(o.title)),
-            customer_business_problem: Set(o.problem.into()),
-            customer_use_case: Set(Some(o.use_case.into())),
-            delivery_models: Set(json!([
-                DeliveryModel::ProfessionalServices.as_str(),
-                DeliveryModel::ManagedServices.as_str()
-            ])),
-            expected_monthly_spend_cents: Set(Some(o.monthly_spend_usd * 100)),
-            expected_monthly_spend_currency: Set(Some(CurrencyCode::Usd.as_str().into())),
-            sales_activities: Set(json!(
-                o.activities.iter().map(|a| a.as_str()).collect::<Vec<_>>()
-            )),
-            competitor_name: Set(Some(CompetitorName::OnPrem.as_str().into())),
-            other_competitor_names: Set(None),
-            involvement_type: Set(submitted.then(|| InvolvementType::CoSell.as_str().into())),
-            additional_comments: Set(None),
-            marketing_source: Set(MarketingSource::None.as_str().into()),
-            campaign_name: Set(None),
-            marketing_channels: Set(json!([])),
-            marketing_use_cases: Set(json!([])),
-            aws_funding_used: Set(None),
-            stage: Set(o.stage.as_str().into()),
-            review_status: Set(o.review.as_str().into()),
-            review_comments: Set(o.review_comments.map(|(c, _)| c.into())),
-            review_status_reason: Set(o.review_comments.map(|(_, r)| r.into())),
-            target_close_date: Set(Some(date(o.close_in_days))),
-            next_steps: Set(o.next_steps.last().map(|s| (*s).into())),
-            closed_lost_reason: Set(o.closed_lost.map(|r| r.as_str().into())),
-            customer_consent: Set(true),
-            partner_led: Set(o.origin == Origin::PartnerReferral),
-            net_new_for_aws: Set(true),
-            internal_notes: Set(Some("Demo opportunity; margins are partner-only.".into())),
-            aws_products: Set(json!(["AmazonEC2", "AmazonS3", "AmazonRDS"])),
-            aws_marketplace_offer_arn: Set(None),
-            version: Set(1),
-            created_at: Set(created),
-            last_modified_at: Set(days(-(n as i64 % 7))),
-        }
-        .insert(db)
-        .await?;
-        if let Some(solution_id) = solution_ids.first() {
-            opportunity_solution::ActiveModel {
-                opportunity_id: Set(id.clone()),
-                solution_id: Set(solution_id.clone()),
-                created_at: Set(created),
-            }
-            .insert(db)
-            .await?;
-        }
-        for need in o.needs {
-            opportunity_primary_need::ActiveModel {
-                opportunity_id: Set(id.clone()),
-                primary_need: Set(need.as_str().into()),
-            }
-            .insert(db)
-            .await?;
-        }
-        for (i, step) in o.next_steps.iter().enumerate() {
-            next_step::ActiveModel {
-                id: Set(IdKind::NextStep.new_id()),
-                opportunity_id: Set(id.clone()),
-                value: Set((*step).into()),
-                at: Set(created + Duration::days(7 * i as i64)),
-            }
-            .insert(db)
-            .await?;
-        }
-        record_created(
-            db,
-            actor,
-            partner_id,
-            ("Opportunity", &id),
-            &[("title", o.title), ("stage", o.stage.as_str())],
-        )
-        .await?;
+        let id = walk(db, actor, customer_id, solution_ids, n, o).await?;
         opportunity_ids.insert(o.title, id.clone());
         seeded.opportunities += 1;
+        asks.push((id, o));
+    }
 
+    // Asks and referrals have no API yet: they are written at storage level.
+    let txn = crate::db::begin_write(db).await?;
+    for (id, o) in asks {
+        let created = days(-30);
         for a in o.asks {
             let ask_id = IdKind::Ask.new_id();
             let resolved = matches!(
@@ -327,7 +241,7 @@ pub async fn seed<C: ConnectionTrait>(
                 created_at: Set(asked_at),
                 updated_at: Set(asked_at + Duration::days(1)),
             }
-            .insert(db)
+            .insert(&txn)
             .await?;
             for (author, body) in a.comments {
                 ask_comment::ActiveModel {
@@ -337,11 +251,11 @@ pub async fn seed<C: ConnectionTrait>(
                     body: Set((*body).into()),
                     at: Set(asked_at + Duration::hours(6)),
                 }
-                .insert(db)
+                .insert(&txn)
                 .await?;
             }
             record_created(
-                db,
+                &txn,
                 actor,
                 partner_id,
                 ("Ask", &ask_id),
@@ -385,10 +299,10 @@ pub async fn seed<C: ConnectionTrait>(
             created_at: Set(days(r.expires_in_days - 14)),
             updated_at: Set(now),
         }
-        .insert(db)
+        .insert(&txn)
         .await?;
         record_created(
-            db,
+            &txn,
             actor,
             partner_id,
             ("Referral", &id),
@@ -397,5 +311,144 @@ pub async fn seed<C: ConnectionTrait>(
         .await?;
         seeded.referrals += 1;
     }
+    txn.commit().await?;
     Ok(seeded)
+}
+
+/// Creates one demo opportunity through the services and walks it through the review workflow
+/// and stages to where the plan wants it, as a partner and its partner manager would.
+async fn walk(
+    db: &DatabaseConnection,
+    actor: &Viewer,
+    customer_id: &str,
+    solution_ids: &[String],
+    n: usize,
+    o: &DemoOpportunity,
+) -> AppResult<String> {
+    use crate::graphql::inputs::{CloseOutcome, ReviewDecision};
+    use crate::services::opportunities as opps;
+    let created_stage = match o.stage {
+        Stage::Launched => Stage::Committed,
+        Stage::ClosedLost => Stage::Qualified,
+        active => active,
+    };
+    let input = CreateOpportunityInput {
+        client_token: format!("seed-demo-{n}"),
+        customer_id: ID(customer_id.into()),
+        partner_opportunity_identifier: Some(format!("CRM-{:04}", 1000 + n)),
+        opportunity_type: OpportunityType::NetNewBusiness,
+        national_security: None,
+        title: o.title.into(),
+        customer_business_problem: o.problem.into(),
+        customer_use_case: Some(o.use_case.into()),
+        delivery_models: Some(vec![
+            DeliveryModel::ProfessionalServices,
+            DeliveryModel::ManagedServices,
+        ]),
+        expected_monthly_spend: Some(MoneyInput {
+            amount: Decimal(o.monthly_spend_usd * 100),
+            currency_code: CurrencyCode::Usd,
+        }),
+        sales_activities: Some(o.activities.to_vec()),
+        competitor_name: Some(CompetitorName::OnPrem),
+        other_competitor_names: None,
+        primary_needs_from_aws: Some(o.needs.to_vec()),
+        additional_comments: None,
+        marketing_source: None,
+        campaign_name: None,
+        marketing_channels: None,
+        marketing_use_cases: None,
+        aws_funding_used: None,
+        stage: Some(created_stage),
+        // Demo deals that closed in the past were planned a week ahead when they were created.
+        target_close_date: Some(Date(date(o.close_in_days.max(7)))),
+        next_steps: o.next_steps.first().map(|s| (*s).into()),
+        customer_consent: Some(true),
+        partner_led: Some(o.origin == Origin::PartnerReferral),
+        net_new_for_aws: Some(true),
+        internal_notes: Some("Demo opportunity; margins are partner-only.".into()),
+        aws_products: Some(vec![
+            "AmazonEC2".into(),
+            "AmazonS3".into(),
+            "AmazonRDS".into(),
+        ]),
+        aws_marketplace_offer_arn: None,
+    };
+    let mut opp = opps::create(db, actor, input).await?;
+    if let Some(solution_id) = solution_ids.first() {
+        opp = opps::solutions::associate(db, actor, &opp.id, solution_id).await?;
+    }
+    for step in o.next_steps.iter().skip(1) {
+        let patch = UpdateOpportunityInput {
+            next_steps: MaybeUndefined::Value((*step).into()),
+            ..Default::default()
+        };
+        opp = opps::update(db, actor, &opp.id, opp.version, patch).await?;
+    }
+    if o.origin == Origin::AwsReferral {
+        // acceptReferral, which creates AWS-referred opportunities, arrives with referrals.
+        opportunity::Entity::update_many()
+            .col_expr(opportunity::Column::Origin, Expr::value(o.origin.as_str()))
+            .filter(opportunity::Column::Id.eq(opp.id.as_str()))
+            .exec(db)
+            .await?;
+    }
+    if o.review != ReviewStatus::PendingSubmission {
+        let involvement = if o.next_steps.is_empty() {
+            InvolvementType::ForVisibilityOnly
+        } else {
+            InvolvementType::CoSell
+        };
+        opp = opps::lifecycle::submit(db, actor, &opp.id, opp.version, involvement).await?;
+        let (comments, reason) = match o.review_comments {
+            Some((c, r)) => (Some(c.to_string()), Some(r.to_string())),
+            None => (
+                Some("Reviewed by the partner development manager.".to_string()),
+                None,
+            ),
+        };
+        let decisions: &[ReviewDecision] = match o.review {
+            ReviewStatus::InReview => &[ReviewDecision::StartReview],
+            ReviewStatus::Approved => &[ReviewDecision::StartReview, ReviewDecision::Approve],
+            ReviewStatus::Rejected => &[ReviewDecision::StartReview, ReviewDecision::Reject],
+            ReviewStatus::ActionRequired => {
+                &[ReviewDecision::StartReview, ReviewDecision::RequestAction]
+            }
+            _ => &[],
+        };
+        for decision in decisions {
+            let (c, r) = if *decision == ReviewDecision::StartReview {
+                (None, None)
+            } else {
+                (comments.clone(), reason.clone())
+            };
+            opp = opps::lifecycle::review(db, actor, &opp.id, *decision, c, r).await?;
+        }
+    }
+    match o.stage {
+        Stage::Launched => {
+            opps::lifecycle::close(
+                db,
+                actor,
+                &opp.id,
+                opp.version,
+                CloseOutcome::Launched,
+                None,
+            )
+            .await?;
+        }
+        Stage::ClosedLost => {
+            opps::lifecycle::close(
+                db,
+                actor,
+                &opp.id,
+                opp.version,
+                CloseOutcome::ClosedLost,
+                o.closed_lost.or(Some(ClosedLostReason::Other)),
+            )
+            .await?;
+        }
+        _ => {}
+    }
+    Ok(opp.id)
 }
