@@ -75,6 +75,11 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page of a list that cannot match anything.
+    pub fn empty(args: &PageArgs) -> Self {
+        Page::from_rows(Vec::new(), args, Some(0))
+    }
+
     /// Builds a page from `first + 1` fetched rows (fetched in reverse order when backward).
     pub fn from_rows(mut rows: Vec<T>, args: &PageArgs, total: Option<u64>) -> Self {
         let more = rows.len() as u64 > args.first;

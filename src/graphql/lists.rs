@@ -1,8 +1,9 @@
 //! The customer and opportunity lists, shared by the root queries and the nested fields
 //! (`Partner.customers`, `Partner.opportunities`, `Customer.opportunities`).
 use crate::data;
-use crate::data::page::PageArgs;
+use crate::data::page::{Page, PageArgs};
 use crate::domain::enums::SortDirection;
+use crate::error::AppError;
 use crate::graphql::ctx;
 use crate::graphql::inputs::{
     CustomerFilter, CustomerOrder, CustomerOrderField, OpportunityFilter, OpportunityOrder,
@@ -10,6 +11,22 @@ use crate::graphql::inputs::{
 };
 use crate::graphql::types::{Customer, CustomerConnection, Opportunity, OpportunityConnection};
 use async_graphql::{Context, Result};
+
+/// Longest free-text search; longer patterns only make LIKE scans slower.
+const MAX_SEARCH: usize = 200;
+/// Most ids an `ids` filter takes, like `nodes`.
+const MAX_FILTER_IDS: usize = 100;
+
+fn check_search(search: Option<&str>) -> crate::error::AppResult<()> {
+    match search {
+        Some(s) if s.chars().count() > MAX_SEARCH => Err(AppError::bad_field(
+            "filter.search",
+            "VALUE_OUT_OF_RANGE",
+            format!("must be at most {MAX_SEARCH} characters"),
+        )),
+        _ => Ok(()),
+    }
+}
 
 /// first/after, or last/before where the list offers it.
 pub struct Window {
@@ -69,6 +86,7 @@ pub async fn customers(
 ) -> Result<CustomerConnection> {
     let args = window.args()?;
     let f = filter.unwrap_or_default();
+    check_search(f.search.as_deref())?;
     let mut filter = data::customers::CustomerFilter {
         segments: f.segment,
         aws_adoption: f.aws_adoption,
@@ -76,12 +94,19 @@ pub async fn customers(
         search: f.search,
         partner_id: f.partner_id.map(|id| id.0),
     };
-    let mut empty = false;
     if let Within::Partner(id) = within {
-        empty = filter
+        // A filter naming another partner than the parent matches nothing.
+        if filter
             .partner_id
             .as_deref()
-            .is_some_and(|asked| asked != id);
+            .is_some_and(|asked| asked != id)
+        {
+            return Ok(CustomerConnection::from_page(
+                Page::empty(&args),
+                data::customers::cursor_of(data::customers::CustomerOrderField::CompanyName),
+                Customer,
+            ));
+        }
         filter.partner_id = Some(id.to_string());
     }
     let (field, desc) = match order_by {
@@ -95,9 +120,6 @@ pub async fn customers(
             o.direction == SortDirection::Desc,
         ),
     };
-    if empty {
-        filter.partner_id = Some(String::new());
-    }
     let with_total = ctx.look_ahead().field("totalCount").exists();
     let page = data::customers::page(
         ctx::db(ctx)?,
@@ -125,6 +147,15 @@ pub async fn opportunities(
     use data::opportunities::OpportunityOrderField as F;
     let args = window.args()?;
     let f = filter.unwrap_or_default();
+    check_search(f.search.as_deref())?;
+    if f.ids.as_ref().is_some_and(|ids| ids.len() > MAX_FILTER_IDS) {
+        return Err(AppError::bad_field(
+            "filter.ids",
+            "TOO_MANY_VALUES",
+            format!("at most {MAX_FILTER_IDS} ids"),
+        )
+        .into());
+    }
     let range = |r: Option<crate::graphql::inputs::DateTimeRange>| {
         let r = r.unwrap_or_default();
         (r.after.map(|d| d.0), r.before.map(|d| d.0))

@@ -372,6 +372,35 @@ async fn page_arguments_are_checked() {
 }
 
 #[tokio::test]
+async fn filters_are_bounded() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin();
+    let long = "x".repeat(201);
+    let ids: Vec<String> = (0..101).map(|i| format!("opp_{i:032x}")).collect();
+    for (query, vars, field) in [
+        (
+            "query($s: String) { opportunities(filter: { search: $s }) { totalCount } }",
+            json!({ "s": long }),
+            "filter.search",
+        ),
+        (
+            "query($s: String) { customers(filter: { search: $s }) { totalCount } }",
+            json!({ "s": long }),
+            "filter.search",
+        ),
+        (
+            "query($ids: [ID!]) { opportunities(filter: { ids: $ids }) { totalCount } }",
+            json!({ "ids": ids }),
+            "filter.ids",
+        ),
+    ] {
+        let r = app.gql(&admin, query, vars).await;
+        assert_eq!(r.code(), "BAD_USER_INPUT", "{query}");
+        assert_eq!(r.fields()[0].0, field);
+    }
+}
+
+#[tokio::test]
 async fn a_fifty_item_page_with_nested_objects_costs_a_fixed_number_of_statements() {
     let app = TestApp::spawn().await;
     let p = app.create_partner("Northwind").await;
