@@ -4,8 +4,8 @@
 use super::partners::ProfileList;
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    contact, customer, customer_reference, next_step, opportunity, opportunity_solution, partner,
-    segment, solution,
+    contact, customer, customer_reference, next_step, opportunity_solution, partner, segment,
+    solution,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
@@ -244,40 +244,14 @@ impl Loader<String> for NextStepsByOpportunity {
     }
 }
 
-/// Open opportunities per customer as (id, normalised title), for duplicate detection.
+/// Open opportunities per customer, for duplicate detection.
 pub struct OpenOpportunitiesByCustomer(DatabaseConnection);
 
 impl Loader<String> for OpenOpportunitiesByCustomer {
-    type Value = Vec<(String, String, String)>;
+    type Value = Vec<super::opportunities::OpenTitle>;
     type Error = DbErr;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        use crate::domain::enums::{ReviewStatus, StoredEnum};
-        use sea_orm::QuerySelect;
-        let rows: Vec<(String, String, String, String)> = opportunity::Entity::find()
-            .select_only()
-            .column(opportunity::Column::CustomerId)
-            .column(opportunity::Column::Id)
-            .column(opportunity::Column::PartnerId)
-            .column(opportunity::Column::TitleNormalized)
-            .filter(opportunity::Column::CustomerId.is_in(keys.iter().cloned()))
-            .filter(
-                opportunity::Column::Stage.is_in(
-                    super::opportunities::ACTIVE_STAGES
-                        .iter()
-                        .map(|s| s.as_str()),
-                ),
-            )
-            .filter(opportunity::Column::ReviewStatus.ne(ReviewStatus::Rejected.as_str()))
-            .into_tuple()
-            .all(&self.0)
-            .await?;
-        let mut map: HashMap<String, Self::Value> = HashMap::new();
-        for (customer_id, id, partner_id, title) in rows {
-            map.entry(customer_id)
-                .or_default()
-                .push((id, partner_id, title));
-        }
-        Ok(map)
+        super::opportunities::open_titles(&self.0, keys).await
     }
 }

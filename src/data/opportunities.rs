@@ -329,23 +329,40 @@ pub fn change_cursor(m: &change_log::Model) -> Vec<serde_json::Value> {
     vec![time_value(&m.at), m.id.clone().into()]
 }
 
-/// The open opportunities of a partner for a customer with this normalised title, except one.
-pub async fn duplicates<C: ConnectionTrait>(
+/// An open opportunity (active stage, not rejected) as duplicate detection compares it.
+#[derive(Clone, Debug)]
+pub struct OpenTitle {
+    pub id: String,
+    pub partner_id: String,
+    pub title_normalized: String,
+}
+
+/// The open opportunities of some customers, by customer: one query for many.
+pub async fn open_titles<C: ConnectionTrait>(
     db: &C,
-    of: &opportunity::Model,
-) -> AppResult<Vec<String>> {
-    Ok(opportunity::Entity::find()
+    customer_ids: &[String],
+) -> Result<HashMap<String, Vec<OpenTitle>>, DbErr> {
+    let rows: Vec<(String, String, String, String)> = opportunity::Entity::find()
         .select_only()
+        .column(opportunity::Column::CustomerId)
         .column(opportunity::Column::Id)
-        .filter(opportunity::Column::PartnerId.eq(of.partner_id.as_str()))
-        .filter(opportunity::Column::CustomerId.eq(of.customer_id.as_str()))
-        .filter(opportunity::Column::TitleNormalized.eq(of.title_normalized.as_str()))
-        .filter(opportunity::Column::Id.ne(of.id.as_str()))
+        .column(opportunity::Column::PartnerId)
+        .column(opportunity::Column::TitleNormalized)
+        .filter(opportunity::Column::CustomerId.is_in(customer_ids.iter().cloned()))
         .filter(opportunity::Column::Stage.is_in(ACTIVE_STAGES.iter().map(|s| s.as_str())))
         .filter(opportunity::Column::ReviewStatus.ne(ReviewStatus::Rejected.as_str()))
         .into_tuple()
         .all(db)
-        .await?)
+        .await?;
+    let mut map: HashMap<String, Vec<OpenTitle>> = HashMap::new();
+    for (customer_id, id, partner_id, title_normalized) in rows {
+        map.entry(customer_id).or_default().push(OpenTitle {
+            id,
+            partner_id,
+            title_normalized,
+        });
+    }
+    Ok(map)
 }
 
 pub async fn next_steps_of<C: ConnectionTrait>(

@@ -240,12 +240,9 @@ impl Opportunity {
             .await?
             .unwrap_or_default();
         let o = &self.0;
-        let duplicate = open.iter().any(|(id, partner, title)| {
-            id != &o.id && partner == &o.partner_id && title == &o.title_normalized
-        });
         let facts = readiness::Facts {
             solutions,
-            duplicate,
+            duplicate: readiness::is_duplicate(o, &open),
             today: crate::domain::now().date_naive(),
         };
         let checks: Vec<ReadinessCheck> = readiness::evaluate(o, &facts)?

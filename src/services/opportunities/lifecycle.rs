@@ -1,6 +1,6 @@
 //! The review workflow (submit, review) and closing (domain.md, ace-model.md §5.1, §5.3).
 use super::readiness::{self, Facts};
-use super::{is_duplicate, load_for_write, save, today};
+use super::{commit_change, load_for_write, today};
 use crate::auth::{Viewer, policy};
 use crate::data;
 use crate::domain::enums::*;
@@ -147,9 +147,13 @@ pub async fn submit(
     let solutions = data::opportunities::solution_ids_of(&txn, &current.id)
         .await?
         .len();
+    let open = data::opportunities::open_titles(&txn, std::slice::from_ref(&current.customer_id))
+        .await?
+        .remove(&current.customer_id)
+        .unwrap_or_default();
     let facts = Facts {
         solutions,
-        duplicate: is_duplicate(&txn, &current).await?,
+        duplicate: readiness::is_duplicate(&current, &open),
         today: today(),
     };
     let failed: Vec<(String, String)> = readiness::evaluate(&current, &facts)?
@@ -186,17 +190,7 @@ pub async fn submit(
     let mut model: opportunity::ActiveModel = current.clone().into();
     model.review_status = Set(ReviewStatus::Submitted.as_str().into());
     model.involvement_type = Set(Some(involvement.as_str().into()));
-    let updated = save(&txn, &current, model).await?;
-    diff.record(
-        &txn,
-        viewer,
-        &updated.partner_id,
-        ("Opportunity", &updated.id),
-        "SUBMITTED",
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    commit_change(txn, viewer, &current, model, diff, "SUBMITTED").await
 }
 
 pub async fn review(
@@ -268,17 +262,7 @@ pub async fn review(
     model.review_status = Set(to.as_str().into());
     model.review_comments = Set(new_comments);
     model.review_status_reason = Set(new_reason);
-    let updated = save(&txn, &current, model).await?;
-    diff.record(
-        &txn,
-        viewer,
-        &updated.partner_id,
-        ("Opportunity", &updated.id),
-        "REVIEWED",
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    commit_change(txn, viewer, &current, model, diff, "REVIEWED").await
 }
 
 pub async fn close(
@@ -340,17 +324,7 @@ pub async fn close(
     let mut model: opportunity::ActiveModel = current.clone().into();
     model.stage = Set(target.as_str().into());
     model.closed_lost_reason = Set(reason);
-    let updated = save(&txn, &current, model).await?;
-    diff.record(
-        &txn,
-        viewer,
-        &updated.partner_id,
-        ("Opportunity", &updated.id),
-        "STAGE_CHANGED",
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    commit_change(txn, viewer, &current, model, diff, "STAGE_CHANGED").await
 }
 
 fn stage_name(stage: Stage) -> &'static str {

@@ -54,12 +54,15 @@ pub(crate) async fn load_for_write(
     Ok(current)
 }
 
-/// Writes `model` as the next version of `current`, only if nobody else wrote it meanwhile:
-/// the version check and the write are one statement, so concurrent writers cannot both win.
-pub(crate) async fn save(
-    txn: &DatabaseTransaction,
+/// Writes `model` as the next version of `current` with its history entry and commits: the
+/// version check and the write are one statement, so of two concurrent writers only one wins.
+pub(crate) async fn commit_change(
+    txn: DatabaseTransaction,
+    viewer: &Viewer,
     current: &opportunity::Model,
     mut model: opportunity::ActiveModel,
+    diff: Diff,
+    action: &'static str,
 ) -> AppResult<opportunity::Model> {
     model.version = Set(current.version + 1);
     model.last_modified_at = Set(crate::domain::now());
@@ -67,17 +70,27 @@ pub(crate) async fn save(
         .set(model)
         .filter(opportunity::Column::Id.eq(current.id.as_str()))
         .filter(opportunity::Column::Version.eq(current.version))
-        .exec(txn)
+        .exec(&txn)
         .await?;
     if result.rows_affected != 1 {
         return Err(AppError::Conflict(
             "the opportunity was changed by another request; read it again and retry".into(),
         ));
     }
-    opportunity::Entity::find_by_id(current.id.clone())
-        .one(txn)
+    let updated = opportunity::Entity::find_by_id(current.id.clone())
+        .one(&txn)
         .await?
-        .ok_or_else(|| AppError::internal("updated opportunity vanished"))
+        .ok_or_else(|| AppError::internal("updated opportunity vanished"))?;
+    diff.record(
+        &txn,
+        viewer,
+        &updated.partner_id,
+        ("Opportunity", &updated.id),
+        action,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 async fn replace_needs<C: ConnectionTrait>(db: &C, id: &str, needs: &[String]) -> AppResult<()> {
@@ -248,36 +261,18 @@ pub async fn update(
 
     let mut model: opportunity::ActiveModel = current.clone().into();
     new.apply(&mut model);
-    let updated = save(&txn, &current, model).await?;
     if diff.changed("primaryNeedsFromAws") {
-        replace_needs(&txn, &updated.id, &new.primary_needs_from_aws).await?;
+        replace_needs(&txn, &current.id, &new.primary_needs_from_aws).await?;
     }
     if diff.changed("nextSteps")
         && let Some(step) = &new.next_steps
     {
-        append_next_step(&txn, &updated.id, step).await?;
+        append_next_step(&txn, &current.id, step).await?;
     }
     let action = if diff.fields().eq(["stage"]) {
         "STAGE_CHANGED"
     } else {
         "UPDATED"
     };
-    diff.record(
-        &txn,
-        viewer,
-        &updated.partner_id,
-        ("Opportunity", &updated.id),
-        action,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
-}
-
-/// Whether another open opportunity of the partner for the same customer has this title.
-pub(crate) async fn is_duplicate<C: ConnectionTrait>(
-    db: &C,
-    o: &opportunity::Model,
-) -> AppResult<bool> {
-    Ok(!data::opportunities::duplicates(db, o).await?.is_empty())
+    commit_change(txn, viewer, &current, model, diff, action).await
 }

@@ -1,5 +1,6 @@
 //! Whether an opportunity is ready to submit to AWS (domain.md, "Readiness"): seven checks,
 //! each with a message a partner can act on.
+use crate::data::opportunities::OpenTitle;
 use crate::domain::enums::{Origin, ReadinessCheckName, SalesActivity, Stage, StoredEnum, decode};
 use crate::error::AppResult;
 use chrono::NaiveDate;
@@ -118,6 +119,16 @@ pub fn evaluate(o: &opportunity::Model, f: &Facts) -> AppResult<Vec<Check>> {
             "Another open opportunity of this partner for the same customer has the same title; update that one instead.".into(),
         ),
     ])
+}
+
+/// Whether another open opportunity of the same partner, among the customer's open ones, has
+/// the same normalised title.
+pub fn is_duplicate(o: &opportunity::Model, open: &[OpenTitle]) -> bool {
+    open.iter().any(|other| {
+        other.id != o.id
+            && other.partner_id == o.partner_id
+            && other.title_normalized == o.title_normalized
+    })
 }
 
 fn check(name: ReadinessCheckName, passed: bool, ok: &str, missing: String) -> Check {

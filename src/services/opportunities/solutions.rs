@@ -1,6 +1,6 @@
 //! Associating the partner's solutions with an opportunity (ACE AssociateOpportunity with
 //! RelatedEntityType `Solutions`): own ACTIVE solutions only, at most 10.
-use super::{load_for_write, save};
+use super::{commit_change, load_for_write};
 use crate::auth::{Viewer, policy};
 use crate::data;
 use crate::domain::enums::{ReviewStatus, SolutionStatus, Stage, decode};
@@ -53,19 +53,17 @@ pub async fn associate(
     .await?;
     let mut after = linked.clone();
     after.push(solution.id.clone());
-    let updated = save(&txn, &current, current.clone().into()).await?;
     let mut diff = Diff::default();
     diff.field("solutions", &linked, &after);
-    diff.record(
-        &txn,
+    commit_change(
+        txn,
         viewer,
-        &updated.partner_id,
-        ("Opportunity", &updated.id),
+        &current,
+        current.clone().into(),
+        diff,
         "SOLUTION_ASSOCIATED",
     )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    .await
 }
 
 pub async fn disassociate(
@@ -100,19 +98,17 @@ pub async fn disassociate(
         .filter(|s| *s != solution_id)
         .cloned()
         .collect();
-    let updated = save(&txn, &current, current.clone().into()).await?;
     let mut diff = Diff::default();
     diff.field("solutions", &linked, &after);
-    diff.record(
-        &txn,
+    commit_change(
+        txn,
         viewer,
-        &updated.partner_id,
-        ("Opportunity", &updated.id),
+        &current,
+        current.clone().into(),
+        diff,
         "SOLUTION_DISASSOCIATED",
     )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    .await
 }
 
 fn check_lock(current: &opportunity::Model) -> AppResult<()> {
