@@ -286,6 +286,11 @@ async fn mutations_on_another_partners_objects_are_not_found_and_write_nothing()
             "mutation($id: ID!, $v: Int!) { updateOpportunity(id: $id, expectedVersion: $v, input: { title: \"x\" }) { id } }",
             json!({ "id": w.pending2, "v": v2 }),
         ),
+        // A stale version must not turn NOT_FOUND into a CONFLICT that proves the row exists.
+        (
+            "mutation($id: ID!, $v: Int!) { updateOpportunity(id: $id, expectedVersion: $v, input: { title: \"x\" }) { id } }",
+            json!({ "id": w.pending2, "v": v2 + 7 }),
+        ),
         (
             "mutation($id: ID!, $v: Int!) { submitOpportunity(id: $id, expectedVersion: $v, involvementType: CO_SELL) { id } }",
             json!({ "id": w.pending2, "v": v2 }),

@@ -135,9 +135,55 @@ pub async fn create(
     let client_token = v.required("clientToken", &input.client_token, CLIENT_TOKEN_MAX);
     let fields = Fields::from_create(&mut v, &input, today());
     v.finish()?;
+    match try_create(db, viewer, &input.customer_id, &client_token, &fields).await {
+        // Two requests with one token can race past the lookup (PostgreSQL runs them side by
+        // side); the loser's insert hits the unique key. By now the winner has committed, so
+        // a second attempt replays its result.
+        Err(AppError::Conflict(_)) => {
+            try_create(db, viewer, &input.customer_id, &client_token, &fields).await
+        }
+        result => result,
+    }
+}
 
+/// The result already stored for `token`, if any: the same body replays it, another body is
+/// a CONFLICT.
+async fn replay<C: ConnectionTrait>(
+    db: &C,
+    partner_id: &str,
+    token: &str,
+    hash: &str,
+) -> AppResult<Option<opportunity::Model>> {
+    let key = (
+        partner_id.to_string(),
+        CREATE_OPERATION.to_string(),
+        token.to_string(),
+    );
+    let Some(seen) = idempotency_key::Entity::find_by_id(key).one(db).await? else {
+        return Ok(None);
+    };
+    if seen.request_hash != hash {
+        return Err(AppError::Conflict(
+            "this clientToken was already used for a different request body".into(),
+        ));
+    }
+    Ok(Some(
+        opportunity::Entity::find_by_id(seen.resource_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::internal("idempotency key without its opportunity"))?,
+    ))
+}
+
+async fn try_create(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    customer_id: &str,
+    client_token: &str,
+    fields: &Fields,
+) -> AppResult<opportunity::Model> {
     let txn = crate::db::begin_write(db).await?;
-    let customer = data::customers::find(&txn, viewer, &input.customer_id)
+    let customer = data::customers::find(&txn, viewer, customer_id)
         .await?
         .ok_or(AppError::NotFound("customer"))?;
     policy::edit_partner_data(viewer, &customer.partner_id)?;
@@ -145,24 +191,9 @@ pub async fn create(
     fields.check(&mut v, &customer.industry);
     v.finish()?;
 
-    let hash = request_hash(&customer.id, &fields);
-    let seen = idempotency_key::Entity::find_by_id((
-        customer.partner_id.clone(),
-        CREATE_OPERATION.to_string(),
-        client_token.clone(),
-    ))
-    .one(&txn)
-    .await?;
-    if let Some(seen) = seen {
-        if seen.request_hash != hash {
-            return Err(AppError::Conflict(
-                "this clientToken was already used for a different request body".into(),
-            ));
-        }
-        return opportunity::Entity::find_by_id(seen.resource_id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::internal("idempotency key without its opportunity"));
+    let hash = request_hash(&customer.id, fields);
+    if let Some(first) = replay(&txn, &customer.partner_id, client_token, &hash).await? {
+        return Ok(first);
     }
 
     let now = crate::domain::now();
@@ -170,7 +201,7 @@ pub async fn create(
         id: Set(IdKind::Opportunity.new_id()),
         partner_id: Set(customer.partner_id.clone()),
         customer_id: Set(customer.id.clone()),
-        client_token: Set(client_token.clone()),
+        client_token: Set(client_token.to_string()),
         origin: Set(crate::domain::enums::Origin::PartnerReferral
             .as_str()
             .into()),
@@ -193,7 +224,7 @@ pub async fn create(
     idempotency_key::ActiveModel {
         partner_id: Set(created.partner_id.clone()),
         operation: Set(CREATE_OPERATION.into()),
-        client_token: Set(client_token),
+        client_token: Set(client_token.to_string()),
         request_hash: Set(hash),
         resource_id: Set(created.id.clone()),
         created_at: Set(now),
