@@ -23,7 +23,7 @@ pub struct Loaders {
     pub opportunity_solutions: DataLoader<SolutionsByOpportunity>,
     pub primary_needs: DataLoader<NeedsByOpportunity>,
     pub next_steps: DataLoader<NextStepsByOpportunity>,
-    pub open_opportunities: DataLoader<OpenOpportunitiesByCustomer>,
+    pub open_opportunities: DataLoader<OpenOpportunitiesByTitle>,
 }
 
 impl Loaders {
@@ -50,10 +50,7 @@ impl Loaders {
             ),
             primary_needs: DataLoader::new(NeedsByOpportunity(db.clone()), tokio::spawn),
             next_steps: DataLoader::new(NextStepsByOpportunity(db.clone()), tokio::spawn),
-            open_opportunities: DataLoader::new(
-                OpenOpportunitiesByCustomer(db.clone()),
-                tokio::spawn,
-            ),
+            open_opportunities: DataLoader::new(OpenOpportunitiesByTitle(db.clone()), tokio::spawn),
         }
     }
 }
@@ -244,14 +241,17 @@ impl Loader<String> for NextStepsByOpportunity {
     }
 }
 
-/// Open opportunities per customer, for duplicate detection.
-pub struct OpenOpportunitiesByCustomer(DatabaseConnection);
+/// Open opportunities per (customer, normalised title), for duplicate detection.
+pub struct OpenOpportunitiesByTitle(DatabaseConnection);
 
-impl Loader<String> for OpenOpportunitiesByCustomer {
+impl Loader<super::opportunities::TitleKey> for OpenOpportunitiesByTitle {
     type Value = Vec<super::opportunities::OpenTitle>;
     type Error = DbErr;
 
-    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        super::opportunities::open_titles(&self.0, keys).await
+    async fn load(
+        &self,
+        keys: &[super::opportunities::TitleKey],
+    ) -> Result<HashMap<super::opportunities::TitleKey, Self::Value>, Self::Error> {
+        super::opportunities::open_with_titles(&self.0, keys).await
     }
 }

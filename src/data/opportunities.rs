@@ -337,30 +337,43 @@ pub struct OpenTitle {
     pub title_normalized: String,
 }
 
-/// The open opportunities of some customers, by customer: one query for many.
-pub async fn open_titles<C: ConnectionTrait>(
+/// Partner, customer and normalised title: where duplicates are looked for.
+pub type TitleKey = (String, String, String);
+
+/// The open opportunities with these (customer, normalised title) pairs: one query for many,
+/// through the (partner, customer, title) index.
+pub async fn open_with_titles<C: ConnectionTrait>(
     db: &C,
-    customer_ids: &[String],
-) -> Result<HashMap<String, Vec<OpenTitle>>, DbErr> {
+    keys: &[TitleKey],
+) -> Result<HashMap<TitleKey, Vec<OpenTitle>>, DbErr> {
+    let partners: Vec<String> = keys.iter().map(|(p, _, _)| p.clone()).collect();
+    let customers: Vec<String> = keys.iter().map(|(_, c, _)| c.clone()).collect();
+    let titles: Vec<String> = keys.iter().map(|(_, _, t)| t.clone()).collect();
     let rows: Vec<(String, String, String, String)> = opportunity::Entity::find()
         .select_only()
         .column(opportunity::Column::CustomerId)
         .column(opportunity::Column::Id)
         .column(opportunity::Column::PartnerId)
         .column(opportunity::Column::TitleNormalized)
-        .filter(opportunity::Column::CustomerId.is_in(customer_ids.iter().cloned()))
+        .filter(opportunity::Column::PartnerId.is_in(partners))
+        .filter(opportunity::Column::CustomerId.is_in(customers))
+        .filter(opportunity::Column::TitleNormalized.is_in(titles))
         .filter(opportunity::Column::Stage.is_in(ACTIVE_STAGES.iter().map(|s| s.as_str())))
         .filter(opportunity::Column::ReviewStatus.ne(ReviewStatus::Rejected.as_str()))
         .into_tuple()
         .all(db)
         .await?;
-    let mut map: HashMap<String, Vec<OpenTitle>> = HashMap::new();
+    let mut map: HashMap<TitleKey, Vec<OpenTitle>> = HashMap::new();
     for (customer_id, id, partner_id, title_normalized) in rows {
-        map.entry(customer_id).or_default().push(OpenTitle {
-            id,
-            partner_id,
-            title_normalized,
-        });
+        // The two IN lists also match pairs nobody asked for; keep the asked ones.
+        let key = (partner_id.clone(), customer_id, title_normalized.clone());
+        if keys.contains(&key) {
+            map.entry(key).or_default().push(OpenTitle {
+                id,
+                partner_id,
+                title_normalized,
+            });
+        }
     }
     Ok(map)
 }

@@ -232,13 +232,25 @@ impl Opportunity {
     /// The seven checks of domain.md; submitOpportunity refuses with NOT_READY while any fails.
     async fn readiness(&self, ctx: &Context<'_>) -> Result<Readiness> {
         let loaders = ctx::loaders(ctx)?;
-        let solutions = ctx::load(&loaders.opportunity_solutions, &self.0.id)
-            .await?
-            .map(|s| s.len())
-            .unwrap_or(0);
-        let open = ctx::load(&loaders.open_opportunities, &self.0.customer_id)
-            .await?
-            .unwrap_or_default();
+        let key = (
+            self.0.partner_id.clone(),
+            self.0.customer_id.clone(),
+            self.0.title_normalized.clone(),
+        );
+        // Both loads join the same batches, so they run side by side.
+        let (solutions, open) = futures_util::future::try_join(
+            ctx::load(&loaders.opportunity_solutions, &self.0.id),
+            async {
+                loaders
+                    .open_opportunities
+                    .load_one(key)
+                    .await
+                    .map_err(AppError::from)
+            },
+        )
+        .await?;
+        let solutions = solutions.map(|s| s.len()).unwrap_or(0);
+        let open = open.unwrap_or_default();
         let o = &self.0;
         let facts = readiness::Facts {
             solutions,

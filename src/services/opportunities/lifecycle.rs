@@ -147,9 +147,14 @@ pub async fn submit(
     let solutions = data::opportunities::solution_ids_of(&txn, &current.id)
         .await?
         .len();
-    let open = data::opportunities::open_titles(&txn, std::slice::from_ref(&current.customer_id))
+    let key = (
+        current.partner_id.clone(),
+        current.customer_id.clone(),
+        current.title_normalized.clone(),
+    );
+    let open = data::opportunities::open_with_titles(&txn, std::slice::from_ref(&key))
         .await?
-        .remove(&current.customer_id)
+        .remove(&key)
         .unwrap_or_default();
     let facts = Facts {
         solutions,

@@ -1,0 +1,394 @@
+//! Latency of the opportunity API over HTTP on a real database.
+//!
+//! `cargo bench --bench api` builds a data set through the services (partners, customers,
+//! opportunities, a quarter of them submitted), serves it on a loopback port and times the
+//! requests a partner front-end and an AWS seller make most. SQLite in a temporary file by
+//! default; `BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (the database must be empty).
+//! `BENCH_OPPORTUNITIES` sets the data size (default 5000), `BENCH_RUNS` the timed requests per
+//! scenario (default 200).
+use cosell::auth::{JwtKeys, MintRequest, Viewer};
+use cosell::domain::enums::*;
+use cosell::graphql::inputs::{
+    AddressInput, ContactInput, CreateCustomerInput, CreateOpportunityInput, CreatePartnerInput,
+    CreateSolutionInput, MoneyInput,
+};
+use cosell::graphql::scalars::{Date, Decimal};
+use cosell::http::AppState;
+use cosell::services;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "bench-secret-0123456789-abcdefghijklmnop";
+const PARTNERS: usize = 4;
+const CUSTOMERS_PER_PARTNER: usize = 50;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn admin() -> Viewer {
+    Viewer {
+        subject: "bench".into(),
+        role: Role::Admin,
+        partner_id: None,
+        segments: Vec::new(),
+        partner_ids: Vec::new(),
+        scopes: vec!["cosell:read".into(), "cosell:write".into()],
+    }
+}
+
+struct Data {
+    partners: Vec<String>,
+    opportunity: String,
+}
+
+async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
+    let actor = admin();
+    let mut partners = Vec::new();
+    let mut solutions = Vec::new();
+    let mut customers: Vec<Vec<String>> = Vec::new();
+    for p in 0..PARTNERS {
+        let partner = services::partners::create(
+            db,
+            &actor,
+            CreatePartnerInput {
+                name: format!("Bench Partner {p}"),
+                website_url: None,
+                value_proposition: None,
+                segments: None,
+                industries: None,
+            },
+        )
+        .await
+        .map_err(|e| e.detail())
+        .unwrap();
+        let solution = services::solutions::create(
+            db,
+            &actor,
+            CreateSolutionInput {
+                partner_id: Some(async_graphql::ID(partner.id.clone())),
+                name: "Migration Factory".into(),
+                description: None,
+                category: SolutionCategory::ProfessionalService,
+                status: Some(SolutionStatus::Active),
+                aws_marketplace_solution_arn: None,
+            },
+        )
+        .await
+        .map_err(|e| e.detail())
+        .unwrap();
+        let mut own = Vec::new();
+        for c in 0..CUSTOMERS_PER_PARTNER {
+            let customer = services::customers::create(
+                db,
+                &actor,
+                CreateCustomerInput {
+                    partner_id: Some(async_graphql::ID(partner.id.clone())),
+                    company_name: format!("Customer {c:03} of {p}"),
+                    industry: Industry::FinancialServices,
+                    other_industry: None,
+                    website_url: Some("https://customer.example".into()),
+                    address: Some(AddressInput {
+                        country_code: "US".into(),
+                        postal_code: Some("10001".into()),
+                        state_or_region: Some("New York".into()),
+                        city: None,
+                        street_address: None,
+                    }),
+                    duns: None,
+                    aws_account_id: None,
+                    segment: SegmentCode::ALL[c % SegmentCode::ALL.len()],
+                    aws_adoption: AwsAdoption::Engaged,
+                    contacts: Some(vec![ContactInput {
+                        first_name: "Maria".into(),
+                        last_name: "Gomez".into(),
+                        email: None,
+                        phone: None,
+                        business_title: None,
+                    }]),
+                    internal_notes: None,
+                },
+            )
+            .await
+            .map_err(|e| e.detail())
+            .unwrap();
+            own.push(customer.id);
+        }
+        partners.push(partner.id);
+        solutions.push(solution.id);
+        customers.push(own);
+    }
+    let started = Instant::now();
+    let mut last = String::new();
+    for i in 0..opportunities {
+        let p = i % PARTNERS;
+        let input = CreateOpportunityInput {
+            client_token: format!("bench-{i}"),
+            customer_id: async_graphql::ID(
+                customers[p][i / PARTNERS % CUSTOMERS_PER_PARTNER].clone(),
+            ),
+            partner_opportunity_identifier: None,
+            opportunity_type: OpportunityType::NetNewBusiness,
+            national_security: None,
+            title: format!(
+                "{} migration wave {i}",
+                ["Mainframe", "Data lake", "SAP", "VMware"][i / PARTNERS % 4]
+            ),
+            customer_business_problem: "Batch jobs run on an ageing platform that costs too much."
+                .into(),
+            customer_use_case: Some("Migration/Database Migration".into()),
+            delivery_models: Some(vec![DeliveryModel::ProfessionalServices]),
+            expected_monthly_spend: Some(MoneyInput {
+                amount: Decimal(100_000 + (i as i64 % 97) * 1_000),
+                currency_code: CurrencyCode::Usd,
+            }),
+            sales_activities: Some(vec![SalesActivity::ConductedPocDemo]),
+            competitor_name: None,
+            other_competitor_names: None,
+            primary_needs_from_aws: Some(vec![PrimaryNeed::TechnicalConsultation]),
+            additional_comments: None,
+            marketing_source: None,
+            campaign_name: None,
+            marketing_channels: None,
+            marketing_use_cases: None,
+            aws_funding_used: None,
+            stage: Some(Stage::Qualified),
+            target_close_date: Some(Date(
+                (chrono::Utc::now() + chrono::Duration::days(30 + (i as i64 % 300))).date_naive(),
+            )),
+            next_steps: Some("Architecture workshop".into()),
+            customer_consent: Some(true),
+            partner_led: Some(true),
+            net_new_for_aws: Some(true),
+            internal_notes: None,
+            aws_products: None,
+            aws_marketplace_offer_arn: None,
+        };
+        let o = services::opportunities::create(db, &actor, input)
+            .await
+            .map_err(|e| e.detail())
+            .unwrap();
+        let o = services::opportunities::solutions::associate(db, &actor, &o.id, &solutions[p])
+            .await
+            .map_err(|e| e.detail())
+            .unwrap();
+        if i % 4 == 0 {
+            services::opportunities::lifecycle::submit(
+                db,
+                &actor,
+                &o.id,
+                o.version,
+                InvolvementType::CoSell,
+            )
+            .await
+            .map_err(|e| e.detail())
+            .unwrap();
+        }
+        last = o.id;
+    }
+    let took = started.elapsed();
+    println!(
+        "data: {opportunities} opportunities for {PARTNERS} partners, {} customers; written through the services in {:.1} s ({:.0} opportunities/s, each create + associate + a submit for one in four)",
+        PARTNERS * CUSTOMERS_PER_PARTNER,
+        took.as_secs_f64(),
+        opportunities as f64 / took.as_secs_f64(),
+    );
+    Data {
+        partners,
+        opportunity: last,
+    }
+}
+
+struct Client {
+    http: reqwest::Client,
+    url: String,
+    statements: Arc<AtomicUsize>,
+}
+
+impl Client {
+    async fn post(&self, token: &str, query: &str, variables: Value) -> (Value, usize) {
+        let before = self.statements.load(Ordering::SeqCst);
+        let body: Value = self
+            .http
+            .post(&self.url)
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(body.get("errors").is_none(), "{body}");
+        (body, self.statements.load(Ordering::SeqCst) - before)
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let opportunities = env_usize("BENCH_OPPORTUNITIES", 5000);
+    let runs = env_usize("BENCH_RUNS", 200);
+    let dir = tempfile::tempdir().unwrap();
+    let url = std::env::var("BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}/bench.db?mode=rwc", dir.path().display()));
+    let backend = if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let db = cosell::db::connect_and_migrate(&url).await.unwrap();
+    let data = build(&db, opportunities).await;
+
+    let mut server_db = db.clone();
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    server_db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let keys = JwtKeys::new(SECRET.as_bytes(), "cosell", "cosell-api").unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/graphql", listener.local_addr().unwrap());
+    let state = AppState {
+        schema: cosell::graphql::build(server_db.clone(), false),
+        db: server_db,
+        keys: keys.clone(),
+        cors_origins: Vec::new(),
+    };
+    tokio::spawn(cosell::http::serve(listener, state, 2).unwrap());
+    let client = Client {
+        http: reqwest::Client::new(),
+        url: base,
+        statements,
+    };
+    let mint = |mut req: MintRequest| {
+        req.scopes = vec!["cosell:read".into(), "cosell:write".into()];
+        keys.mint(&req).unwrap()
+    };
+    let mut user = MintRequest::new(Role::PartnerUser, "user@bench");
+    user.partner_id = Some(data.partners[(opportunities - 1) % PARTNERS].clone());
+    let user = mint(user);
+    let mut seller = MintRequest::new(Role::AwsSeller, "seller@bench");
+    seller.segments = vec![SegmentCode::Enterprise, SegmentCode::Isv, SegmentCode::Smb];
+    let seller = mint(seller);
+
+    let page = "query($o: OpportunityOrder, $f: OpportunityFilter) { opportunities(first: 50, orderBy: $o, filter: $f) { totalCount nodes {
+        id title stage reviewStatus expectedMonthlySpend { amount currencyCode }
+        customer { companyName segment { code } } partner { name } solutions { name }
+        readiness { ready } } pageInfo { endCursor } } }";
+    let detail = "query($id: ID!) { opportunity(id: $id) { title nextStepsHistory { value }
+        history(first: 20) { nodes { action at changes } } aceCreateOpportunityPayload } }";
+    let update = "mutation($id: ID!, $v: Int!, $n: String!) { updateOpportunity(id: $id, expectedVersion: $v, input: { nextSteps: $n }) { version } }";
+    let scenarios: Vec<(&str, &str, &str, Value)> = vec![
+        (
+            "partner: 50 newest, nested customer/partner/solutions/readiness",
+            &user,
+            page,
+            json!({}),
+        ),
+        (
+            "partner: 50 by customer company name",
+            &user,
+            page,
+            json!({ "o": { "field": "CUSTOMER_COMPANY_NAME", "direction": "ASC" } }),
+        ),
+        (
+            "partner: search \"sap\" in title/problem/company",
+            &user,
+            page,
+            json!({ "f": { "search": "sap" } }),
+        ),
+        (
+            "partner: filter stage + segment",
+            &user,
+            page,
+            json!({ "f": { "stage": ["QUALIFIED"], "segment": ["ENTERPRISE", "ISV"] } }),
+        ),
+        (
+            "AWS seller (3 segments): 50 newest shared",
+            &seller,
+            page,
+            json!({}),
+        ),
+        (
+            "partner: one opportunity with history and ACE payload",
+            &user,
+            detail,
+            json!({ "id": data.opportunity }),
+        ),
+    ];
+    println!(
+        "backend: {backend}; {runs} timed requests per scenario after 20 warm-up requests; one client, sequential"
+    );
+    println!(
+        "{:<66} {:>8} {:>8} {:>8} {:>8} {:>6}",
+        "scenario", "p50 ms", "p95 ms", "p99 ms", "max ms", "SQL"
+    );
+    for (name, token, query, vars) in scenarios {
+        for _ in 0..20 {
+            client.post(token, query, vars.clone()).await;
+        }
+        let mut times = Vec::with_capacity(runs);
+        let mut sql = 0;
+        for _ in 0..runs {
+            let started = Instant::now();
+            let (_, n) = client.post(token, query, vars.clone()).await;
+            times.push(started.elapsed());
+            sql = n;
+        }
+        times.sort();
+        println!(
+            "{name:<66} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {sql:>6}",
+            percentile(&times, 0.5),
+            percentile(&times, 0.95),
+            percentile(&times, 0.99),
+            percentile(&times, 1.0)
+        );
+    }
+    // Writes: a next-steps change per request, each one transaction with its history entry.
+    let mut times = Vec::with_capacity(runs);
+    let mut version = client
+        .post(
+            &user,
+            "query($id: ID!) { opportunity(id: $id) { version } }",
+            json!({ "id": data.opportunity }),
+        )
+        .await
+        .0["data"]["opportunity"]["version"]
+        .as_i64()
+        .unwrap();
+    let mut sql = 0;
+    for i in 0..runs {
+        let started = Instant::now();
+        let (body, n) = client
+            .post(
+                &user,
+                update,
+                json!({ "id": data.opportunity, "v": version, "n": format!("Step {i}") }),
+            )
+            .await;
+        times.push(started.elapsed());
+        version = body["data"]["updateOpportunity"]["version"]
+            .as_i64()
+            .unwrap();
+        sql = n;
+    }
+    times.sort();
+    println!(
+        "{:<66} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {sql:>6}",
+        "partner: updateOpportunity (nextSteps, versioned, with history)",
+        percentile(&times, 0.5),
+        percentile(&times, 0.95),
+        percentile(&times, 0.99),
+        percentile(&times, 1.0)
+    );
+}
