@@ -248,6 +248,10 @@ async fn main() {
     };
     let db = cosell::db::connect_and_migrate(&url).await.unwrap();
     let data = build(&db, opportunities).await;
+    // Fresh planner statistics, as autovacuum (PostgreSQL) or a periodic ANALYZE (SQLite) would
+    // have them after a bulk load; without them PostgreSQL plans for empty tables.
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared("ANALYZE").await.unwrap();
 
     let mut server_db = db.clone();
     let statements = Arc::new(AtomicUsize::new(0));
