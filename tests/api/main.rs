@@ -4,6 +4,7 @@ mod fixtures;
 mod helpers;
 
 mod ace_strings;
+mod atomicity;
 mod auth;
 mod cli;
 mod contract;
