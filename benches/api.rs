@@ -267,6 +267,7 @@ async fn main() {
         db: server_db,
         keys: keys.clone(),
         cors_origins: Vec::new(),
+        loader_delay: cosell::data::loaders::DEFAULT_DELAY,
     };
     tokio::spawn(cosell::http::serve(listener, state, 2).unwrap());
     let client = Client {

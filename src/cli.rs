@@ -153,6 +153,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                 db,
                 keys,
                 cors_origins: cli.cors_origins.clone(),
+                loader_delay: crate::data::loaders::DEFAULT_DELAY,
             };
             let workers = cli.workers.unwrap_or_else(|| {
                 std::thread::available_parallelism()

@@ -26,31 +26,34 @@ pub struct Loaders {
     pub open_opportunities: DataLoader<OpenOpportunitiesByTitle>,
 }
 
+/// How long a loader gathers keys before it queries (async-graphql's default).
+pub const DEFAULT_DELAY: std::time::Duration = std::time::Duration::from_millis(1);
+
 impl Loaders {
-    pub fn new(db: &DatabaseConnection) -> Self {
+    /// One set per request. `delay` is the batching window: keys asked for within it share one
+    /// query.
+    pub fn new(db: &DatabaseConnection, delay: std::time::Duration) -> Self {
+        fn batched<T: Send + Sync + 'static>(
+            loader: T,
+            delay: std::time::Duration,
+        ) -> DataLoader<T> {
+            DataLoader::new(loader, tokio::spawn).delay(delay)
+        }
+        let db = || db.clone();
         Loaders {
-            partner: DataLoader::new(PartnerById(db.clone()), tokio::spawn),
-            segments: DataLoader::new(
-                ListsByPartner(db.clone(), ProfileList::Segments),
-                tokio::spawn,
-            ),
-            industries: DataLoader::new(
-                ListsByPartner(db.clone(), ProfileList::Industries),
-                tokio::spawn,
-            ),
-            solutions: DataLoader::new(SolutionsByPartner(db.clone()), tokio::spawn),
-            references: DataLoader::new(ReferencesByPartner(db.clone()), tokio::spawn),
-            profile_counts: DataLoader::new(ProfileCountsByPartner(db.clone()), tokio::spawn),
-            customer: DataLoader::new(CustomerById(db.clone()), tokio::spawn),
-            contacts: DataLoader::new(ContactsByCustomer(db.clone()), tokio::spawn),
-            segment: DataLoader::new(SegmentByCode(db.clone()), tokio::spawn),
-            opportunity_solutions: DataLoader::new(
-                SolutionsByOpportunity(db.clone()),
-                tokio::spawn,
-            ),
-            primary_needs: DataLoader::new(NeedsByOpportunity(db.clone()), tokio::spawn),
-            next_steps: DataLoader::new(NextStepsByOpportunity(db.clone()), tokio::spawn),
-            open_opportunities: DataLoader::new(OpenOpportunitiesByTitle(db.clone()), tokio::spawn),
+            partner: batched(PartnerById(db()), delay),
+            segments: batched(ListsByPartner(db(), ProfileList::Segments), delay),
+            industries: batched(ListsByPartner(db(), ProfileList::Industries), delay),
+            solutions: batched(SolutionsByPartner(db()), delay),
+            references: batched(ReferencesByPartner(db()), delay),
+            profile_counts: batched(ProfileCountsByPartner(db()), delay),
+            customer: batched(CustomerById(db()), delay),
+            contacts: batched(ContactsByCustomer(db()), delay),
+            segment: batched(SegmentByCode(db()), delay),
+            opportunity_solutions: batched(SolutionsByOpportunity(db()), delay),
+            primary_needs: batched(NeedsByOpportunity(db()), delay),
+            next_steps: batched(NextStepsByOpportunity(db()), delay),
+            open_opportunities: batched(OpenOpportunitiesByTitle(db()), delay),
         }
     }
 }

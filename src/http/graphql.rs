@@ -182,7 +182,9 @@ async fn execute(
 ) -> HttpResponse {
     let request_id = uuid::Uuid::new_v4().simple().to_string();
     let span = tracing::info_span!("graphql", request_id = %request_id, subject = %viewer.subject);
-    let request = request.data(viewer).data(Loaders::new(&state.db));
+    let request = request
+        .data(viewer)
+        .data(Loaders::new(&state.db, state.loader_delay));
     let outcome = AssertUnwindSafe(state.schema.execute(request))
         .catch_unwind()
         .instrument(span)

@@ -21,6 +21,8 @@ pub struct AppState {
     pub keys: JwtKeys,
     /// Browser origins allowed to call the API besides the server's own (`https://app.example`).
     pub cors_origins: Vec<String>,
+    /// The DataLoaders' batching window (`data::loaders::DEFAULT_DELAY` in production).
+    pub loader_delay: std::time::Duration,
 }
 
 /// Cross-origin access for browser front-ends: the configured origins and the server's own

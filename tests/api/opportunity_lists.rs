@@ -402,7 +402,7 @@ async fn filters_are_bounded() {
 
 #[tokio::test]
 async fn a_fifty_item_page_with_nested_objects_costs_a_fixed_number_of_statements() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_for_counting().await;
     let p = app.create_partner("Northwind").await;
     let solution = app.create_solution(&p, "Migration Factory", "ACTIVE").await;
     let mut customers = Vec::new();

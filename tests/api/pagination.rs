@@ -136,7 +136,7 @@ async fn an_empty_page_has_no_cursors() {
 
 #[tokio::test]
 async fn nested_fields_cost_the_same_statements_for_any_page_size() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_for_counting().await;
     for i in 0..30 {
         let p = app.create_partner(&format!("Partner {i:02}")).await;
         app.create_solution(&p, "Solution A", "ACTIVE").await;
