@@ -63,6 +63,7 @@ async fn a_fault_at_the_last_write_of_any_mutation_leaves_no_trace() {
 
     let before = snapshot(&app, &ready.customer, &ready.opportunity).await;
     let v = app.version_of(&ready.opportunity).await;
+    let contact = before["customer"]["contacts"][0]["id"].clone();
     let calls: Vec<(&str, &String, Value)> = vec![
         (
             "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }",
@@ -78,6 +79,16 @@ async fn a_fault_at_the_last_write_of_any_mutation_leaves_no_trace() {
             "mutation($c: ID!) { addContact(customerId: $c, input: { firstName: \"Tom\", lastName: \"Baker\" }) { id } }",
             &user,
             json!({ "c": ready.customer }),
+        ),
+        (
+            "mutation($id: ID!) { updateContact(id: $id, input: { firstName: \"Tomas\", lastName: \"Baker\" }) { id } }",
+            &user,
+            json!({ "id": contact }),
+        ),
+        (
+            "mutation($id: ID!) { removeContact(id: $id) }",
+            &user,
+            json!({ "id": contact }),
         ),
         (
             "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { id } }",
