@@ -14,6 +14,12 @@ pub enum AppError {
     NotFound(&'static str),
     BadInput(Vec<FieldError>),
     Conflict(String),
+    /// A write named a version the object has moved past; `extensions.currentVersion` tells
+    /// the client which one to read.
+    StaleVersion {
+        expected: i32,
+        current: i32,
+    },
     NotReady(Vec<(String, String)>),
     InvalidState {
         message: String,
@@ -30,7 +36,7 @@ impl AppError {
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::BadInput(_) => "BAD_USER_INPUT",
-            AppError::Conflict(_) => "CONFLICT",
+            AppError::Conflict(_) | AppError::StaleVersion { .. } => "CONFLICT",
             AppError::NotReady(_) => "NOT_READY",
             AppError::InvalidState { .. } => "INVALID_STATE",
             AppError::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
@@ -61,6 +67,9 @@ impl AppError {
                 m.clone()
             }
             AppError::QueryTooComplex(m) => m.clone(),
+            AppError::StaleVersion { expected, current } => format!(
+                "the object changed since version {expected} was read (it is at version {current}); read it again and retry"
+            ),
             AppError::NotFound(what) => format!("{what} not found"),
             AppError::BadInput(errors) => match errors.as_slice() {
                 [one] => format!("invalid input: {}: {}", one.field, one.message),
@@ -126,6 +135,7 @@ impl From<AppError> for async_graphql::Error {
                 AppError::InvalidState {
                     field: Some(field), ..
                 } => ext.set("field", field.clone()),
+                AppError::StaleVersion { current, .. } => ext.set("currentVersion", *current),
                 _ => {}
             }
         })

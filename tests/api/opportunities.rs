@@ -231,6 +231,11 @@ async fn a_stale_expected_version_is_a_conflict_and_writes_nothing() {
         )
         .await;
     assert_eq!(r.code(), "CONFLICT");
+    assert_eq!(
+        r.error()["extensions"]["currentVersion"],
+        2,
+        "which version to read"
+    );
     assert_eq!(app.opportunity(&o).await["title"], "Renamed once");
     assert_eq!(app.version_of(&o).await, 2);
     // An update that changes nothing keeps the version.
@@ -265,7 +270,10 @@ async fn of_two_concurrent_updates_from_the_same_version_one_wins() {
         .count();
     let conflicts = results
         .iter()
-        .filter(|r| r.body["errors"][0]["extensions"]["code"] == "CONFLICT")
+        .filter(|r| {
+            r.body["errors"][0]["extensions"]["code"] == "CONFLICT"
+                && r.body["errors"][0]["extensions"]["currentVersion"] == 2
+        })
         .count();
     assert_eq!(
         (wins, conflicts),

@@ -30,12 +30,6 @@ fn today() -> chrono::NaiveDate {
     crate::domain::now().date_naive()
 }
 
-pub fn stale_version(expected: i32, current: i32) -> AppError {
-    AppError::Conflict(format!(
-        "the opportunity changed since version {expected} was read (it is at version {current}); read it again and retry"
-    ))
-}
-
 /// The visible opportunity `id` with `expectedVersion` checked, inside a write transaction.
 pub(crate) async fn load_for_write(
     txn: &DatabaseTransaction,
@@ -49,7 +43,10 @@ pub(crate) async fn load_for_write(
     if let Some(expected) = expected_version
         && expected != current.version
     {
-        return Err(stale_version(expected, current.version));
+        return Err(AppError::StaleVersion {
+            expected,
+            current: current.version,
+        });
     }
     Ok(current)
 }
@@ -73,9 +70,16 @@ pub(crate) async fn commit_change(
         .exec(&txn)
         .await?;
     if result.rows_affected != 1 {
-        return Err(AppError::Conflict(
-            "the opportunity was changed by another request; read it again and retry".into(),
-        ));
+        // Another transaction committed a newer version after this one read the row.
+        let now_at = opportunity::Entity::find_by_id(current.id.clone())
+            .one(&txn)
+            .await?
+            .map(|m| m.version)
+            .ok_or(AppError::NotFound("opportunity"))?;
+        return Err(AppError::StaleVersion {
+            expected: current.version,
+            current: now_at,
+        });
     }
     let updated = opportunity::Entity::find_by_id(current.id.clone())
         .one(&txn)
