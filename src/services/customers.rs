@@ -445,6 +445,19 @@ pub async fn add_contact(
     Ok(contact)
 }
 
+/// The contact `id` and its customer, if the viewer may change them.
+async fn contact_for_write<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: &str,
+) -> AppResult<(contact::Model, customer::Model)> {
+    let (contact, customer) = data::customers::find_contact(db, viewer, id)
+        .await?
+        .ok_or(AppError::NotFound("contact"))?;
+    policy::edit_partner_data(viewer, &customer.partner_id)?;
+    Ok((contact, customer))
+}
+
 fn contact_label(c: &contact::Model) -> String {
     format!("{} {} ({})", c.first_name, c.last_name, c.id)
 }
@@ -459,10 +472,7 @@ pub async fn update_contact(
     let fields = validate_contact(&mut v, "", &input);
     v.finish()?;
     let txn = crate::db::begin_write(db).await?;
-    let (current, customer) = data::customers::find_contact(&txn, viewer, id)
-        .await?
-        .ok_or(AppError::NotFound("contact"))?;
-    policy::edit_partner_data(viewer, &customer.partner_id)?;
+    let (current, customer) = contact_for_write(&txn, viewer, id).await?;
     let mut diff = Diff::default();
     diff.field("firstName", &current.first_name, &fields.first_name);
     diff.field("lastName", &current.last_name, &fields.last_name);
@@ -499,10 +509,7 @@ pub async fn remove_contact(
     id: &str,
 ) -> AppResult<String> {
     let txn = crate::db::begin_write(db).await?;
-    let (current, customer) = data::customers::find_contact(&txn, viewer, id)
-        .await?
-        .ok_or(AppError::NotFound("contact"))?;
-    policy::edit_partner_data(viewer, &customer.partner_id)?;
+    let (current, customer) = contact_for_write(&txn, viewer, id).await?;
     let mut diff = Diff::default();
     diff.field("contacts", &Some(contact_label(&current)), &None::<String>);
     let id = current.id.clone();
