@@ -116,7 +116,7 @@ pub fn decode_cursor(field: &str, cursor: &str) -> AppResult<Vec<serde_json::Val
 
 /// Rows strictly after `values` in the order of `keys` (each ascending unless its flag says
 /// descending): `k1 > v1 OR (k1 = v1 AND k2 > v2) OR ...`.
-pub fn after_condition(keys: &[(Expr, bool)], values: &[sea_orm::Value]) -> Condition {
+fn after_condition(keys: &[(Expr, bool)], values: &[sea_orm::Value]) -> Condition {
     let mut any = Condition::any();
     for i in 0..keys.len().min(values.len()) {
         let mut all = Condition::all();
@@ -132,15 +132,6 @@ pub fn after_condition(keys: &[(Expr, bool)], values: &[sea_orm::Value]) -> Cond
         any = any.add(all);
     }
     any
-}
-
-/// A cursor value as a string, or a BAD_USER_INPUT naming the cursor.
-pub fn cursor_str(values: &[serde_json::Value], i: usize) -> AppResult<String> {
-    values
-        .get(i)
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
-        .ok_or_else(|| AppError::bad_field("after", "INVALID_VALUE", "not a cursor of this list"))
 }
 
 /// The type of a sort key, to read its cursor value back into a bind parameter.
@@ -182,6 +173,15 @@ impl Keyset {
                 .collect::<AppResult<Vec<_>>>()?;
             let keys: Vec<(Expr, bool)> =
                 self.keys.iter().map(|(e, _)| (e.clone(), desc)).collect();
+            // `k1 <= v1` (or `>=`) repeats what the OR chain implies, in a form an index on
+            // the first key can range over: a deep page starts at its cursor instead of
+            // filtering every row before it.
+            let (first, first_value) = (keys[0].0.clone(), values[0].clone());
+            query = query.filter(if desc {
+                first.lte(first_value)
+            } else {
+                first.gte(first_value)
+            });
             query = query.filter(after_condition(&keys, &values));
         }
         for (expr, _) in &self.keys {

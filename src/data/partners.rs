@@ -1,5 +1,5 @@
 //! Partners and their declared segments and industries.
-use super::page::{Page, PageArgs, after_condition, cursor_str};
+use super::page::{KeyKind, Keyset, Page, PageArgs};
 use super::scope;
 use crate::auth::Viewer;
 use crate::domain::enums::{SegmentCode, StoredEnum};
@@ -7,8 +7,7 @@ use crate::error::AppResult;
 use entity::{partner, partner_industry, partner_segment};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 
 #[derive(Default, Clone, Debug)]
@@ -88,20 +87,20 @@ pub async fn page<C: ConnectionTrait>(
     } else {
         None
     };
-    if let Some(after) = &args.after {
-        let keys = [
-            (Expr::col((partner::Entity, partner::Column::Name)), false),
-            (Expr::col((partner::Entity, partner::Column::Id)), false),
-        ];
-        let values = [cursor_str(after, 0)?.into(), cursor_str(after, 1)?.into()];
-        query = query.filter(after_condition(&keys, &values));
-    }
-    let rows = query
-        .order_by_asc(partner::Column::Name)
-        .order_by_asc(partner::Column::Id)
-        .limit(args.first + 1)
-        .all(db)
-        .await?;
+    let keyset = Keyset {
+        keys: vec![
+            (
+                Expr::col((partner::Entity, partner::Column::Name)),
+                KeyKind::Text,
+            ),
+            (
+                Expr::col((partner::Entity, partner::Column::Id)),
+                KeyKind::Text,
+            ),
+        ],
+        desc: false,
+    };
+    let rows = keyset.apply(query, args)?.all(db).await?;
     Ok(Page::from_rows(rows, args, total))
 }
 
