@@ -48,6 +48,14 @@ impl AppError {
         AppError::BadInput(vec![FieldError::new(field, code, message)])
     }
 
+    /// A transition or a locked field, naming the field in `extensions.field`.
+    pub fn invalid_state(field: &str, message: impl Into<String>) -> Self {
+        AppError::InvalidState {
+            message: message.into(),
+            field: Some(field.to_string()),
+        }
+    }
+
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         AppError::Internal(detail.to_string())
     }

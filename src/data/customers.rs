@@ -132,15 +132,9 @@ pub async fn find_contact<C: ConnectionTrait>(
         .map(|customer| (contact, customer)))
 }
 
-pub async fn contacts_of<C: ConnectionTrait>(
-    db: &C,
-    customer_id: &str,
-) -> AppResult<Vec<contact::Model>> {
-    use sea_orm::QueryOrder;
+pub async fn contact_count<C: ConnectionTrait>(db: &C, customer_id: &str) -> AppResult<u64> {
     Ok(contact::Entity::find()
         .filter(contact::Column::CustomerId.eq(customer_id))
-        .order_by_asc(contact::Column::CreatedAt)
-        .order_by_asc(contact::Column::Id)
-        .all(db)
+        .count(db)
         .await?)
 }

@@ -363,11 +363,12 @@ pub async fn open_with_titles<C: ConnectionTrait>(
         .into_tuple()
         .all(db)
         .await?;
+    let asked: std::collections::HashSet<&TitleKey> = keys.iter().collect();
     let mut map: HashMap<TitleKey, Vec<OpenTitle>> = HashMap::new();
     for (customer_id, id, partner_id, title_normalized) in rows {
         // The two IN lists also match pairs nobody asked for; keep the asked ones.
         let key = (partner_id.clone(), customer_id, title_normalized.clone());
-        if keys.contains(&key) {
+        if asked.contains(&key) {
             map.entry(key).or_default().push(OpenTitle {
                 id,
                 partner_id,

@@ -183,11 +183,7 @@ impl Validator {
         patch: &MaybeUndefined<String>,
         current: &Option<String>,
     ) -> Option<String> {
-        match patch {
-            MaybeUndefined::Undefined => current.clone(),
-            MaybeUndefined::Null => None,
-            MaybeUndefined::Value(v) => self.url(field, Some(v)),
-        }
+        self.patch_with(patch, current, |v, s| v.url(field, Some(s)))
     }
 
     /// A required enum in a patch: null is refused.

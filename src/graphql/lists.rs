@@ -94,19 +94,13 @@ pub async fn customers(
         search: f.search,
         partner_id: f.partner_id.map(|id| id.0),
     };
+    // A filter naming another partner than the parent matches nothing.
+    let mut elsewhere = false;
     if let Within::Partner(id) = within {
-        // A filter naming another partner than the parent matches nothing.
-        if filter
+        elsewhere = filter
             .partner_id
             .as_deref()
-            .is_some_and(|asked| asked != id)
-        {
-            return Ok(CustomerConnection::from_page(
-                Page::empty(&args),
-                data::customers::cursor_of(data::customers::CustomerOrderField::CompanyName),
-                Customer,
-            ));
-        }
+            .is_some_and(|asked| asked != id);
         filter.partner_id = Some(id.to_string());
     }
     let (field, desc) = match order_by {
@@ -121,15 +115,19 @@ pub async fn customers(
         ),
     };
     let with_total = ctx.look_ahead().field("totalCount").exists();
-    let page = data::customers::page(
-        ctx::db(ctx)?,
-        ctx::viewer(ctx)?,
-        &filter,
-        (field, desc),
-        &args,
-        with_total,
-    )
-    .await?;
+    let page = if elsewhere {
+        Page::empty(&args)
+    } else {
+        data::customers::page(
+            ctx::db(ctx)?,
+            ctx::viewer(ctx)?,
+            &filter,
+            (field, desc),
+            &args,
+            with_total,
+        )
+        .await?
+    };
     Ok(CustomerConnection::from_page(
         page,
         data::customers::cursor_of(field),
@@ -178,29 +176,25 @@ pub async fn opportunities(
         last_modified_at: range(f.last_modified_at),
     };
     // A filter naming another parent than the one the list hangs under matches nothing.
-    match within {
-        Within::Everything => {}
+    let elsewhere = match within {
+        Within::Everything => false,
         Within::Partner(id) => {
-            if filter
+            let asked_other = filter
                 .partner_id
                 .as_deref()
-                .is_some_and(|asked| asked != id)
-            {
-                filter.ids = Some(Vec::new());
-            }
+                .is_some_and(|asked| asked != id);
             filter.partner_id = Some(id.to_string());
+            asked_other
         }
         Within::Customer(id) => {
-            if filter
+            let asked_other = filter
                 .customer_id
                 .as_deref()
-                .is_some_and(|asked| asked != id)
-            {
-                filter.ids = Some(Vec::new());
-            }
+                .is_some_and(|asked| asked != id);
             filter.customer_id = Some(id.to_string());
+            asked_other
         }
-    }
+    };
     let (field, desc) = match order_by {
         None => (F::LastModifiedAt, true),
         Some(o) => (
@@ -216,15 +210,19 @@ pub async fn opportunities(
         ),
     };
     let with_total = ctx.look_ahead().field("totalCount").exists();
-    let page = data::opportunities::page(
-        ctx::db(ctx)?,
-        ctx::viewer(ctx)?,
-        &filter,
-        (field, desc),
-        &args,
-        with_total,
-    )
-    .await?;
+    let page = if elsewhere {
+        Page::empty(&args)
+    } else {
+        data::opportunities::page(
+            ctx::db(ctx)?,
+            ctx::viewer(ctx)?,
+            &filter,
+            (field, desc),
+            &args,
+            with_total,
+        )
+        .await?
+    };
     Ok(OpportunityConnection::from_page(
         page,
         |(m, sort)| vec![sort.clone(), m.id.clone().into()],

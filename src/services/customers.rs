@@ -419,11 +419,7 @@ pub async fn add_contact(
         .await?
         .ok_or(AppError::NotFound("customer"))?;
     policy::edit_partner_data(viewer, &customer.partner_id)?;
-    if data::customers::contacts_of(&txn, &customer.id)
-        .await?
-        .len()
-        >= CONTACTS_MAX
-    {
+    if data::customers::contact_count(&txn, &customer.id).await? >= CONTACTS_MAX as u64 {
         return Err(AppError::bad_field(
             "customerId",
             "TOO_MANY_VALUES",

@@ -117,8 +117,5 @@ pub fn customer_field(review: ReviewStatus, field: &str) -> Option<String> {
 }
 
 pub fn refused(field: &str, why: &str) -> AppError {
-    AppError::InvalidState {
-        message: format!("{field} cannot change: {why}"),
-        field: Some(field.to_string()),
-    }
+    AppError::invalid_state(field, format!("{field} cannot change: {why}"))
 }

@@ -100,13 +100,11 @@ pub async fn update(
     );
     let category = v.patch_enum("category", &input.category, current_category);
     let status = v.patch_enum("status", &input.status, current_status);
-    let arn = match &input.aws_marketplace_solution_arn {
-        async_graphql::MaybeUndefined::Undefined => current.aws_marketplace_solution_arn.clone(),
-        async_graphql::MaybeUndefined::Null => None,
-        async_graphql::MaybeUndefined::Value(text) => {
-            v.arn("awsMarketplaceSolutionArn", Some(text))
-        }
-    };
+    let arn = v.patch_with(
+        &input.aws_marketplace_solution_arn,
+        &current.aws_marketplace_solution_arn,
+        |v, s| v.arn("awsMarketplaceSolutionArn", Some(s)),
+    );
     v.finish()?;
     if name != current.name
         && data::solutions::name_taken(&txn, &current.partner_id, &name, Some(&current.id)).await?

@@ -145,10 +145,6 @@ impl Check<'_> {
         out
     }
 
-    fn spend(&mut self, m: Option<MoneyInput>) -> Option<Spend> {
-        m.map(Spend::of)
-    }
-
     fn stage(&mut self, stage: Stage) -> String {
         if stage.is_terminal() {
             self.v.fail(
@@ -192,7 +188,7 @@ impl Fields {
             ),
             customer_use_case: c.use_case(i.customer_use_case.as_deref()),
             delivery_models: stored(i.delivery_models.as_deref().unwrap_or_default()),
-            expected_monthly_spend: c.spend(i.expected_monthly_spend),
+            expected_monthly_spend: i.expected_monthly_spend.map(Spend::of),
             sales_activities: stored(i.sales_activities.as_deref().unwrap_or_default()),
             competitor_name: i.competitor_name.map(|e| e.as_str().to_string()),
             other_competitor_names: c.v.optional(
@@ -346,7 +342,7 @@ impl Fields {
         match i.expected_monthly_spend {
             Undefined => {}
             Null => self.expected_monthly_spend = None,
-            Value(m) => self.expected_monthly_spend = c.spend(Some(m)),
+            Value(m) => self.expected_monthly_spend = Some(Spend::of(m)),
         }
         list!(sales_activities);
         match i.competitor_name {

@@ -15,19 +15,12 @@ use sea_orm::{DatabaseConnection, Set};
 const COMMENTS_MAX: usize = 2000;
 const REASON_MAX: usize = 255;
 
-fn invalid_state(field: &str, message: impl Into<String>) -> AppError {
-    AppError::InvalidState {
-        message: message.into(),
-        field: Some(field.to_string()),
-    }
-}
-
 /// ACE's business validation at submission (ace-model.md §5.3) beyond the readiness checks:
 /// what AWS needs to act on the opportunity. Each miss names the field to fix.
 fn ace_requirements(
     o: &opportunity::Model,
     customer: &customer::Model,
-    contacts: usize,
+    contacts: u64,
     needs: usize,
     involvement: InvolvementType,
 ) -> Vec<FieldError> {
@@ -118,27 +111,27 @@ pub async fn submit(
     let stage: Stage = decode(&current.stage)?;
     let review: ReviewStatus = decode(&current.review_status)?;
     if stage.is_terminal() {
-        return Err(invalid_state(
+        return Err(AppError::invalid_state(
             "stage",
-            format!("a {} opportunity cannot be submitted", stage_name(stage)),
+            format!("a {} opportunity cannot be submitted", api_name(stage)),
         ));
     }
     if !matches!(
         review,
         ReviewStatus::PendingSubmission | ReviewStatus::ActionRequired
     ) {
-        return Err(invalid_state(
+        return Err(AppError::invalid_state(
             "reviewStatus",
             format!(
                 "only PENDING_SUBMISSION or ACTION_REQUIRED opportunities can be submitted; this one is {}",
-                review_name(review)
+                api_name(review)
             ),
         ));
     }
     if current.involvement_type.as_deref() == Some(InvolvementType::CoSell.as_str())
         && involvement == InvolvementType::ForVisibilityOnly
     {
-        return Err(invalid_state(
+        return Err(AppError::invalid_state(
             "involvementType",
             "an opportunity shared for co-selling cannot go back to FOR_VISIBILITY_ONLY",
         ));
@@ -172,9 +165,7 @@ pub async fn submit(
     let customer = data::customers::find(&txn, viewer, &current.customer_id)
         .await?
         .ok_or_else(|| AppError::internal("opportunity without customer"))?;
-    let contacts = data::customers::contacts_of(&txn, &customer.id)
-        .await?
-        .len();
+    let contacts = data::customers::contact_count(&txn, &customer.id).await?;
     let needs = super::fields::needs_of(&txn, &current.id).await?.len();
     let errors = ace_requirements(&current, &customer, contacts, needs, involvement);
     if !errors.is_empty() {
@@ -233,13 +224,13 @@ pub async fn review(
         ReviewDecision::RequestAction => (ReviewStatus::InReview, ReviewStatus::ActionRequired),
     };
     if review != from {
-        return Err(invalid_state(
+        return Err(AppError::invalid_state(
             "reviewStatus",
             format!(
                 "{} needs review status {}, but the opportunity is {}",
                 api_name(decision),
-                review_name(from),
-                review_name(review)
+                api_name(from),
+                api_name(review)
             ),
         ));
     }
@@ -301,9 +292,9 @@ pub async fn close(
     let stage: Stage = decode(&current.stage)?;
     let review: ReviewStatus = decode(&current.review_status)?;
     if stage.is_terminal() {
-        return Err(invalid_state(
+        return Err(AppError::invalid_state(
             "stage",
-            format!("the opportunity is already {}", stage_name(stage)),
+            format!("the opportunity is already {}", api_name(stage)),
         ));
     }
     if let Some(why) = locks::opportunity_field(review, stage, "stage") {
@@ -314,11 +305,11 @@ pub async fn close(
         CloseOutcome::ClosedLost => Stage::ClosedLost,
     };
     if target == Stage::Launched && stage != Stage::Committed {
-        return Err(invalid_state(
+        return Err(AppError::invalid_state(
             "stage",
             format!(
                 "only a COMMITTED opportunity can launch; this one is {}",
-                stage_name(stage)
+                api_name(stage)
             ),
         ));
     }
@@ -330,12 +321,4 @@ pub async fn close(
     model.stage = Set(target.as_str().into());
     model.closed_lost_reason = Set(reason);
     commit_change(txn, viewer, &current, model, diff, "STAGE_CHANGED").await
-}
-
-fn stage_name(stage: Stage) -> &'static str {
-    api_name(stage)
-}
-
-fn review_name(review: ReviewStatus) -> &'static str {
-    api_name(review)
 }

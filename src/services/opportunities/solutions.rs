@@ -81,12 +81,10 @@ pub async fn disassociate(
     }
     check_lock(&current)?;
     if linked.len() == 1 && decode::<ReviewStatus>(&current.review_status)?.is_submitted() {
-        return Err(AppError::InvalidState {
-            message:
-                "a submitted opportunity keeps at least one solution; associate the new one first"
-                    .into(),
-            field: Some("solutions".into()),
-        });
+        return Err(AppError::invalid_state(
+            "solutions",
+            "a submitted opportunity keeps at least one solution; associate the new one first",
+        ));
     }
     opportunity_solution::Entity::delete_many()
         .filter(opportunity_solution::Column::OpportunityId.eq(current.id.as_str()))
