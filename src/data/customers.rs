@@ -118,6 +118,22 @@ pub async fn company_taken<C: ConnectionTrait>(
     Ok(query.count(db).await? > 0)
 }
 
+/// The partner's customer with this company name, ignoring case (names are unique so).
+pub async fn by_company_name<C: ConnectionTrait>(
+    db: &C,
+    partner_id: &str,
+    company_name: &str,
+) -> AppResult<Option<customer::Model>> {
+    Ok(customer::Entity::find()
+        .filter(customer::Column::PartnerId.eq(partner_id))
+        .filter(
+            lower((customer::Entity, customer::Column::CompanyName))
+                .eq(company_name.trim().to_lowercase()),
+        )
+        .one(db)
+        .await?)
+}
+
 /// A contact with its customer, if the viewer may see the customer.
 pub async fn find_contact<C: ConnectionTrait>(
     db: &C,

@@ -4,8 +4,8 @@
 use super::partners::ProfileList;
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    contact, customer, customer_reference, next_step, opportunity_solution, partner, segment,
-    solution,
+    ask_comment, contact, customer, customer_reference, next_step, opportunity,
+    opportunity_solution, partner, segment, solution,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
@@ -24,6 +24,8 @@ pub struct Loaders {
     pub primary_needs: DataLoader<NeedsByOpportunity>,
     pub next_steps: DataLoader<NextStepsByOpportunity>,
     pub open_opportunities: DataLoader<OpenOpportunitiesByTitle>,
+    pub opportunity: DataLoader<OpportunityById>,
+    pub ask_comments: DataLoader<CommentsByAsk>,
 }
 
 /// How long a loader gathers keys before it queries (async-graphql's default).
@@ -54,6 +56,8 @@ impl Loaders {
             primary_needs: batched(NeedsByOpportunity(db()), delay),
             next_steps: batched(NextStepsByOpportunity(db()), delay),
             open_opportunities: batched(OpenOpportunitiesByTitle(db()), delay),
+            opportunity: batched(OpportunityById(db()), delay),
+            ask_comments: batched(CommentsByAsk(db()), delay),
         }
     }
 }
@@ -256,5 +260,34 @@ impl Loader<super::opportunities::TitleKey> for OpenOpportunitiesByTitle {
         keys: &[super::opportunities::TitleKey],
     ) -> Result<HashMap<super::opportunities::TitleKey, Self::Value>, Self::Error> {
         super::opportunities::open_with_titles(&self.0, keys).await
+    }
+}
+
+/// Only for parents that imply the opportunity is visible (an ask is visible exactly when its
+/// opportunity is).
+pub struct OpportunityById(DatabaseConnection);
+
+impl Loader<String> for OpportunityById {
+    type Value = opportunity::Model;
+    type Error = DbErr;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let rows = opportunity::Entity::find()
+            .filter(opportunity::Column::Id.is_in(keys.iter().cloned()))
+            .all(&self.0)
+            .await?;
+        Ok(rows.into_iter().map(|o| (o.id.clone(), o)).collect())
+    }
+}
+
+pub struct CommentsByAsk(DatabaseConnection);
+
+impl Loader<String> for CommentsByAsk {
+    type Value = Vec<ask_comment::Model>;
+    type Error = DbErr;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let rows = super::asks::comments_of(&self.0, keys).await?;
+        Ok(group(rows, |r| r.ask_id.clone()))
     }
 }

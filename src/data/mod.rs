@@ -1,11 +1,14 @@
 //! Data access. Every read of a tenant-owned table goes through a function here that applies
 //! the viewer's scope (`scope`); resolvers and services never filter by tenant themselves.
+pub mod asks;
 pub mod customers;
 pub mod loaders;
 pub mod opportunities;
 pub mod page;
 pub mod partners;
+pub mod pipeline;
 pub mod references;
+pub mod referrals;
 pub mod scope;
 pub mod segments;
 pub mod solutions;

@@ -88,7 +88,7 @@ fn customers_where(condition: Condition) -> sea_orm::sea_query::SelectStatement 
         .take()
 }
 
-fn filter_condition(filter: &OpportunityFilter) -> Condition {
+pub(crate) fn filter_condition(filter: &OpportunityFilter) -> Condition {
     use opportunity::Column as O;
     let mut c = Condition::all();
     if let Some(ids) = &filter.ids {

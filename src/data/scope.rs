@@ -82,3 +82,49 @@ pub fn customers(viewer: &Viewer) -> Condition {
         Role::Admin => Condition::all(),
     }
 }
+
+/// Asks a viewer may read: those of the opportunities it may read (domain.md: AWS-side
+/// viewers see an ask only once its opportunity is submitted and within their scope).
+pub fn asks(viewer: &Viewer) -> Condition {
+    use entity::{ask, opportunity};
+    use sea_orm::sea_query::Query;
+    match viewer.role {
+        // The same rows as the subquery below, through the ask's own partner index.
+        Role::PartnerUser | Role::PartnerAdmin => match viewer.own_partner() {
+            Some(own) => Condition::all().add(ask::Column::PartnerId.eq(own)),
+            None => nothing(),
+        },
+        Role::AwsSeller | Role::PartnerManager => Condition::all().add(
+            ask::Column::OpportunityId.in_subquery(
+                Query::select()
+                    .column(opportunity::Column::Id)
+                    .from(opportunity::Entity)
+                    .cond_where(opportunities(viewer))
+                    .take(),
+            ),
+        ),
+        Role::Admin => Condition::all(),
+    }
+}
+
+/// Referrals a viewer may read: the receiving partner's users; an AWS_SELLER those for
+/// customers in its segments, a PARTNER_MANAGER those to its partners, and both the ones they
+/// sent; ADMIN all.
+pub fn referrals(viewer: &Viewer) -> Condition {
+    use crate::domain::enums::StoredEnum;
+    use entity::referral;
+    let sent = referral::Column::SenderSubject.eq(viewer.subject.as_str());
+    match viewer.role {
+        Role::PartnerUser | Role::PartnerAdmin => match viewer.own_partner() {
+            Some(own) => Condition::all().add(referral::Column::PartnerId.eq(own)),
+            None => nothing(),
+        },
+        Role::AwsSeller => Condition::any()
+            .add(sent)
+            .add(referral::Column::SegmentCode.is_in(viewer.segments.iter().map(|s| s.as_str()))),
+        Role::PartnerManager => Condition::any()
+            .add(sent)
+            .add(referral::Column::PartnerId.is_in(viewer.partner_ids.iter().cloned())),
+        Role::Admin => Condition::all(),
+    }
+}

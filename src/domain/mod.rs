@@ -1,5 +1,6 @@
 //! Domain vocabulary: the contract's enums with their stored strings, ids, validation.
 pub mod ace_lists;
+pub mod ask_flow;
 pub mod enums;
 pub mod ids;
 pub mod money;

@@ -1,8 +1,9 @@
 //! Input objects, filters and orderings of the contract.
 use crate::domain::enums::{
-    AwsAdoption, Channel, CompetitorName, CurrencyCode, DeliveryModel, Industry, MarketingSource,
-    OpportunityType, Origin, PrimaryNeed, ReviewStatus, SalesActivity, SegmentCode,
-    SolutionCategory, SolutionStatus, SortDirection, Stage,
+    AskKind, AskPriority, AskStatus, AwsAdoption, Channel, CompetitorName, CurrencyCode,
+    DeliveryModel, FundingProgram, FundingType, Industry, MarketingSource, OpportunityType, Origin,
+    PrimaryNeed, ReferralStatus, ReviewStatus, SalesActivity, SegmentCode, SolutionCategory,
+    SolutionStatus, SortDirection, Stage,
 };
 use crate::graphql::scalars::{Date, DateTime, Decimal};
 use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
@@ -265,4 +266,123 @@ pub enum ReviewDecision {
 pub enum CloseOutcome {
     Launched,
     ClosedLost,
+}
+
+// ---------------------------------------------------------------- asks
+
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct FundingInput {
+    pub program: FundingProgram,
+    pub funding_type: FundingType,
+    pub amount: MoneyInput,
+}
+
+#[derive(InputObject, Clone, Debug)]
+pub struct MarketplaceInput {
+    pub offer_arn: Option<String>,
+    pub listing_url: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(InputObject, Clone, Debug)]
+pub struct ArchitectureInput {
+    pub workload: String,
+    pub requirements: Option<String>,
+}
+
+#[derive(InputObject, Debug)]
+pub struct CreateAskInput {
+    pub opportunity_id: ID,
+    pub kind: AskKind,
+    pub title: String,
+    pub details: String,
+    /// The customer goal the ask serves; at least 20 characters.
+    pub customer_outcome: String,
+    /// Default NORMAL.
+    pub priority: Option<AskPriority>,
+    pub due_date: Option<Date>,
+    /// STAKEHOLDER_ALIGNMENT: at least one.
+    pub stakeholders: Option<Vec<String>>,
+    /// FUNDING only, and required there.
+    pub funding: Option<FundingInput>,
+    /// MARKETPLACE_PROCUREMENT only, with an offer ARN or a listing URL.
+    pub marketplace: Option<MarketplaceInput>,
+    /// SOLUTION_ARCHITECTURE only, and required there.
+    pub architecture: Option<ArchitectureInput>,
+}
+
+#[derive(InputObject, Default, Debug)]
+pub struct UpdateAskInput {
+    pub title: MaybeUndefined<String>,
+    pub details: MaybeUndefined<String>,
+    pub customer_outcome: MaybeUndefined<String>,
+    pub priority: MaybeUndefined<AskPriority>,
+    pub due_date: MaybeUndefined<Date>,
+    pub stakeholders: MaybeUndefined<Vec<String>>,
+    pub funding: MaybeUndefined<FundingInput>,
+    pub marketplace: MaybeUndefined<MarketplaceInput>,
+    pub architecture: MaybeUndefined<ArchitectureInput>,
+}
+
+#[derive(InputObject, Default)]
+pub struct AskFilter {
+    pub kind: Option<Vec<AskKind>>,
+    pub status: Option<Vec<AskStatus>>,
+    /// OPEN, ACKNOWLEDGED or IN_PROGRESS.
+    pub open: Option<bool>,
+    /// Still open and due before today.
+    pub overdue: Option<bool>,
+    pub assignee: Option<String>,
+    pub partner_id: Option<ID>,
+    pub opportunity_id: Option<ID>,
+    /// The segment of the opportunity's customer.
+    pub segment: Option<Vec<SegmentCode>>,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum AskOrderField {
+    CreatedAt,
+    UpdatedAt,
+    /// Asks without a due date come last in ascending order.
+    DueDate,
+    Priority,
+}
+
+#[derive(InputObject)]
+pub struct AskOrder {
+    pub field: AskOrderField,
+    pub direction: SortDirection,
+}
+
+// ---------------------------------------------------------------- referrals
+
+#[derive(InputObject, Clone, Debug)]
+pub struct ReferralCustomerInput {
+    pub company_name: String,
+    pub industry: Industry,
+    pub website_url: String,
+    pub country_code: String,
+}
+
+#[derive(InputObject, Debug)]
+pub struct SendReferralInput {
+    pub partner_id: ID,
+    pub message: String,
+    pub customer: ReferralCustomerInput,
+    pub segment: SegmentCode,
+    pub aws_adoption: AwsAdoption,
+    pub customer_address: Option<AddressInput>,
+    pub customer_contacts: Option<Vec<ContactInput>>,
+    pub project_title: String,
+    pub business_problem: String,
+    pub target_completion_date: Date,
+    pub expected_monthly_spend: Option<MoneyInput>,
+    /// Default: 14 days after sending.
+    pub expires_at: Option<DateTime>,
+}
+
+#[derive(InputObject, Default)]
+pub struct ReferralFilter {
+    pub status: Option<Vec<ReferralStatus>>,
+    pub partner_id: Option<ID>,
 }

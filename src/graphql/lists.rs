@@ -1,15 +1,18 @@
-//! The customer and opportunity lists, shared by the root queries and the nested fields
-//! (`Partner.customers`, `Partner.opportunities`, `Customer.opportunities`).
+//! The customer, opportunity and ask lists, shared by the root queries and the nested fields
+//! (`Partner.customers`, `Partner.opportunities`, `Customer.opportunities`, `Partner.asks`,
+//! `Opportunity.asks`).
 use crate::data;
 use crate::data::page::{Page, PageArgs};
 use crate::domain::enums::SortDirection;
 use crate::error::AppError;
 use crate::graphql::ctx;
 use crate::graphql::inputs::{
-    CustomerFilter, CustomerOrder, CustomerOrderField, OpportunityFilter, OpportunityOrder,
-    OpportunityOrderField,
+    AskFilter, AskOrder, AskOrderField, CustomerFilter, CustomerOrder, CustomerOrderField,
+    OpportunityFilter, OpportunityOrder, OpportunityOrderField,
 };
-use crate::graphql::types::{Customer, CustomerConnection, Opportunity, OpportunityConnection};
+use crate::graphql::types::{
+    Ask, AskConnection, Customer, CustomerConnection, Opportunity, OpportunityConnection,
+};
 use async_graphql::{Context, Result};
 
 /// Longest free-text search; longer patterns only make LIKE scans slower.
@@ -75,6 +78,15 @@ pub enum Within<'a> {
     Everything,
     Partner(&'a str),
     Customer(&'a str),
+    Opportunity(&'a str),
+}
+
+/// Sets a filter's parent id to `parent`; true when the filter named another one, so the list
+/// matches nothing.
+fn confine(slot: &mut Option<String>, parent: &str) -> bool {
+    let elsewhere = slot.as_deref().is_some_and(|asked| asked != parent);
+    *slot = Some(parent.to_string());
+    elsewhere
 }
 
 pub async fn customers(
@@ -94,15 +106,13 @@ pub async fn customers(
         search: f.search,
         partner_id: f.partner_id.map(|id| id.0),
     };
-    // A filter naming another partner than the parent matches nothing.
-    let mut elsewhere = false;
-    if let Within::Partner(id) = within {
-        elsewhere = filter
-            .partner_id
-            .as_deref()
-            .is_some_and(|asked| asked != id);
-        filter.partner_id = Some(id.to_string());
-    }
+    let elsewhere = match within {
+        Within::Everything => false,
+        Within::Partner(id) => confine(&mut filter.partner_id, id),
+        Within::Customer(_) | Within::Opportunity(_) => {
+            return Err(AppError::internal("customers are listed only under partners").into());
+        }
+    };
     let (field, desc) = match order_by {
         None => (data::customers::CustomerOrderField::CompanyName, false),
         Some(o) => (
@@ -135,31 +145,25 @@ pub async fn customers(
     ))
 }
 
-pub async fn opportunities(
-    ctx: &Context<'_>,
-    window: Window,
-    filter: Option<OpportunityFilter>,
-    order_by: Option<OpportunityOrder>,
-    within: Within<'_>,
-) -> Result<OpportunityConnection> {
-    use data::opportunities::OpportunityOrderField as F;
-    let args = window.args()?;
-    let f = filter.unwrap_or_default();
+/// The opportunity filter of the contract, checked, as the data layer takes it (lists and
+/// `pipeline` share it).
+pub fn opportunity_filter(
+    f: OpportunityFilter,
+) -> crate::error::AppResult<data::opportunities::OpportunityFilter> {
     check_search(f.search.as_deref())?;
     if f.ids.as_ref().is_some_and(|ids| ids.len() > MAX_FILTER_IDS) {
         return Err(AppError::bad_field(
             "filter.ids",
             "TOO_MANY_VALUES",
             format!("at most {MAX_FILTER_IDS} ids"),
-        )
-        .into());
+        ));
     }
     let range = |r: Option<crate::graphql::inputs::DateTimeRange>| {
         let r = r.unwrap_or_default();
         (r.after.map(|d| d.0), r.before.map(|d| d.0))
     };
     let dates = f.target_close_date.unwrap_or_default();
-    let mut filter = data::opportunities::OpportunityFilter {
+    Ok(data::opportunities::OpportunityFilter {
         ids: f.ids.map(|ids| ids.into_iter().map(|id| id.0).collect()),
         partner_id: f.partner_id.map(|id| id.0),
         customer_id: f.customer_id.map(|id| id.0),
@@ -174,25 +178,25 @@ pub async fn opportunities(
         target_close_date: (dates.after.map(|d| d.0), dates.before.map(|d| d.0)),
         created_at: range(f.created_at),
         last_modified_at: range(f.last_modified_at),
-    };
-    // A filter naming another parent than the one the list hangs under matches nothing.
+    })
+}
+
+pub async fn opportunities(
+    ctx: &Context<'_>,
+    window: Window,
+    filter: Option<OpportunityFilter>,
+    order_by: Option<OpportunityOrder>,
+    within: Within<'_>,
+) -> Result<OpportunityConnection> {
+    use data::opportunities::OpportunityOrderField as F;
+    let args = window.args()?;
+    let mut filter = opportunity_filter(filter.unwrap_or_default())?;
     let elsewhere = match within {
         Within::Everything => false,
-        Within::Partner(id) => {
-            let asked_other = filter
-                .partner_id
-                .as_deref()
-                .is_some_and(|asked| asked != id);
-            filter.partner_id = Some(id.to_string());
-            asked_other
-        }
-        Within::Customer(id) => {
-            let asked_other = filter
-                .customer_id
-                .as_deref()
-                .is_some_and(|asked| asked != id);
-            filter.customer_id = Some(id.to_string());
-            asked_other
+        Within::Partner(id) => confine(&mut filter.partner_id, id),
+        Within::Customer(id) => confine(&mut filter.customer_id, id),
+        Within::Opportunity(_) => {
+            return Err(AppError::internal("opportunities are not listed under one").into());
         }
     };
     let (field, desc) = match order_by {
@@ -227,5 +231,67 @@ pub async fn opportunities(
         page,
         |(m, sort)| vec![sort.clone(), m.id.clone().into()],
         |(m, _)| Opportunity(m),
+    ))
+}
+
+pub async fn asks(
+    ctx: &Context<'_>,
+    window: Window,
+    filter: Option<AskFilter>,
+    order_by: Option<AskOrder>,
+    within: Within<'_>,
+) -> Result<AskConnection> {
+    use data::asks::AskOrderField as F;
+    let args = window.args()?;
+    let f = filter.unwrap_or_default();
+    let mut filter = data::asks::AskFilter {
+        kinds: f.kind,
+        statuses: f.status,
+        open: f.open,
+        overdue: f.overdue,
+        assignee: f.assignee,
+        partner_id: f.partner_id.map(|id| id.0),
+        opportunity_id: f.opportunity_id.map(|id| id.0),
+        segments: f.segment,
+    };
+    let elsewhere = match within {
+        Within::Everything => false,
+        Within::Partner(id) => confine(&mut filter.partner_id, id),
+        Within::Opportunity(id) => confine(&mut filter.opportunity_id, id),
+        Within::Customer(_) => {
+            return Err(AppError::internal("asks are not listed under customers").into());
+        }
+    };
+    let (field, desc) = match order_by {
+        None => (F::CreatedAt, true),
+        Some(o) => (
+            match o.field {
+                AskOrderField::CreatedAt => F::CreatedAt,
+                AskOrderField::UpdatedAt => F::UpdatedAt,
+                AskOrderField::DueDate => F::DueDate,
+                AskOrderField::Priority => F::Priority,
+            },
+            o.direction == SortDirection::Desc,
+        ),
+    };
+    let with_total = ctx.look_ahead().field("totalCount").exists();
+    let page = if elsewhere {
+        Page::empty(&args)
+    } else {
+        data::asks::page(
+            ctx::db(ctx)?,
+            ctx::viewer(ctx)?,
+            &filter,
+            (field, desc),
+            &args,
+            with_total,
+            crate::domain::now().date_naive(),
+        )
+        .await?
+    };
+    Ok(AskConnection::from_page(
+        page,
+        |(m, sort)| vec![sort.clone(), m.id.clone().into()],
+        |(m, _)| Ask(m),
     ))
 }

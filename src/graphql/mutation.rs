@@ -1,19 +1,28 @@
 //! Mutation root: each resolver hands its input to one service call (one transaction).
-use crate::domain::enums::{ClosedLostReason, InvolvementType};
+use crate::domain::enums::{AskStatus, ClosedLostReason, InvolvementType};
 use crate::graphql::ctx;
 use crate::graphql::inputs::{
-    CloseOutcome, ContactInput, CreateCustomerInput, CreateOpportunityInput, CreatePartnerInput,
-    CreateSolutionInput, CustomerReferenceInput, ReviewDecision, UpdateCustomerInput,
-    UpdateOpportunityInput, UpdatePartnerInput, UpdateSolutionInput,
+    CloseOutcome, ContactInput, CreateAskInput, CreateCustomerInput, CreateOpportunityInput,
+    CreatePartnerInput, CreateSolutionInput, CustomerReferenceInput, ReviewDecision,
+    SendReferralInput, UpdateAskInput, UpdateCustomerInput, UpdateOpportunityInput,
+    UpdatePartnerInput, UpdateSolutionInput,
 };
-use crate::graphql::types::{Contact, Customer, CustomerReference, Opportunity, Partner, Solution};
+use crate::graphql::types::{
+    Ask, Contact, Customer, CustomerReference, Opportunity, Partner, Referral, Solution,
+};
 use crate::services;
 use crate::services::opportunities as opps;
 use async_graphql::{Context, ID, MergedObject, Object, Result};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(PartnerMutation, CustomerMutation, OpportunityMutation);
+pub struct MutationRoot(
+    PartnerMutation,
+    CustomerMutation,
+    OpportunityMutation,
+    AskMutation,
+    ReferralMutation,
+);
 
 #[derive(Default)]
 pub struct PartnerMutation;
@@ -277,6 +286,112 @@ impl OpportunityMutation {
                 &solution_id,
             )
             .await?,
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct AskMutation;
+
+#[Object]
+impl AskMutation {
+    /// The partner asks AWS for help on one of its open opportunities.
+    async fn create_ask(&self, ctx: &Context<'_>, input: CreateAskInput) -> Result<Ask> {
+        Ok(Ask(services::asks::create(
+            ctx::db(ctx)?,
+            ctx::viewer(ctx)?,
+            input,
+        )
+        .await?))
+    }
+
+    /// A patch by the requesting side while the ask is OPEN. With `expectedVersion`, CONFLICT
+    /// when the ask moved past it.
+    async fn update_ask(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateAskInput,
+        expected_version: Option<i32>,
+    ) -> Result<Ask> {
+        Ok(Ask(services::asks::update(
+            ctx::db(ctx)?,
+            ctx::viewer(ctx)?,
+            &id,
+            expected_version,
+            input,
+        )
+        .await?))
+    }
+
+    /// The AWS side names who works the ask.
+    async fn assign_ask(&self, ctx: &Context<'_>, id: ID, assignee: String) -> Result<Ask> {
+        Ok(Ask(services::asks::assign(
+            ctx::db(ctx)?,
+            ctx::viewer(ctx)?,
+            &id,
+            &assignee,
+        )
+        .await?))
+    }
+
+    /// OPEN → ACKNOWLEDGED → IN_PROGRESS → FULFILLED | DECLINED by the AWS side (with a
+    /// `response` for the last two); WITHDRAWN by the requesting partner from any open status.
+    async fn transition_ask(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        to: AskStatus,
+        response: Option<String>,
+        expected_version: Option<i32>,
+    ) -> Result<Ask> {
+        Ok(Ask(services::asks::transition(
+            ctx::db(ctx)?,
+            ctx::viewer(ctx)?,
+            &id,
+            to,
+            response,
+            expected_version,
+        )
+        .await?))
+    }
+
+    /// Anyone who can see the ask may comment on it.
+    async fn comment_on_ask(&self, ctx: &Context<'_>, id: ID, body: String) -> Result<Ask> {
+        Ok(Ask(services::asks::comment(
+            ctx::db(ctx)?,
+            ctx::viewer(ctx)?,
+            &id,
+            &body,
+        )
+        .await?))
+    }
+}
+
+#[derive(Default)]
+pub struct ReferralMutation;
+
+#[Object]
+impl ReferralMutation {
+    /// AWS_SELLER (customers in its segments), PARTNER_MANAGER (its partners) or ADMIN.
+    async fn send_referral(&self, ctx: &Context<'_>, input: SendReferralInput) -> Result<Referral> {
+        Ok(Referral(
+            services::referrals::send(ctx::db(ctx)?, ctx::viewer(ctx)?, input).await?,
+        ))
+    }
+
+    /// The receiving partner accepts: the customer and an AWS_REFERRAL opportunity are created
+    /// together. Accepting again returns the same opportunity.
+    async fn accept_referral(&self, ctx: &Context<'_>, id: ID) -> Result<Opportunity> {
+        Ok(Opportunity(
+            services::referrals::accept(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?,
+        ))
+    }
+
+    /// The receiving partner declines, with a reason of 1 to 80 characters.
+    async fn reject_referral(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Referral> {
+        Ok(Referral(
+            services::referrals::reject(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, &reason).await?,
         ))
     }
 }

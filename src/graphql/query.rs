@@ -5,14 +5,15 @@ use crate::error::AppError;
 use crate::graphql::connection::cost;
 use crate::graphql::ctx;
 use crate::graphql::inputs::{
-    CustomerFilter, CustomerOrder, OpportunityFilter, OpportunityOrder, PartnerFilter,
+    AskFilter, AskOrder, CustomerFilter, CustomerOrder, OpportunityFilter, OpportunityOrder,
+    PartnerFilter, ReferralFilter,
 };
 use crate::graphql::lists;
 use crate::graphql::types::segment::Segment;
 use crate::graphql::types::viewer::Viewer;
 use crate::graphql::types::{
-    Customer, CustomerConnection, Node, Opportunity, OpportunityConnection, Partner,
-    PartnerConnection, node,
+    Ask, AskConnection, Customer, CustomerConnection, Node, Opportunity, OpportunityConnection,
+    Partner, PartnerConnection, Pipeline, Referral, ReferralConnection, node,
 };
 use async_graphql::{Context, ID, MergedObject, Object, Result};
 
@@ -21,7 +22,14 @@ const MAX_NODE_IDS: usize = 100;
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(CoreQuery, PartnerQuery, CustomerQuery, OpportunityQuery);
+pub struct QueryRoot(
+    CoreQuery,
+    PartnerQuery,
+    CustomerQuery,
+    OpportunityQuery,
+    AskQuery,
+    ReferralQuery,
+);
 
 #[derive(Default)]
 pub struct CoreQuery;
@@ -182,5 +190,97 @@ impl OpportunityQuery {
             lists::Within::Everything,
         )
         .await
+    }
+
+    /// Aggregates of the opportunities the caller may see (narrowed by `filter`) and of their
+    /// asks, computed by the database.
+    async fn pipeline(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OpportunityFilter>,
+    ) -> Result<Pipeline> {
+        let filter = lists::opportunity_filter(filter.unwrap_or_default())?;
+        let rows = data::pipeline::compute(
+            ctx::db(ctx)?,
+            ctx::viewer(ctx)?,
+            &filter,
+            crate::domain::now().date_naive(),
+        )
+        .await?;
+        Ok(Pipeline::from_rows(rows)?)
+    }
+}
+
+#[derive(Default)]
+pub struct AskQuery;
+
+#[Object]
+impl AskQuery {
+    async fn ask(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Ask>> {
+        let found = data::asks::find(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?;
+        Ok(Some(Ask(found.ok_or(AppError::NotFound("ask"))?)))
+    }
+
+    /// Asks the caller may see; newest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn asks(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<AskFilter>,
+        order_by: Option<AskOrder>,
+    ) -> Result<AskConnection> {
+        lists::asks(
+            ctx,
+            lists::Window::forward(first, after),
+            filter,
+            order_by,
+            lists::Within::Everything,
+        )
+        .await
+    }
+}
+
+#[derive(Default)]
+pub struct ReferralQuery;
+
+#[Object]
+impl ReferralQuery {
+    async fn referral(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Referral>> {
+        let found = data::referrals::find(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?;
+        Ok(Some(Referral(found.ok_or(AppError::NotFound("referral"))?)))
+    }
+
+    /// Referrals the caller may see, newest first.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn referrals(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ReferralFilter>,
+    ) -> Result<ReferralConnection> {
+        let args = PageArgs::forward(first, after.as_deref())?;
+        let filter = filter.unwrap_or_default();
+        let filter = data::referrals::ReferralFilter {
+            statuses: filter.status,
+            partner_id: filter.partner_id.map(|id| id.0),
+        };
+        let with_total = ctx.look_ahead().field("totalCount").exists();
+        let page = data::referrals::page(
+            ctx::db(ctx)?,
+            ctx::viewer(ctx)?,
+            &filter,
+            &args,
+            with_total,
+            crate::domain::now(),
+        )
+        .await?;
+        Ok(ReferralConnection::from_page(
+            page,
+            data::referrals::cursor_of,
+            Referral,
+        ))
     }
 }

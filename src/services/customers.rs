@@ -13,8 +13,8 @@ use crate::services::locks;
 use async_graphql::MaybeUndefined;
 use entity::{contact, customer, opportunity};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait,
-    QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, ModelTrait, QueryFilter, QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -71,25 +71,12 @@ impl Fields {
     }
 
     fn set_address(&mut self, v: &mut Validator, address: Option<&AddressInput>) {
-        let Some(a) = address else {
-            self.country_code = None;
-            self.postal_code = None;
-            self.state_or_region = None;
-            self.city = None;
-            self.street_address = None;
-            return;
-        };
-        self.country_code = Some(v.country("address.countryCode", &a.country_code));
-        self.postal_code = v.optional("address.postalCode", a.postal_code.as_deref(), 1, 20);
-        self.state_or_region = v.optional(
-            "address.stateOrRegion",
-            a.state_or_region.as_deref(),
-            1,
-            255,
-        );
-        self.city = v.optional("address.city", a.city.as_deref(), 1, 255);
-        self.street_address =
-            v.optional("address.streetAddress", a.street_address.as_deref(), 1, 255);
+        let a = address.map(|a| Address::validate(v, "address", a));
+        self.country_code = a.as_ref().map(|a| a.country_code.clone());
+        self.postal_code = a.as_ref().and_then(|a| a.postal_code.clone());
+        self.state_or_region = a.as_ref().and_then(|a| a.state_or_region.clone());
+        self.city = a.as_ref().and_then(|a| a.city.clone());
+        self.street_address = a.and_then(|a| a.street_address);
     }
 
     /// Rules between fields (ace-model.md §5.3).
@@ -107,13 +94,6 @@ impl Fields {
                 "otherIndustry",
                 "INVALID_VALUE",
                 "is only allowed when industry is OTHER",
-            );
-        }
-        if self.state_or_region.is_some() && self.country_code.as_deref() != Some("US") {
-            v.fail(
-                "address.stateOrRegion",
-                "INVALID_VALUE",
-                "is only allowed when countryCode is US",
             );
         }
     }
@@ -136,15 +116,61 @@ impl Fields {
     }
 }
 
-struct ContactFields {
-    first_name: String,
-    last_name: String,
-    email: Option<String>,
-    phone: Option<String>,
-    business_title: Option<String>,
+/// A validated address (ACE `Customer.Account.Address`).
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    pub country_code: String,
+    pub postal_code: Option<String>,
+    pub state_or_region: Option<String>,
+    pub city: Option<String>,
+    pub street_address: Option<String>,
 }
 
-fn validate_contact(v: &mut Validator, prefix: &str, c: &ContactInput) -> ContactFields {
+impl Address {
+    /// The address fields under `prefix`; a state or region only with country US.
+    pub fn validate(v: &mut Validator, prefix: &str, a: &AddressInput) -> Self {
+        let field = |name: &str| format!("{prefix}.{name}");
+        let address = Address {
+            country_code: v.country(&field("countryCode"), &a.country_code),
+            postal_code: v.optional(&field("postalCode"), a.postal_code.as_deref(), 1, 20),
+            state_or_region: v.optional(
+                &field("stateOrRegion"),
+                a.state_or_region.as_deref(),
+                1,
+                255,
+            ),
+            city: v.optional(&field("city"), a.city.as_deref(), 1, 255),
+            street_address: v.optional(
+                &field("streetAddress"),
+                a.street_address.as_deref(),
+                1,
+                255,
+            ),
+        };
+        if address.state_or_region.is_some() && address.country_code != "US" {
+            v.fail(
+                &field("stateOrRegion"),
+                "INVALID_VALUE",
+                "is only allowed when countryCode is US",
+            );
+        }
+        address
+    }
+}
+
+/// A validated contact, as stored and as a referral carries it.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactFields {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub business_title: Option<String>,
+}
+
+pub fn validate_contact(v: &mut Validator, prefix: &str, c: &ContactInput) -> ContactFields {
     let field = |name: &str| {
         if prefix.is_empty() {
             name.to_string()
@@ -166,13 +192,15 @@ fn validate_contact(v: &mut Validator, prefix: &str, c: &ContactInput) -> Contac
     }
 }
 
-async fn insert_contact<C: ConnectionTrait>(
+/// Inserts a contact under `id` (a new one unless the caller reserved it, as referrals do).
+pub async fn insert_contact<C: ConnectionTrait>(
     db: &C,
     customer_id: &str,
+    id: String,
     c: ContactFields,
 ) -> AppResult<contact::Model> {
     Ok(contact::ActiveModel {
-        id: Set(IdKind::Contact.new_id()),
+        id: Set(id),
         customer_id: Set(customer_id.to_string()),
         first_name: Set(c.first_name),
         last_name: Set(c.last_name),
@@ -195,6 +223,19 @@ fn duplicate_company() -> AppError {
 
 pub async fn create(
     db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: CreateCustomerInput,
+) -> AppResult<customer::Model> {
+    let txn = crate::db::begin_write(db).await?;
+    let created = create_in(&txn, viewer, input).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Creates a customer inside the caller's transaction (acceptReferral creates one beside its
+/// opportunity).
+pub async fn create_in(
+    txn: &DatabaseTransaction,
     viewer: &Viewer,
     input: CreateCustomerInput,
 ) -> AppResult<customer::Model> {
@@ -243,12 +284,11 @@ pub async fn create(
         .collect();
     v.finish()?;
 
-    let txn = crate::db::begin_write(db).await?;
-    let partner = data::partners::find(&txn, viewer, &partner_id)
+    let partner = data::partners::find(txn, viewer, &partner_id)
         .await?
         .ok_or(AppError::NotFound("partner"))?;
     policy::edit_partner_data(viewer, &partner.id)?;
-    if data::customers::company_taken(&txn, &partner.id, &fields.company_name, None).await? {
+    if data::customers::company_taken(txn, &partner.id, &fields.company_name, None).await? {
         return Err(duplicate_company());
     }
     let now = crate::domain::now();
@@ -261,19 +301,12 @@ pub async fn create(
     };
     let diff = Diff::created(&fields);
     fields.apply(&mut model);
-    let model = model.insert(&txn).await?;
+    let model = model.insert(txn).await?;
     for c in contacts {
-        insert_contact(&txn, &model.id, c).await?;
+        insert_contact(txn, &model.id, IdKind::Contact.new_id(), c).await?;
     }
-    diff.record(
-        &txn,
-        viewer,
-        &partner.id,
-        ("Customer", &model.id),
-        "CREATED",
-    )
-    .await?;
-    txn.commit().await?;
+    diff.record(txn, viewer, &partner.id, ("Customer", &model.id), "CREATED")
+        .await?;
     Ok(model)
 }
 
@@ -426,7 +459,7 @@ pub async fn add_contact(
             format!("a customer has at most {CONTACTS_MAX} contacts"),
         ));
     }
-    let contact = insert_contact(&txn, &customer.id, fields).await?;
+    let contact = insert_contact(&txn, &customer.id, IdKind::Contact.new_id(), fields).await?;
     let mut diff = Diff::default();
     diff.field("contacts", &None::<String>, &Some(contact_label(&contact)));
     diff.record(

@@ -1,4 +1,5 @@
 //! Use cases: validation, permission checks and one transaction per mutation.
+pub mod asks;
 pub mod customers;
 pub mod history;
 pub mod locks;
@@ -6,4 +7,5 @@ pub mod opportunities;
 pub mod partners;
 pub mod readiness;
 pub mod references;
+pub mod referrals;
 pub mod solutions;

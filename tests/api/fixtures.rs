@@ -205,3 +205,115 @@ impl TestApp {
         }
     }
 }
+
+/// A createAsk input with the details `kind` needs.
+pub fn ask_input(opportunity_id: &str, kind: &str) -> Value {
+    let mut input = json!({
+        "opportunityId": opportunity_id,
+        "kind": kind,
+        "title": format!("{kind} for the migration"),
+        "details": "The customer wants to start the migration wave in the next quarter.",
+        "customerOutcome": "Cut the customer's batch costs by 40% within a year.",
+        "priority": "HIGH",
+        "dueDate": (chrono::Utc::now().date_naive() + chrono::Duration::days(14)).to_string(),
+    });
+    let details = match kind {
+        "FUNDING" => {
+            json!({ "funding": { "program": "MIGRATION_ACCELERATION_PROGRAM", "fundingType": "CREDITS", "amount": { "amount": "25000.00", "currencyCode": "USD" } } })
+        }
+        "MARKETPLACE_PROCUREMENT" => {
+            json!({ "marketplace": { "listingUrl": "https://aws.amazon.com/marketplace/pp/prodview-demo", "notes": "Private offer" } })
+        }
+        "SOLUTION_ARCHITECTURE" => {
+            json!({ "architecture": { "workload": "Core banking batch", "requirements": "Multi-AZ" } })
+        }
+        "STAKEHOLDER_ALIGNMENT" => {
+            json!({ "stakeholders": ["Customer CIO", "AWS account manager"] })
+        }
+        other => panic!("unknown ask kind {other}"),
+    };
+    for (k, v) in details.as_object().unwrap() {
+        input[k] = v.clone();
+    }
+    input
+}
+
+/// A sendReferral input for a customer in the ENTERPRISE segment.
+pub fn referral_input(partner_id: &str, company: &str) -> Value {
+    json!({
+        "partnerId": partner_id,
+        "message": "A bank in your region is moving its core systems to AWS.",
+        "customer": { "companyName": company, "industry": "FINANCIAL_SERVICES", "websiteUrl": "https://bank.example", "countryCode": "US" },
+        "segment": "ENTERPRISE",
+        "awsAdoption": "ENGAGED",
+        "customerAddress": { "countryCode": "US", "postalCode": "98101", "stateOrRegion": "Washington", "city": "Seattle", "streetAddress": "410 Terry Ave N" },
+        "customerContacts": [{ "firstName": "Jordan", "lastName": "Lee", "email": "jordan.lee@bank.example", "businessTitle": "CTO" }],
+        "projectTitle": "Core banking modernisation",
+        "businessProblem": "The bank's core platform cannot scale for its new digital products.",
+        "targetCompletionDate": (chrono::Utc::now().date_naive() + chrono::Duration::days(120)).to_string(),
+        "expectedMonthlySpend": { "amount": "40000.00", "currencyCode": "USD" }
+    })
+}
+
+pub const ASK_FIELDS: &str = "id version status assignee response overdue resolvedAt";
+
+impl TestApp {
+    /// Creates an ask as `token`; panics unless it succeeds.
+    pub async fn create_ask(&self, token: &str, opportunity_id: &str, kind: &str) -> String {
+        let r = self
+            .gql(
+                token,
+                "mutation($input: CreateAskInput!) { createAsk(input: $input) { id } }",
+                json!({ "input": ask_input(opportunity_id, kind) }),
+            )
+            .await;
+        assert!(r.body["errors"].is_null(), "createAsk: {}", r.body);
+        r.data()["createAsk"]["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn transition_ask(
+        &self,
+        token: &str,
+        id: &str,
+        to: &str,
+        response: Option<&str>,
+    ) -> crate::helpers::Gql {
+        self.gql(
+            token,
+            &format!("mutation($id: ID!, $to: AskStatus!, $r: String) {{ transitionAsk(id: $id, to: $to, response: $r) {{ {ASK_FIELDS} }} }}"),
+            json!({ "id": id, "to": to, "r": response }),
+        )
+        .await
+    }
+
+    /// Walks an OPEN ask to `status` as ADMIN, through the API.
+    pub async fn bring_ask_to(&self, id: &str, status: &str) {
+        let steps: &[&str] = match status {
+            "OPEN" => &[],
+            "ACKNOWLEDGED" => &["ACKNOWLEDGED"],
+            "IN_PROGRESS" => &["ACKNOWLEDGED", "IN_PROGRESS"],
+            "FULFILLED" => &["ACKNOWLEDGED", "IN_PROGRESS", "FULFILLED"],
+            "DECLINED" => &["ACKNOWLEDGED", "IN_PROGRESS", "DECLINED"],
+            "WITHDRAWN" => &["WITHDRAWN"],
+            other => panic!("no path to {other}"),
+        };
+        for step in steps {
+            let response = matches!(*step, "FULFILLED" | "DECLINED").then_some("Done by AWS.");
+            let r = self.transition_ask(&self.admin(), id, step, response).await;
+            assert!(r.body["errors"].is_null(), "{step}: {}", r.body);
+        }
+    }
+
+    /// Sends a referral as `token`; panics unless it succeeds.
+    pub async fn send_referral(&self, token: &str, partner_id: &str, company: &str) -> String {
+        let r = self
+            .gql(
+                token,
+                "mutation($input: SendReferralInput!) { sendReferral(input: $input) { id } }",
+                json!({ "input": referral_input(partner_id, company) }),
+            )
+            .await;
+        assert!(r.body["errors"].is_null(), "sendReferral: {}", r.body);
+        r.data()["sendReferral"]["id"].as_str().unwrap().to_string()
+    }
+}

@@ -232,6 +232,94 @@ const MATRIX: &[(&str, [&str; 7])] = &[
             "ok",
         ],
     ),
+    (
+        "createAsk",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "updateAsk",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "assignAsk",
+        [
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "transitionAsk",
+        [
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "commentOnAsk",
+        ["ok", "ok", "NOT_FOUND", "ok", "ok", "NOT_FOUND", "ok"],
+    ),
+    (
+        "sendReferral",
+        [
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "acceptReferral",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "rejectReferral",
+        [
+            "ok",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
 ];
 
 struct Fixture {
@@ -428,6 +516,67 @@ async fn call(
                 query,
                 json!({ "o": ready.opportunity, "s": solution }),
                 opportunity_check(&ready.opportunity),
+            )
+        }
+        "createAsk" => {
+            let shared = app.shared_opportunity(&f.p1, tag).await;
+            (
+                "mutation($input: CreateAskInput!) { createAsk(input: $input) { id } }",
+                json!({ "input": crate::fixtures::ask_input(&shared.opportunity, "FUNDING") }),
+                (
+                    "query($id: ID!) { opportunity(id: $id) { asks { totalCount } } }",
+                    json!({ "id": shared.opportunity }),
+                ),
+            )
+        }
+        "updateAsk" | "assignAsk" | "transitionAsk" | "commentOnAsk" => {
+            let shared = app.shared_opportunity(&f.p1, tag).await;
+            let ask = app
+                .create_ask(&app.admin(), &shared.opportunity, "FUNDING")
+                .await;
+            let query = match mutation {
+                "updateAsk" => {
+                    "mutation($id: ID!, $t: String!) { updateAsk(id: $id, input: { title: $t }) { id } }"
+                }
+                "assignAsk" => {
+                    "mutation($id: ID!, $t: String!) { assignAsk(id: $id, assignee: $t) { id } }"
+                }
+                "transitionAsk" => {
+                    "mutation($id: ID!) { transitionAsk(id: $id, to: ACKNOWLEDGED) { id } }"
+                }
+                _ => "mutation($id: ID!, $t: String!) { commentOnAsk(id: $id, body: $t) { id } }",
+            };
+            (
+                query,
+                json!({ "id": ask, "t": tag }),
+                (
+                    "query($id: ID!) { ask(id: $id) { version status assignee comments { body } } }",
+                    json!({ "id": ask }),
+                ),
+            )
+        }
+        "sendReferral" => (
+            "mutation($input: SendReferralInput!) { sendReferral(input: $input) { id } }",
+            json!({ "input": crate::fixtures::referral_input(&f.p1, tag) }),
+            (
+                "query($p: ID!) { referrals(filter: { partnerId: $p }) { totalCount } }",
+                json!({ "p": f.p1 }),
+            ),
+        ),
+        "acceptReferral" | "rejectReferral" => {
+            let referral = app.send_referral(&app.admin(), &f.p1, tag).await;
+            let query = if mutation == "acceptReferral" {
+                "mutation($id: ID!) { acceptReferral(id: $id) { id } }"
+            } else {
+                "mutation($id: ID!) { rejectReferral(id: $id, reason: \"Unable to support\") { id } }"
+            };
+            (
+                query,
+                json!({ "id": referral }),
+                (
+                    "query($id: ID!) { referral(id: $id) { status opportunity { id } } }",
+                    json!({ "id": referral }),
+                ),
             )
         }
         other => panic!("no call for {other}"),

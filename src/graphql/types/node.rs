@@ -4,7 +4,7 @@ use crate::data;
 use crate::domain::ids::IdKind;
 use crate::error::AppResult;
 use crate::graphql::types::{
-    Change, Contact, Customer, CustomerReference, Opportunity, Partner, Solution,
+    Ask, Change, Contact, Customer, CustomerReference, Opportunity, Partner, Referral, Solution,
 };
 use async_graphql::{ID, Interface};
 use sea_orm::DatabaseConnection;
@@ -21,6 +21,8 @@ pub enum Node {
     Contact(Contact),
     Opportunity(Opportunity),
     Change(Change),
+    Ask(Ask),
+    Referral(Referral),
 }
 
 /// The object with this id if it exists and the viewer may see it.
@@ -46,6 +48,12 @@ pub async fn find(db: &DatabaseConnection, viewer: &Viewer, id: &str) -> AppResu
             }
             _ => None,
         },
+        Some(IdKind::Ask) => data::asks::find(db, viewer, id)
+            .await?
+            .map(|m| Node::Ask(Ask(m))),
+        Some(IdKind::Referral) => data::referrals::find(db, viewer, id)
+            .await?
+            .map(|m| Node::Referral(Referral(m))),
         Some(IdKind::Partner) => data::partners::find(db, viewer, id)
             .await?
             .map(|m| Node::Partner(Partner(m))),

@@ -5,8 +5,10 @@ use crate::domain::enums::*;
 use crate::error::AppError;
 use crate::graphql::connection::{connection, cost};
 use crate::graphql::ctx;
+use crate::graphql::inputs::{AskFilter, AskOrder};
+use crate::graphql::lists;
 use crate::graphql::scalars::{Date, DateTime, Decimal};
-use crate::graphql::types::{Customer, Partner, Solution};
+use crate::graphql::types::{AskConnection, Customer, Partner, Solution};
 use crate::services::opportunities::{ace, readiness};
 use async_graphql::{Context, ID, Json, Object, Result, SimpleObject};
 use entity::{change_log, opportunity};
@@ -21,6 +23,19 @@ connection!(ChangeConnection, ChangeEdge, Change);
 pub struct Money {
     pub amount: Decimal,
     pub currency_code: CurrencyCode,
+}
+
+impl Money {
+    /// A stored amount in cents with its stored currency; absent unless both are set.
+    pub fn stored(cents: Option<i64>, currency: Option<&str>) -> Result<Option<Money>, AppError> {
+        Ok(match (cents, currency) {
+            (Some(cents), Some(currency)) => Some(Money {
+                amount: Decimal(cents),
+                currency_code: decode(currency)?,
+            }),
+            _ => None,
+        })
+    }
 }
 
 #[derive(SimpleObject)]
@@ -106,19 +121,10 @@ impl Opportunity {
         Ok(decode_list(&self.0.delivery_models)?)
     }
     async fn expected_monthly_spend(&self) -> Result<Option<Money>> {
-        let o = &self.0;
-        Ok(
-            match (
-                o.expected_monthly_spend_cents,
-                &o.expected_monthly_spend_currency,
-            ) {
-                (Some(cents), Some(currency)) => Some(Money {
-                    amount: Decimal(cents),
-                    currency_code: decode(currency)?,
-                }),
-                _ => None,
-            },
-        )
+        Ok(Money::stored(
+            self.0.expected_monthly_spend_cents,
+            self.0.expected_monthly_spend_currency.as_deref(),
+        )?)
     }
     async fn sales_activities(&self) -> Result<Vec<SalesActivity>> {
         Ok(decode_list(&self.0.sales_activities)?)
@@ -269,6 +275,25 @@ impl Opportunity {
             ready: checks.iter().all(|c| c.passed),
             checks,
         })
+    }
+    /// Asks made on this opportunity; newest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn asks(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<AskFilter>,
+        order_by: Option<AskOrder>,
+    ) -> Result<AskConnection> {
+        lists::asks(
+            ctx,
+            lists::Window::forward(first, after),
+            filter,
+            order_by,
+            lists::Within::Opportunity(&self.0.id),
+        )
+        .await
     }
     /// Every change, newest first.
     #[graphql(complexity = "cost(first, child_complexity)")]

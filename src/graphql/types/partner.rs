@@ -5,10 +5,12 @@ use crate::domain::enums::{
 use crate::error::AppError;
 use crate::graphql::connection::{connection, cost};
 use crate::graphql::ctx;
-use crate::graphql::inputs::{CustomerFilter, CustomerOrder, OpportunityFilter, OpportunityOrder};
+use crate::graphql::inputs::{
+    AskFilter, AskOrder, CustomerFilter, CustomerOrder, OpportunityFilter, OpportunityOrder,
+};
 use crate::graphql::lists;
 use crate::graphql::scalars::{Date, DateTime};
-use crate::graphql::types::{CustomerConnection, OpportunityConnection};
+use crate::graphql::types::{AskConnection, CustomerConnection, OpportunityConnection};
 use crate::services::readiness;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{customer_reference, partner, solution};
@@ -105,6 +107,25 @@ impl Partner {
         order_by: Option<OpportunityOrder>,
     ) -> Result<OpportunityConnection> {
         lists::opportunities(
+            ctx,
+            lists::Window::forward(first, after),
+            filter,
+            order_by,
+            lists::Within::Partner(&self.0.id),
+        )
+        .await
+    }
+    /// The partner's asks the caller may see; newest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn asks(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<AskFilter>,
+        order_by: Option<AskOrder>,
+    ) -> Result<AskConnection> {
+        lists::asks(
             ctx,
             lists::Window::forward(first, after),
             filter,

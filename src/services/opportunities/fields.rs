@@ -30,7 +30,7 @@ pub struct Spend {
 }
 
 impl Spend {
-    fn of(m: MoneyInput) -> Self {
+    pub fn of(m: MoneyInput) -> Self {
         Spend {
             cents: m.amount.0,
             amount: format_cents(m.amount.0),

@@ -8,7 +8,7 @@ pub mod solutions;
 
 use crate::auth::{Viewer, policy};
 use crate::data;
-use crate::domain::enums::{ReviewStatus, Role, Stage, StoredEnum, decode};
+use crate::domain::enums::{Origin, ReviewStatus, Role, Stage, StoredEnum, decode};
 use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
 use crate::error::{AppError, AppResult};
@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 
 const CLIENT_TOKEN_MAX: usize = 255;
 const CREATE_OPERATION: &str = "createOpportunity";
+const REFERRAL_OPERATION: &str = "acceptReferral";
 
 fn today() -> chrono::NaiveDate {
     crate::domain::now().date_naive()
@@ -155,12 +156,13 @@ pub async fn create(
 async fn replay<C: ConnectionTrait>(
     db: &C,
     partner_id: &str,
+    operation: &str,
     token: &str,
     hash: &str,
 ) -> AppResult<Option<opportunity::Model>> {
     let key = (
         partner_id.to_string(),
-        CREATE_OPERATION.to_string(),
+        operation.to_string(),
         token.to_string(),
     );
     let Some(seen) = idempotency_key::Entity::find_by_id(key).one(db).await? else {
@@ -187,7 +189,52 @@ async fn try_create(
     fields: &Fields,
 ) -> AppResult<opportunity::Model> {
     let txn = crate::db::begin_write(db).await?;
-    let customer = data::customers::find(&txn, viewer, customer_id)
+    let created = insert(
+        &txn,
+        viewer,
+        customer_id,
+        (CREATE_OPERATION, client_token),
+        fields,
+        Origin::PartnerReferral,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Creates the opportunity an accepted AWS referral becomes, inside the caller's transaction.
+/// `clientToken` is the referral's id, so the referral can only ever become one opportunity.
+pub(crate) async fn create_from_referral(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    referral_id: &str,
+    input: CreateOpportunityInput,
+) -> AppResult<opportunity::Model> {
+    let mut v = Validator::new("input");
+    let fields = Fields::from_create(&mut v, &input, today());
+    v.finish()?;
+    insert(
+        txn,
+        viewer,
+        &input.customer_id,
+        (REFERRAL_OPERATION, referral_id),
+        &fields,
+        Origin::AwsReferral,
+    )
+    .await
+}
+
+/// Inserts a new opportunity with its needs, first next step, idempotency key and history,
+/// or replays the one an earlier request with the same (operation, token) created.
+async fn insert(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    customer_id: &str,
+    (operation, client_token): (&'static str, &str),
+    fields: &Fields,
+    origin: Origin,
+) -> AppResult<opportunity::Model> {
+    let customer = data::customers::find(txn, viewer, customer_id)
         .await?
         .ok_or(AppError::NotFound("customer"))?;
     policy::edit_partner_data(viewer, &customer.partner_id)?;
@@ -196,7 +243,7 @@ async fn try_create(
     v.finish()?;
 
     let hash = request_hash(&customer.id, fields);
-    if let Some(first) = replay(&txn, &customer.partner_id, client_token, &hash).await? {
+    if let Some(first) = replay(txn, &customer.partner_id, operation, client_token, &hash).await? {
         return Ok(first);
     }
 
@@ -206,9 +253,7 @@ async fn try_create(
         partner_id: Set(customer.partner_id.clone()),
         customer_id: Set(customer.id.clone()),
         client_token: Set(client_token.to_string()),
-        origin: Set(crate::domain::enums::Origin::PartnerReferral
-            .as_str()
-            .into()),
+        origin: Set(origin.as_str().into()),
         involvement_type: Set(None),
         review_status: Set(ReviewStatus::PendingSubmission.as_str().into()),
         review_comments: Set(None),
@@ -220,31 +265,31 @@ async fn try_create(
         ..Default::default()
     };
     fields.apply(&mut model);
-    let created = model.insert(&txn).await?;
-    replace_needs(&txn, &created.id, &fields.primary_needs_from_aws).await?;
+    let created = model.insert(txn).await?;
+    replace_needs(txn, &created.id, &fields.primary_needs_from_aws).await?;
     if let Some(step) = &fields.next_steps {
-        append_next_step(&txn, &created.id, step).await?;
+        append_next_step(txn, &created.id, step).await?;
     }
     idempotency_key::ActiveModel {
         partner_id: Set(created.partner_id.clone()),
-        operation: Set(CREATE_OPERATION.into()),
+        operation: Set(operation.into()),
         client_token: Set(client_token.to_string()),
         request_hash: Set(hash),
         resource_id: Set(created.id.clone()),
         created_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    Diff::created(&fields)
-        .record(
-            &txn,
-            viewer,
-            &created.partner_id,
-            ("Opportunity", &created.id),
-            "CREATED",
-        )
-        .await?;
-    txn.commit().await?;
+    let mut diff = Diff::created(&fields);
+    diff.field("origin", &None::<&str>, &Some(origin.as_str()));
+    diff.record(
+        txn,
+        viewer,
+        &created.partner_id,
+        ("Opportunity", &created.id),
+        "CREATED",
+    )
+    .await?;
     Ok(created)
 }
 

@@ -1,0 +1,218 @@
+//! Pipeline analytics: aggregates over the opportunities (and their asks) a viewer may see,
+//! computed by the database with GROUP BY. No row is loaded to be counted.
+use super::opportunities::{OPEN_ASK_STATUSES, OpportunityFilter, filter_condition};
+use super::scope;
+use crate::auth::Viewer;
+use crate::domain::enums::{AskStatus, StoredEnum};
+use crate::error::AppResult;
+use chrono::NaiveDate;
+use entity::{ask, customer, opportunity};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend};
+use std::collections::HashMap;
+
+/// Opportunities of one group in one currency (`currency` None: without expected spend).
+#[derive(Clone, Debug)]
+pub struct SpendGroup {
+    pub key: String,
+    pub currency: Option<String>,
+    pub count: i64,
+    pub cents: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AskCounts {
+    pub open: i64,
+    pub fulfilled: i64,
+    pub declined: i64,
+    pub overdue: i64,
+    pub median_hours_to_resolve: Option<f64>,
+}
+
+pub struct PipelineRows {
+    pub total: Vec<SpendGroup>,
+    pub by_stage: Vec<SpendGroup>,
+    pub by_segment: Vec<SpendGroup>,
+    pub by_review_status: Vec<SpendGroup>,
+    /// By stored ask kind.
+    pub asks: HashMap<String, AskCounts>,
+}
+
+fn in_scope(viewer: &Viewer, filter: &OpportunityFilter) -> Condition {
+    Condition::all()
+        .add(scope::opportunities(viewer))
+        .add(filter_condition(filter))
+}
+
+pub async fn compute<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &OpportunityFilter,
+    today: NaiveDate,
+) -> AppResult<PipelineRows> {
+    let base = Query::select()
+        .from(opportunity::Entity)
+        .cond_where(in_scope(viewer, filter))
+        .take();
+    let col = |c: opportunity::Column| Expr::col((opportunity::Entity, c));
+    let with_customer = base
+        .clone()
+        .inner_join(
+            customer::Entity,
+            Expr::col((customer::Entity, customer::Column::Id))
+                .equals((opportunity::Entity, opportunity::Column::CustomerId)),
+        )
+        .take();
+    Ok(PipelineRows {
+        total: spend_groups(db, base.clone(), None).await?,
+        by_stage: spend_groups(db, base.clone(), Some(col(opportunity::Column::Stage))).await?,
+        by_segment: spend_groups(
+            db,
+            with_customer,
+            Some(Expr::col((customer::Entity, customer::Column::SegmentCode))),
+        )
+        .await?,
+        by_review_status: spend_groups(db, base, Some(col(opportunity::Column::ReviewStatus)))
+            .await?,
+        asks: ask_counts(db, viewer, filter, today).await?,
+    })
+}
+
+/// Count and summed spend per (key, currency) of the opportunities `base` selects.
+async fn spend_groups<C: ConnectionTrait>(
+    db: &C,
+    mut query: SelectStatement,
+    key: Option<Expr>,
+) -> AppResult<Vec<SpendGroup>> {
+    let currency = Expr::col((
+        opportunity::Entity,
+        opportunity::Column::ExpectedMonthlySpendCurrency,
+    ));
+    if let Some(key) = &key {
+        query.expr(key.clone()).add_group_by([key.clone()]);
+    }
+    // SUM of a BIGINT is NUMERIC on PostgreSQL; the cast keeps it an integer on both.
+    query
+        .expr(currency.clone())
+        .expr(Expr::cust("COUNT(*)"))
+        .expr(Expr::cust(
+            "CAST(COALESCE(SUM(opportunity.expected_monthly_spend_cents), 0) AS BIGINT)",
+        ))
+        .add_group_by([currency]);
+    let offset = usize::from(key.is_some());
+    let mut groups = Vec::new();
+    for row in db.query_all(&query).await? {
+        groups.push(SpendGroup {
+            key: if key.is_some() {
+                row.try_get_by_index(0)?
+            } else {
+                String::new()
+            },
+            currency: row.try_get_by_index(offset)?,
+            count: row.try_get_by_index(offset + 1)?,
+            cents: row.try_get_by_index(offset + 2)?,
+        });
+    }
+    Ok(groups)
+}
+
+const RESOLVED: [AskStatus; 2] = [AskStatus::Fulfilled, AskStatus::Declined];
+
+/// Asks of the opportunities in scope, by kind.
+async fn ask_counts<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &OpportunityFilter,
+    today: NaiveDate,
+) -> AppResult<HashMap<String, AskCounts>> {
+    let asks = Condition::all().add(scope::asks(viewer)).add(
+        ask::Column::OpportunityId.in_subquery(
+            Query::select()
+                .column((opportunity::Entity, opportunity::Column::Id))
+                .from(opportunity::Entity)
+                .cond_where(in_scope(viewer, filter))
+                .take(),
+        ),
+    );
+    let status_in = |statuses: &[AskStatus]| {
+        Condition::all().add(ask::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
+    };
+    let count_if = |c: Condition| -> Expr { Func::sum(Expr::case(c, 1).finally(0)).into() };
+    let query = Query::select()
+        .column((ask::Entity, ask::Column::Kind))
+        .expr(count_if(status_in(&OPEN_ASK_STATUSES)))
+        .expr(count_if(status_in(&[AskStatus::Fulfilled])))
+        .expr(count_if(status_in(&[AskStatus::Declined])))
+        .expr(count_if(super::asks::overdue_condition(today)))
+        .from(ask::Entity)
+        .cond_where(asks.clone())
+        .group_by_col((ask::Entity, ask::Column::Kind))
+        .take();
+    let mut counts = HashMap::new();
+    for row in db.query_all(&query).await? {
+        let kind: String = row.try_get_by_index(0)?;
+        counts.insert(
+            kind,
+            AskCounts {
+                open: row.try_get_by_index(1)?,
+                fulfilled: row.try_get_by_index(2)?,
+                declined: row.try_get_by_index(3)?,
+                overdue: row.try_get_by_index(4)?,
+                median_hours_to_resolve: None,
+            },
+        );
+    }
+    for (kind, median) in median_hours_to_resolve(db, asks.add(status_in(&RESOLVED))).await? {
+        counts.entry(kind).or_default().median_hours_to_resolve = Some(median);
+    }
+    Ok(counts)
+}
+
+/// Median hours from asking to FULFILLED or DECLINED, per kind: the middle row (or the mean
+/// of the two middle rows) of each kind ranked by a window function, so only one row per kind
+/// leaves the database.
+async fn median_hours_to_resolve<C: ConnectionTrait>(
+    db: &C,
+    resolved: Condition,
+) -> AppResult<Vec<(String, f64)>> {
+    let hours = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            "CAST(EXTRACT(EPOCH FROM (ask.resolved_at - ask.created_at)) AS DOUBLE PRECISION) / 3600.0"
+        }
+        _ => "(julianday(ask.resolved_at) - julianday(ask.created_at)) * 24.0",
+    };
+    let durations = Query::select()
+        .expr_as(
+            Expr::col((ask::Entity, ask::Column::Kind)),
+            Alias::new("kind"),
+        )
+        .expr_as(Expr::cust(hours), Alias::new("h"))
+        .from(ask::Entity)
+        .cond_where(resolved.add(ask::Column::ResolvedAt.is_not_null()))
+        .take();
+    let ranked = Query::select()
+        .expr_as(Expr::cust("kind"), Alias::new("kind"))
+        .expr_as(Expr::cust("h"), Alias::new("h"))
+        .expr_as(
+            Expr::cust("ROW_NUMBER() OVER (PARTITION BY kind ORDER BY h)"),
+            Alias::new("rn"),
+        )
+        .expr_as(
+            Expr::cust("COUNT(*) OVER (PARTITION BY kind)"),
+            Alias::new("n"),
+        )
+        .from_subquery(durations, Alias::new("durations"))
+        .take();
+    let query = Query::select()
+        .expr(Expr::cust("kind"))
+        .expr(Expr::cust("AVG(h)"))
+        .from_subquery(ranked, Alias::new("ranked"))
+        .and_where(Expr::cust("rn IN ((n + 1) / 2, (n + 2) / 2)"))
+        .add_group_by([Expr::cust("kind")])
+        .take();
+    let mut medians = Vec::new();
+    for row in db.query_all(&query).await? {
+        medians.push((row.try_get_by_index(0)?, row.try_get_by_index(1)?));
+    }
+    Ok(medians)
+}

@@ -1,0 +1,138 @@
+//! Pipeline analytics: the viewer's opportunities and asks at a glance. Buckets list every
+//! value of their enum in the contract's order, zeros included, so charts keep their axes.
+use crate::data::pipeline::{PipelineRows, SpendGroup};
+use crate::domain::enums::*;
+use crate::error::AppError;
+use crate::graphql::scalars::Decimal;
+use crate::graphql::types::opportunity::Money;
+use async_graphql::SimpleObject;
+use std::collections::BTreeMap;
+
+#[derive(SimpleObject)]
+pub struct StageBucket {
+    pub stage: Stage,
+    pub count: i32,
+    /// Summed per currency, in currency-code order.
+    pub expected_monthly_spend: Vec<Money>,
+}
+
+#[derive(SimpleObject)]
+pub struct SegmentBucket {
+    pub segment: SegmentCode,
+    pub count: i32,
+    pub expected_monthly_spend: Vec<Money>,
+}
+
+#[derive(SimpleObject)]
+pub struct ReviewBucket {
+    pub review_status: ReviewStatus,
+    pub count: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct AskKindBucket {
+    pub kind: AskKind,
+    /// OPEN, ACKNOWLEDGED or IN_PROGRESS.
+    pub open: i32,
+    pub fulfilled: i32,
+    pub declined: i32,
+    /// Open and due before today.
+    pub overdue: i32,
+    /// From asking to FULFILLED or DECLINED; null without such asks.
+    pub median_hours_to_resolve: Option<f64>,
+}
+
+#[derive(SimpleObject)]
+pub struct Pipeline {
+    pub total_count: i32,
+    pub expected_monthly_spend: Vec<Money>,
+    pub by_stage: Vec<StageBucket>,
+    pub by_segment: Vec<SegmentBucket>,
+    pub by_review_status: Vec<ReviewBucket>,
+    pub asks_by_kind: Vec<AskKindBucket>,
+}
+
+fn count(n: i64) -> i32 {
+    n.clamp(0, i64::from(i32::MAX)) as i32
+}
+
+/// Count and spend per currency of the groups with this key.
+fn totals(groups: &[SpendGroup], key: &str) -> Result<(i32, Vec<Money>), AppError> {
+    let mut n = 0;
+    let mut spend: BTreeMap<&str, i64> = BTreeMap::new();
+    for g in groups.iter().filter(|g| g.key == key) {
+        n += g.count;
+        if let Some(currency) = &g.currency {
+            *spend.entry(currency).or_default() += g.cents;
+        }
+    }
+    let money = spend
+        .into_iter()
+        .map(|(currency, cents)| {
+            Ok(Money {
+                amount: Decimal(cents),
+                currency_code: decode(currency)?,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok((count(n), money))
+}
+
+impl Pipeline {
+    pub fn from_rows(rows: PipelineRows) -> Result<Self, AppError> {
+        let (total_count, expected_monthly_spend) = totals(&rows.total, "")?;
+        let by_stage = Stage::ALL
+            .iter()
+            .map(|s| {
+                let (count, expected_monthly_spend) = totals(&rows.by_stage, s.as_str())?;
+                Ok(StageBucket {
+                    stage: *s,
+                    count,
+                    expected_monthly_spend,
+                })
+            })
+            .collect::<Result<_, AppError>>()?;
+        let by_segment = SegmentCode::ALL
+            .iter()
+            .map(|s| {
+                let (count, expected_monthly_spend) = totals(&rows.by_segment, s.as_str())?;
+                Ok(SegmentBucket {
+                    segment: *s,
+                    count,
+                    expected_monthly_spend,
+                })
+            })
+            .collect::<Result<_, AppError>>()?;
+        let by_review_status = ReviewStatus::ALL
+            .iter()
+            .map(|s| {
+                Ok(ReviewBucket {
+                    review_status: *s,
+                    count: totals(&rows.by_review_status, s.as_str())?.0,
+                })
+            })
+            .collect::<Result<_, AppError>>()?;
+        let asks_by_kind = AskKind::ALL
+            .iter()
+            .map(|k| {
+                let c = rows.asks.get(k.as_str()).cloned().unwrap_or_default();
+                AskKindBucket {
+                    kind: *k,
+                    open: count(c.open),
+                    fulfilled: count(c.fulfilled),
+                    declined: count(c.declined),
+                    overdue: count(c.overdue),
+                    median_hours_to_resolve: c.median_hours_to_resolve,
+                }
+            })
+            .collect();
+        Ok(Pipeline {
+            total_count,
+            expected_monthly_spend,
+            by_stage,
+            by_segment,
+            by_review_status,
+            asks_by_kind,
+        })
+    }
+}
