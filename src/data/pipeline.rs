@@ -212,7 +212,10 @@ async fn median_hours_to_resolve<C: ConnectionTrait>(
         .take();
     let mut medians = Vec::new();
     for row in db.query_all(&query).await? {
-        medians.push((row.try_get_by_index(0)?, row.try_get_by_index(1)?));
+        let hours: f64 = row.try_get_by_index(1)?;
+        // SQLite's julianday arithmetic carries float noise; hours to two decimals is exact
+        // enough for a dashboard and the same on both databases.
+        medians.push((row.try_get_by_index(0)?, (hours * 100.0).round() / 100.0));
     }
     Ok(medians)
 }

@@ -156,3 +156,89 @@ async fn a_fault_at_the_last_write_of_any_mutation_leaves_no_trace() {
         .await;
     assert_eq!(r.data()["createOpportunity"]["title"], "Another deal");
 }
+
+/// Asks and referrals too: every write of the mutation, including the customer and
+/// opportunity an accepted referral creates, is undone by a fault at a history entry.
+#[tokio::test]
+async fn asks_and_referrals_leave_no_trace_on_a_fault() {
+    let app = TestApp::spawn().await;
+    let p = app.create_partner("Contoso").await;
+    let shared = app.shared_opportunity(&p, "Data lake").await;
+    let ask = app
+        .create_ask(&app.admin(), &shared.opportunity, "FUNDING")
+        .await;
+    let referral = app.send_referral(&app.admin(), &p, "Woodgrove Bank").await;
+    let other_referral = app.send_referral(&app.admin(), &p, "Tailspin").await;
+    install_fault(&app).await;
+    let mut user = MintRequest::new(Role::PartnerUser, FAULTY);
+    user.partner_id = Some(p.clone());
+    let user = app.mint(&user);
+    let mut seller = MintRequest::new(Role::AwsSeller, FAULTY);
+    seller.segments = vec![cosell::domain::enums::SegmentCode::Enterprise];
+    let seller = app.mint(&seller);
+
+    let state = || async {
+        app.gql(
+            &app.admin(),
+            "query($a: ID!, $r: ID!, $o: ID!) {
+                customers { totalCount } opportunities { totalCount } asks { totalCount }
+                referrals { totalCount nodes { id status opportunity { id } rejectionReason } }
+                ask(id: $a) { version status title assignee comments { body } updatedAt }
+                referral(id: $r) { status } other: referral(id: $o) { status }
+            }",
+            json!({ "a": ask, "r": referral, "o": other_referral }),
+        )
+        .await
+        .data()
+        .clone()
+    };
+    let before = state().await;
+    let calls: Vec<(&str, &String, Value)> = vec![
+        (
+            "mutation($input: CreateAskInput!) { createAsk(input: $input) { id } }",
+            &user,
+            json!({ "input": crate::fixtures::ask_input(&shared.opportunity, "FUNDING") }),
+        ),
+        (
+            "mutation($id: ID!) { updateAsk(id: $id, input: { title: \"Changed\" }) { id } }",
+            &user,
+            json!({ "id": ask }),
+        ),
+        (
+            "mutation($id: ID!) { assignAsk(id: $id, assignee: \"x@aws.example\") { id } }",
+            &seller,
+            json!({ "id": ask }),
+        ),
+        (
+            "mutation($id: ID!) { transitionAsk(id: $id, to: ACKNOWLEDGED) { id } }",
+            &seller,
+            json!({ "id": ask }),
+        ),
+        (
+            "mutation($id: ID!) { commentOnAsk(id: $id, body: \"Hello\") { id } }",
+            &user,
+            json!({ "id": ask }),
+        ),
+        (
+            "mutation($input: SendReferralInput!) { sendReferral(input: $input) { id } }",
+            &seller,
+            json!({ "input": crate::fixtures::referral_input(&p, "Litware") }),
+        ),
+        (
+            "mutation($id: ID!) { acceptReferral(id: $id) { id } }",
+            &user,
+            json!({ "id": referral }),
+        ),
+        (
+            "mutation($id: ID!) { rejectReferral(id: $id, reason: \"Other\") { id } }",
+            &user,
+            json!({ "id": other_referral }),
+        ),
+    ];
+    for (query, token, variables) in calls {
+        let r = app.gql(token, query, variables).await;
+        assert_eq!(r.code(), "INTERNAL", "{query}: {}", r.body);
+        assert_eq!(r.error()["message"], "internal error", "no internals leak");
+    }
+    assert_eq!(state().await, before, "nothing written");
+}

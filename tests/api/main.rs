@@ -4,6 +4,7 @@ mod fixtures;
 mod helpers;
 
 mod ace_strings;
+mod asks;
 mod atomicity;
 mod auth;
 mod cli;
@@ -19,6 +20,8 @@ mod opportunity_isolation;
 mod opportunity_lists;
 mod pagination;
 mod partners;
+mod pipeline;
 mod policy;
 mod profile;
+mod referrals;
 mod viewer;

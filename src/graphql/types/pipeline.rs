@@ -38,7 +38,8 @@ pub struct AskKindBucket {
     pub declined: i32,
     /// Open and due before today.
     pub overdue: i32,
-    /// From asking to FULFILLED or DECLINED; null without such asks.
+    /// From asking to FULFILLED or DECLINED, in hours to two decimals; null without such
+    /// asks.
     pub median_hours_to_resolve: Option<f64>,
 }
 
