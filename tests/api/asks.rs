@@ -828,3 +828,53 @@ async fn the_list_filters_and_orders_as_the_contract_says() {
     .await;
     assert_eq!(titles(&recent)[0], "second 0");
 }
+
+#[tokio::test]
+async fn an_asks_page_with_nested_objects_costs_a_fixed_number_of_statements() {
+    let app = TestApp::spawn_for_counting().await;
+    let p = app.create_partner("Counted Partner").await;
+    let admin = app.admin();
+    let mut opportunities = Vec::new();
+    for n in 0..5 {
+        opportunities.push(
+            app.shared_opportunity(&p, &format!("Deal {n}"))
+                .await
+                .opportunity,
+        );
+    }
+    let query = "query($n: Int) { asks(first: $n) { nodes { id title opportunity { title customer { companyName } } partner { name } comments { body } funding { amount { amount } } } } }";
+    let add = |count: usize| {
+        let app = &app;
+        let admin = admin.clone();
+        let opportunities = opportunities.clone();
+        async move {
+            for i in 0..count {
+                let id = app
+                    .create_ask(&admin, &opportunities[i % opportunities.len()], "FUNDING")
+                    .await;
+                app.gql(
+                    &admin,
+                    "mutation($id: ID!) { commentOnAsk(id: $id, body: \"note\") { id } }",
+                    json!({ "id": id }),
+                )
+                .await
+                .data();
+            }
+        }
+    };
+    add(5).await;
+    let (r, small) = app.gql_counted(&admin, query, json!({ "n": 5 })).await;
+    assert_eq!(r.data()["asks"]["nodes"].as_array().unwrap().len(), 5);
+    add(45).await;
+    let (r, large) = app.gql_counted(&admin, query, json!({ "n": 50 })).await;
+    let nodes = r.data()["asks"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 50);
+    assert!(
+        nodes
+            .iter()
+            .all(|n| n["comments"] == json!([{ "body": "note" }]))
+    );
+    assert_eq!(small, large);
+    // The page, then one batch each: opportunities, their customers, partners, comments.
+    assert!(large <= 5, "{large} statements");
+}

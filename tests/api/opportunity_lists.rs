@@ -291,8 +291,11 @@ async fn every_filter_narrows_the_list() {
     assert_eq!(count(json!({ "reviewStatus": ["SUBMITTED"] })).await, 1);
 
     // Open asks: one open and one fulfilled, on two opportunities.
-    insert_ask(&app, &w.p, first, "OPEN").await;
-    insert_ask(&app, &w.p, nodes[1]["id"].as_str().unwrap(), "FULFILLED").await;
+    app.create_ask(&admin, first, "FUNDING").await;
+    let done = app
+        .create_ask(&admin, nodes[1]["id"].as_str().unwrap(), "FUNDING")
+        .await;
+    app.bring_ask_to(&done, "FULFILLED").await;
     assert_eq!(count(json!({ "hasOpenAsks": true })).await, 1);
     assert_eq!(count(json!({ "hasOpenAsks": false })).await, 18);
 
@@ -311,45 +314,6 @@ async fn every_filter_narrows_the_list() {
             .iter()
             .all(|n| n["customer"]["id"] == json!(w.customers[1]))
     );
-}
-
-/// Asks arrive with their own API in a later slice; until then the filter is fed directly.
-async fn insert_ask(app: &TestApp, partner_id: &str, opportunity_id: &str, status: &str) {
-    use sea_orm::{ActiveModelTrait, Set};
-    let now = chrono::Utc::now();
-    entity::ask::ActiveModel {
-        id: Set(cosell::domain::ids::IdKind::Ask.new_id()),
-        partner_id: Set(partner_id.into()),
-        opportunity_id: Set(opportunity_id.into()),
-        kind: Set("FUNDING".into()),
-        status: Set(status.into()),
-        title: Set("Funding".into()),
-        details: Set("MAP credits".into()),
-        customer_outcome: Set("Migrate without double-running costs.".into()),
-        priority: Set("NORMAL".into()),
-        priority_rank: Set(1),
-        due_date: Set(None),
-        requested_by: Set("ana@partner.example".into()),
-        assignee: Set(None),
-        response: Set(None),
-        stakeholders: Set(json!([])),
-        funding_program: Set(None),
-        funding_type: Set(None),
-        funding_amount_cents: Set(None),
-        funding_currency: Set(None),
-        marketplace_offer_arn: Set(None),
-        marketplace_listing_url: Set(None),
-        marketplace_notes: Set(None),
-        architecture_workload: Set(None),
-        architecture_requirements: Set(None),
-        resolved_at: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&app.db)
-    .await
-    .unwrap();
 }
 
 #[tokio::test]
