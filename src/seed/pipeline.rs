@@ -1,30 +1,28 @@
 //! The demo pipeline of one partner: customers with contacts, opportunities across stages and
 //! review statuses (with solutions, primary needs, next-steps history), asks and referrals.
 //!
-//! Customers and opportunities go through their services (validation, readiness, review
-//! workflow, history) exactly as the API would write them. Asks and referrals have no API yet;
-//! until it exists they are written at storage level, with values that obey the rules of
-//! domain.md.
+//! Everything goes through the services (validation, readiness, review workflow, asks' state
+//! machine, referrals, history) exactly as the API would write it, each step by the role that
+//! takes it. Only the demo's timeline is set afterwards at storage level: asks raised weeks
+//! ago, due dates already past, referrals sent earlier or lapsed, which no API call can
+//! backdate.
 use crate::auth::Viewer;
+use crate::auth::viewer::{SCOPE_READ, SCOPE_WRITE};
 use crate::domain::enums::*;
-use crate::domain::ids::IdKind;
 use crate::error::AppResult;
 use crate::graphql::inputs::{
-    AddressInput, ContactInput, CreateCustomerInput, CreateOpportunityInput, MoneyInput,
-    UpdateOpportunityInput,
+    AddressInput, ArchitectureInput, ContactInput, CreateAskInput, CreateCustomerInput,
+    CreateOpportunityInput, FundingInput, MarketplaceInput, MoneyInput, ReferralCustomerInput,
+    SendReferralInput, UpdateOpportunityInput,
 };
 use crate::graphql::scalars::{Date, Decimal};
 use crate::services;
-use crate::services::history::Diff;
 use async_graphql::{ID, MaybeUndefined};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{ask, ask_comment, opportunity, referral};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
-use serde_json::json;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::collections::HashMap;
 
 pub struct DemoCustomer {
     pub key: &'static str,
@@ -107,21 +105,6 @@ fn date(n: i64) -> NaiveDate {
     days(n).date_naive()
 }
 
-/// The change-log row of a seeded object, written like any mutation's.
-async fn record_created<C: ConnectionTrait>(
-    db: &C,
-    actor: &Viewer,
-    partner_id: &str,
-    entity: (&'static str, &str),
-    fields: &[(&str, &str)],
-) -> AppResult<()> {
-    let mut diff = Diff::default();
-    for (name, value) in fields {
-        diff.field(name, &None::<&str>, &Some(*value));
-    }
-    diff.record(db, actor, partner_id, entity, "CREATED").await
-}
-
 pub async fn seed(
     db: &DatabaseConnection,
     actor: &Viewer,
@@ -136,8 +119,7 @@ pub async fn seed(
         asks: 0,
         referrals: 0,
     };
-    let requester = format!("ana@{partner_domain}");
-    let mut customer_ids = std::collections::HashMap::new();
+    let mut customer_ids = HashMap::new();
     for c in plan.customers {
         let input = CreateCustomerInput {
             partner_id: Some(ID(partner_id.into())),
@@ -175,280 +157,430 @@ pub async fn seed(
         seeded.customers += 1;
     }
 
-    let mut opportunity_ids = std::collections::HashMap::new();
-    let mut asks = Vec::new();
+    let people = People::of(partner_id, partner_domain);
+    // Referrals first: the accepted one becomes an opportunity of the plan.
+    let mut referred = HashMap::new();
+    for r in plan.referrals {
+        let referral =
+            services::referrals::send(db, &people.seller, referral_input(partner_id, r)).await?;
+        match r.status {
+            ReferralStatus::Accepted => {
+                let opportunity =
+                    services::referrals::accept(db, &people.requester, &referral.id).await?;
+                referred.insert(r.became.unwrap_or(r.title), opportunity);
+            }
+            ReferralStatus::Rejected => {
+                services::referrals::reject(
+                    db,
+                    &people.requester,
+                    &referral.id,
+                    r.rejection.unwrap_or("Other"),
+                )
+                .await?;
+            }
+            ReferralStatus::Pending | ReferralStatus::Expired => {}
+        }
+        // Demo time: sent two weeks before it lapses, which for the EXPIRED one is the past.
+        referral::Entity::update_many()
+            .col_expr(
+                referral::Column::CreatedAt,
+                Expr::value(days(r.expires_in_days - 14)),
+            )
+            .col_expr(
+                referral::Column::ExpiresAt,
+                Expr::value(days(r.expires_in_days)),
+            )
+            .filter(referral::Column::Id.eq(referral.id.as_str()))
+            .exec(db)
+            .await?;
+        seeded.referrals += 1;
+    }
+
     for (n, o) in plan.opportunities.iter().enumerate() {
         let Some(customer_id) = customer_ids.get(o.customer) else {
             continue;
         };
-        let id = walk(db, actor, customer_id, solution_ids, n, o).await?;
-        opportunity_ids.insert(o.title, id.clone());
-        seeded.opportunities += 1;
-        asks.push((id, o));
-    }
-
-    // Asks and referrals have no API yet: they are written at storage level.
-    let txn = crate::db::begin_write(db).await?;
-    for (id, o) in asks {
-        let created = days(-30);
-        for a in o.asks {
-            let ask_id = IdKind::Ask.new_id();
-            let resolved = matches!(
-                a.status,
-                AskStatus::Fulfilled | AskStatus::Declined | AskStatus::Withdrawn
-            );
-            let assigned = !matches!(a.status, AskStatus::Open | AskStatus::Withdrawn);
-            let (program, funding_type, amount) = match a.kind {
-                AskKind::Funding => (
-                    Some(FundingProgram::MigrationAccelerationProgram.as_str().into()),
-                    Some(FundingType::Credits.as_str().into()),
-                    Some(2_500_000),
-                ),
-                _ => (None, None, None),
-            };
-            let asked_at = created + Duration::days(3);
-            ask::ActiveModel {
-                id: Set(ask_id.clone()),
-                partner_id: Set(partner_id.into()),
-                opportunity_id: Set(id.clone()),
-                kind: Set(a.kind.as_str().into()),
-                status: Set(a.status.as_str().into()),
-                title: Set(a.title.into()),
-                details: Set(format!("{} for {}.", a.title, o.title)),
-                customer_outcome: Set(a.outcome.into()),
-                priority: Set(a.priority.as_str().into()),
-                priority_rank: Set(a.priority.rank()),
-                due_date: Set(Some(date(a.due_in_days))),
-                requested_by: Set(requester.clone()),
-                assignee: Set(assigned.then(|| "sam@aws.example".into())),
-                response: Set(a.response.map(Into::into)),
-                stakeholders: Set(match a.kind {
-                    AskKind::StakeholderAlignment => json!(["Customer CIO", "AWS account manager"]),
-                    _ => json!([]),
-                }),
-                funding_program: Set(program),
-                funding_type: Set(funding_type),
-                funding_amount_cents: Set(amount),
-                funding_currency: Set(amount.map(|_| CurrencyCode::Usd.as_str().into())),
-                marketplace_offer_arn: Set((a.kind == AskKind::MarketplaceProcurement)
-                    .then(|| "arn:aws:aws-marketplace:us-east-1:123456789012:AWSMarketplace/Offer/offer-demo1234".into())),
-                marketplace_listing_url: Set(None),
-                marketplace_notes: Set(None),
-                architecture_workload: Set((a.kind == AskKind::SolutionArchitecture).then(|| o.use_case.into())),
-                architecture_requirements: Set(None),
-                resolved_at: Set(resolved.then(|| asked_at + Duration::hours(52))),
-                version: Set(1),
-                created_at: Set(asked_at),
-                updated_at: Set(asked_at + Duration::days(1)),
-            }
-            .insert(&txn)
-            .await?;
-            for (author, body) in a.comments {
-                ask_comment::ActiveModel {
-                    id: Set(IdKind::AskComment.new_id()),
-                    ask_id: Set(ask_id.clone()),
-                    author: Set((*author).into()),
-                    body: Set((*body).into()),
-                    at: Set(asked_at + Duration::hours(6)),
-                }
-                .insert(&txn)
-                .await?;
-            }
-            record_created(
-                &txn,
-                actor,
-                partner_id,
-                ("Ask", &ask_id),
-                &[("kind", a.kind.as_str())],
-            )
-            .await?;
-            seeded.asks += 1;
-        }
-    }
-
-    for r in plan.referrals {
-        let id = IdKind::Referral.new_id();
-        let now = crate::domain::now();
-        referral::ActiveModel {
-            id: Set(id.clone()),
-            partner_id: Set(partner_id.into()),
-            // Expiry is read from expires_at: a lapsed PENDING referral reads EXPIRED.
-            status: Set(if r.status == ReferralStatus::Expired { ReferralStatus::Pending } else { r.status }.as_str().into()),
-            sender_subject: Set("sam@aws.example".into()),
-            sender_name: Set("Sam Rivera (AWS)".into()),
-            message: Set(format!("{} looks like a fit for your team.", r.company)),
-            company_name: Set(r.company.into()),
-            industry: Set(r.industry.as_str().into()),
-            website_url: Set(r.website.into()),
-            country_code: Set(r.country.into()),
-            segment_code: Set(r.segment.as_str().into()),
-            aws_adoption: Set(r.adoption.as_str().into()),
-            postal_code: Set(Some("98101".into())),
-            state_or_region: Set((r.country == "US").then(|| "Washington".into())),
-            city: Set(Some("Seattle".into())),
-            street_address: Set(Some("410 Terry Ave N".into())),
-            customer_contacts: Set(json!([{ "firstName": "Jordan", "lastName": "Lee", "email": "jordan.lee@customer.example", "businessTitle": "CTO" }])),
-            project_title: Set(r.title.into()),
-            business_problem: Set(r.problem.into()),
-            target_completion_date: Set(date(90)),
-            expected_monthly_spend_cents: Set(Some(1_200_000)),
-            expected_monthly_spend_currency: Set(Some(CurrencyCode::Usd.as_str().into())),
-            expires_at: Set(days(r.expires_in_days)),
-            rejection_reason: Set(r.rejection.map(Into::into)),
-            opportunity_id: Set(r.became.and_then(|title| opportunity_ids.get(title).cloned())),
-            created_at: Set(days(r.expires_in_days - 14)),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-        record_created(
-            &txn,
+        let walked = Walk {
             actor,
-            partner_id,
-            ("Referral", &id),
-            &[("projectTitle", r.title)],
-        )
-        .await?;
-        seeded.referrals += 1;
+            people: &people,
+            customer_id,
+            solution_ids,
+            n,
+            referred: referred.remove(o.title),
+        };
+        seeded.asks += walked.run(db, o).await?;
+        seeded.opportunities += 1;
     }
-    txn.commit().await?;
     Ok(seeded)
 }
 
-/// Creates one demo opportunity through the services and walks it through the review workflow
-/// and stages to where the plan wants it, as a partner and its partner manager would.
-async fn walk(
-    db: &DatabaseConnection,
-    actor: &Viewer,
-    customer_id: &str,
-    solution_ids: &[String],
-    n: usize,
-    o: &DemoOpportunity,
-) -> AppResult<String> {
-    use crate::graphql::inputs::{CloseOutcome, ReviewDecision};
-    use crate::services::opportunities as opps;
-    let created_stage = match o.stage {
-        Stage::Launched => Stage::Committed,
-        Stage::ClosedLost => Stage::Qualified,
-        active => active,
-    };
-    let input = CreateOpportunityInput {
-        client_token: format!("seed-demo-{n}"),
-        customer_id: ID(customer_id.into()),
-        partner_opportunity_identifier: Some(format!("CRM-{:04}", 1000 + n)),
-        opportunity_type: OpportunityType::NetNewBusiness,
-        national_security: None,
-        title: o.title.into(),
-        customer_business_problem: o.problem.into(),
-        customer_use_case: Some(o.use_case.into()),
-        delivery_models: Some(vec![
-            DeliveryModel::ProfessionalServices,
-            DeliveryModel::ManagedServices,
-        ]),
+/// Who acts in the demo besides the `seed-demo` ADMIN: the partner's user who asks and
+/// answers referrals, and the AWS seller who works asks and sends referrals.
+struct People {
+    requester: Viewer,
+    seller: Viewer,
+}
+
+impl People {
+    fn of(partner_id: &str, partner_domain: &str) -> Self {
+        People {
+            requester: Self::partner_user(&format!("ana@{partner_domain}"), partner_id),
+            seller: Self::aws_seller("sam@aws.example"),
+        }
+    }
+
+    fn partner_user(subject: &str, partner_id: &str) -> Viewer {
+        Viewer {
+            subject: subject.into(),
+            role: Role::PartnerUser,
+            partner_id: Some(partner_id.into()),
+            segments: Vec::new(),
+            partner_ids: Vec::new(),
+            scopes: vec![SCOPE_READ.into(), SCOPE_WRITE.into()],
+        }
+    }
+
+    fn aws_seller(subject: &str) -> Viewer {
+        Viewer {
+            subject: subject.into(),
+            role: Role::AwsSeller,
+            partner_id: None,
+            segments: SegmentCode::ALL.to_vec(),
+            partner_ids: Vec::new(),
+            scopes: vec![SCOPE_READ.into(), SCOPE_WRITE.into()],
+        }
+    }
+
+    /// The author of a demo comment, on the side its address says.
+    fn author(&self, subject: &str) -> Viewer {
+        if subject.ends_with("@aws.example") {
+            Self::aws_seller(subject)
+        } else {
+            Self::partner_user(subject, self.requester.partner_id.as_deref().unwrap_or(""))
+        }
+    }
+}
+
+fn referral_input(partner_id: &str, r: &DemoReferral) -> SendReferralInput {
+    SendReferralInput {
+        partner_id: ID(partner_id.into()),
+        message: format!("{} looks like a fit for your team.", r.company),
+        customer: ReferralCustomerInput {
+            company_name: r.company.into(),
+            industry: r.industry,
+            website_url: r.website.into(),
+            country_code: r.country.into(),
+        },
+        segment: r.segment,
+        aws_adoption: r.adoption,
+        customer_address: Some(AddressInput {
+            country_code: r.country.into(),
+            postal_code: Some("98101".into()),
+            state_or_region: (r.country == "US").then(|| "Washington".into()),
+            city: Some("Seattle".into()),
+            street_address: Some("410 Terry Ave N".into()),
+        }),
+        customer_contacts: Some(vec![ContactInput {
+            first_name: "Jordan".into(),
+            last_name: "Lee".into(),
+            email: Some(format!(
+                "jordan.lee@{}",
+                r.website.trim_start_matches("https://")
+            )),
+            phone: None,
+            business_title: Some("CTO".into()),
+        }]),
+        project_title: r.title.into(),
+        business_problem: r.problem.into(),
+        target_completion_date: Date(date(90)),
         expected_monthly_spend: Some(MoneyInput {
-            amount: Decimal(o.monthly_spend_usd * 100),
+            amount: Decimal(1_200_000),
             currency_code: CurrencyCode::Usd,
         }),
-        sales_activities: Some(o.activities.to_vec()),
-        competitor_name: Some(CompetitorName::OnPrem),
-        other_competitor_names: None,
-        primary_needs_from_aws: Some(o.needs.to_vec()),
-        additional_comments: None,
-        marketing_source: None,
-        campaign_name: None,
-        marketing_channels: None,
-        marketing_use_cases: None,
-        aws_funding_used: None,
-        stage: Some(created_stage),
-        // Demo deals that closed in the past were planned a week ahead when they were created.
-        target_close_date: Some(Date(date(o.close_in_days.max(7)))),
-        next_steps: o.next_steps.first().map(|s| (*s).into()),
-        customer_consent: Some(true),
-        partner_led: Some(o.origin == Origin::PartnerReferral),
-        net_new_for_aws: Some(true),
-        internal_notes: Some("Demo opportunity; margins are partner-only.".into()),
-        aws_products: Some(vec![
-            "AmazonEC2".into(),
-            "AmazonS3".into(),
-            "AmazonRDS".into(),
-        ]),
-        aws_marketplace_offer_arn: None,
-    };
-    let mut opp = opps::create(db, actor, input).await?;
-    if let Some(solution_id) = solution_ids.first() {
-        opp = opps::solutions::associate(db, actor, &opp.id, solution_id).await?;
+        expires_at: None,
     }
-    for step in o.next_steps.iter().skip(1) {
-        let patch = UpdateOpportunityInput {
-            next_steps: MaybeUndefined::Value((*step).into()),
-            ..Default::default()
+}
+
+fn ask_input(opportunity_id: &str, o: &DemoOpportunity, a: &DemoAsk) -> CreateAskInput {
+    CreateAskInput {
+        opportunity_id: ID(opportunity_id.into()),
+        kind: a.kind,
+        title: a.title.into(),
+        details: format!("{} for {}.", a.title, o.title),
+        customer_outcome: a.outcome.into(),
+        priority: Some(a.priority),
+        due_date: None,
+        stakeholders: (a.kind == AskKind::StakeholderAlignment)
+            .then(|| vec!["Customer CIO".into(), "AWS account manager".into()]),
+        funding: (a.kind == AskKind::Funding).then_some(FundingInput {
+            program: FundingProgram::MigrationAccelerationProgram,
+            funding_type: FundingType::Credits,
+            amount: MoneyInput {
+                amount: Decimal(2_500_000),
+                currency_code: CurrencyCode::Usd,
+            },
+        }),
+        marketplace: (a.kind == AskKind::MarketplaceProcurement).then(|| {
+            MarketplaceInput {
+            offer_arn: Some(
+                "arn:aws:aws-marketplace:us-east-1:123456789012:AWSMarketplace/Offer/offer-demo1234"
+                    .into(),
+            ),
+            listing_url: None,
+            notes: None,
+        }
+        }),
+        architecture: (a.kind == AskKind::SolutionArchitecture).then(|| ArchitectureInput {
+            workload: o.use_case.into(),
+            requirements: None,
+        }),
+    }
+}
+
+/// One demo opportunity walked through the services as its partner, partner manager and AWS
+/// seller would: created (or accepted from its AWS referral), completed, submitted, reviewed,
+/// asked about, and closed where the plan says.
+struct Walk<'a> {
+    actor: &'a Viewer,
+    people: &'a People,
+    customer_id: &'a str,
+    solution_ids: &'a [String],
+    n: usize,
+    referred: Option<opportunity::Model>,
+}
+
+impl Walk<'_> {
+    /// Returns the number of asks seeded.
+    async fn run(self, db: &DatabaseConnection, o: &DemoOpportunity) -> AppResult<usize> {
+        use crate::graphql::inputs::{CloseOutcome, ReviewDecision};
+        use crate::services::opportunities as opps;
+        let actor = self.actor;
+        let created_stage = match o.stage {
+            Stage::Launched => Stage::Committed,
+            Stage::ClosedLost => Stage::Qualified,
+            active => active,
         };
-        opp = opps::update(db, actor, &opp.id, opp.version, patch).await?;
+        let spend = MoneyInput {
+            amount: Decimal(o.monthly_spend_usd * 100),
+            currency_code: CurrencyCode::Usd,
+        };
+        let delivery = vec![
+            DeliveryModel::ProfessionalServices,
+            DeliveryModel::ManagedServices,
+        ];
+        let products = vec!["AmazonEC2".into(), "AmazonS3".into(), "AmazonRDS".into()];
+        // Demo deals that closed in the past were planned a week ahead when they were created.
+        let target = Date(date(o.close_in_days.max(7)));
+        let mut opp = match self.referred {
+            // Accepted from AWS: the partner completes what the referral left out.
+            Some(referred) => {
+                let patch = UpdateOpportunityInput {
+                    customer_use_case: MaybeUndefined::Value(o.use_case.into()),
+                    delivery_models: MaybeUndefined::Value(delivery),
+                    expected_monthly_spend: MaybeUndefined::Value(spend),
+                    sales_activities: MaybeUndefined::Value(o.activities.to_vec()),
+                    competitor_name: MaybeUndefined::Value(CompetitorName::OnPrem),
+                    primary_needs_from_aws: MaybeUndefined::Value(o.needs.to_vec()),
+                    stage: MaybeUndefined::Value(created_stage),
+                    target_close_date: MaybeUndefined::Value(target),
+                    next_steps: match o.next_steps.first() {
+                        Some(s) => MaybeUndefined::Value((*s).into()),
+                        None => MaybeUndefined::Undefined,
+                    },
+                    customer_consent: MaybeUndefined::Value(true),
+                    net_new_for_aws: MaybeUndefined::Value(true),
+                    internal_notes: MaybeUndefined::Value(
+                        "Demo opportunity; margins are partner-only.".into(),
+                    ),
+                    aws_products: MaybeUndefined::Value(products),
+                    ..Default::default()
+                };
+                opps::update(db, actor, &referred.id, referred.version, patch).await?
+            }
+            None => {
+                let input = CreateOpportunityInput {
+                    client_token: format!("seed-demo-{}", self.n),
+                    customer_id: ID(self.customer_id.into()),
+                    partner_opportunity_identifier: Some(format!("CRM-{:04}", 1000 + self.n)),
+                    opportunity_type: OpportunityType::NetNewBusiness,
+                    national_security: None,
+                    title: o.title.into(),
+                    customer_business_problem: o.problem.into(),
+                    customer_use_case: Some(o.use_case.into()),
+                    delivery_models: Some(delivery),
+                    expected_monthly_spend: Some(spend),
+                    sales_activities: Some(o.activities.to_vec()),
+                    competitor_name: Some(CompetitorName::OnPrem),
+                    other_competitor_names: None,
+                    primary_needs_from_aws: Some(o.needs.to_vec()),
+                    additional_comments: None,
+                    marketing_source: None,
+                    campaign_name: None,
+                    marketing_channels: None,
+                    marketing_use_cases: None,
+                    aws_funding_used: None,
+                    stage: Some(created_stage),
+                    target_close_date: Some(target),
+                    next_steps: o.next_steps.first().map(|s| (*s).into()),
+                    customer_consent: Some(true),
+                    partner_led: Some(o.origin == Origin::PartnerReferral),
+                    net_new_for_aws: Some(true),
+                    internal_notes: Some("Demo opportunity; margins are partner-only.".into()),
+                    aws_products: Some(products),
+                    aws_marketplace_offer_arn: None,
+                };
+                opps::create(db, actor, input).await?
+            }
+        };
+        if let Some(solution_id) = self.solution_ids.first() {
+            opp = opps::solutions::associate(db, actor, &opp.id, solution_id).await?;
+        }
+        for step in o.next_steps.iter().skip(1) {
+            let patch = UpdateOpportunityInput {
+                next_steps: MaybeUndefined::Value((*step).into()),
+                ..Default::default()
+            };
+            opp = opps::update(db, actor, &opp.id, opp.version, patch).await?;
+        }
+        if o.review != ReviewStatus::PendingSubmission {
+            let involvement = if o.next_steps.is_empty() {
+                InvolvementType::ForVisibilityOnly
+            } else {
+                InvolvementType::CoSell
+            };
+            opp = opps::lifecycle::submit(db, actor, &opp.id, opp.version, involvement).await?;
+            let (comments, reason) = match o.review_comments {
+                Some((c, r)) => (Some(c.to_string()), Some(r.to_string())),
+                None => (
+                    Some("Reviewed by the partner development manager.".to_string()),
+                    None,
+                ),
+            };
+            let decisions: &[ReviewDecision] = match o.review {
+                ReviewStatus::InReview => &[ReviewDecision::StartReview],
+                ReviewStatus::Approved => &[ReviewDecision::StartReview, ReviewDecision::Approve],
+                ReviewStatus::Rejected => &[ReviewDecision::StartReview, ReviewDecision::Reject],
+                ReviewStatus::ActionRequired => {
+                    &[ReviewDecision::StartReview, ReviewDecision::RequestAction]
+                }
+                _ => &[],
+            };
+            for decision in decisions {
+                let (c, r) = if *decision == ReviewDecision::StartReview {
+                    (None, None)
+                } else {
+                    (comments.clone(), reason.clone())
+                };
+                opp = opps::lifecycle::review(db, actor, &opp.id, *decision, c, r).await?;
+            }
+        }
+        // Asks go in while the deal is open; closing comes last.
+        for a in o.asks {
+            self.people.ask(db, &opp.id, o, a).await?;
+        }
+        match o.stage {
+            Stage::Launched => {
+                opps::lifecycle::close(
+                    db,
+                    actor,
+                    &opp.id,
+                    opp.version,
+                    CloseOutcome::Launched,
+                    None,
+                )
+                .await?;
+            }
+            Stage::ClosedLost => {
+                opps::lifecycle::close(
+                    db,
+                    actor,
+                    &opp.id,
+                    opp.version,
+                    CloseOutcome::ClosedLost,
+                    o.closed_lost.or(Some(ClosedLostReason::Other)),
+                )
+                .await?;
+            }
+            _ => {}
+        }
+        Ok(o.asks.len())
     }
-    if o.origin == Origin::AwsReferral {
-        // acceptReferral, which creates AWS-referred opportunities, arrives with referrals.
-        opportunity::Entity::update_many()
-            .col_expr(opportunity::Column::Origin, Expr::value(o.origin.as_str()))
-            .filter(opportunity::Column::Id.eq(opp.id.as_str()))
+}
+
+impl People {
+    /// One demo ask: requested by the partner, worked by the AWS seller (or withdrawn) to its
+    /// planned status, with its comments; then moved to the demo's timeline.
+    async fn ask(
+        &self,
+        db: &DatabaseConnection,
+        opportunity_id: &str,
+        o: &DemoOpportunity,
+        a: &DemoAsk,
+    ) -> AppResult<()> {
+        use services::asks;
+        let created = asks::create(db, &self.requester, ask_input(opportunity_id, o, a)).await?;
+        let path: &[AskStatus] = match a.status {
+            AskStatus::Open => &[],
+            AskStatus::Acknowledged => &[AskStatus::Acknowledged],
+            AskStatus::InProgress => &[AskStatus::Acknowledged, AskStatus::InProgress],
+            AskStatus::Fulfilled => &[
+                AskStatus::Acknowledged,
+                AskStatus::InProgress,
+                AskStatus::Fulfilled,
+            ],
+            AskStatus::Declined => &[
+                AskStatus::Acknowledged,
+                AskStatus::InProgress,
+                AskStatus::Declined,
+            ],
+            AskStatus::Withdrawn => &[AskStatus::Withdrawn],
+        };
+        for to in path {
+            let (who, response) = match to {
+                AskStatus::Withdrawn => (&self.requester, None),
+                AskStatus::Fulfilled | AskStatus::Declined => (
+                    &self.seller,
+                    Some(
+                        a.response
+                            .unwrap_or("Answered by the AWS team.")
+                            .to_string(),
+                    ),
+                ),
+                _ => (&self.seller, None),
+            };
+            asks::transition(db, who, &created.id, *to, response, None).await?;
+        }
+        for (author, body) in a.comments {
+            asks::comment(db, &self.author(author), &created.id, body).await?;
+        }
+        // Demo time: asked 27 days ago, due when the plan says (possibly past, which the API
+        // refuses for new asks), resolved about two days after asking.
+        let asked = days(-27);
+        let mut shift = ask::Entity::update_many()
+            .col_expr(ask::Column::CreatedAt, Expr::value(asked))
+            .col_expr(
+                ask::Column::UpdatedAt,
+                Expr::value(asked + Duration::days(1)),
+            )
+            .col_expr(ask::Column::DueDate, Expr::value(date(a.due_in_days)));
+        if a.status.is_terminal() {
+            shift = shift.col_expr(
+                ask::Column::ResolvedAt,
+                Expr::value(asked + Duration::hours(52)),
+            );
+        }
+        shift
+            .filter(ask::Column::Id.eq(created.id.as_str()))
             .exec(db)
             .await?;
-    }
-    if o.review != ReviewStatus::PendingSubmission {
-        let involvement = if o.next_steps.is_empty() {
-            InvolvementType::ForVisibilityOnly
-        } else {
-            InvolvementType::CoSell
-        };
-        opp = opps::lifecycle::submit(db, actor, &opp.id, opp.version, involvement).await?;
-        let (comments, reason) = match o.review_comments {
-            Some((c, r)) => (Some(c.to_string()), Some(r.to_string())),
-            None => (
-                Some("Reviewed by the partner development manager.".to_string()),
-                None,
-            ),
-        };
-        let decisions: &[ReviewDecision] = match o.review {
-            ReviewStatus::InReview => &[ReviewDecision::StartReview],
-            ReviewStatus::Approved => &[ReviewDecision::StartReview, ReviewDecision::Approve],
-            ReviewStatus::Rejected => &[ReviewDecision::StartReview, ReviewDecision::Reject],
-            ReviewStatus::ActionRequired => {
-                &[ReviewDecision::StartReview, ReviewDecision::RequestAction]
-            }
-            _ => &[],
-        };
-        for decision in decisions {
-            let (c, r) = if *decision == ReviewDecision::StartReview {
-                (None, None)
-            } else {
-                (comments.clone(), reason.clone())
-            };
-            opp = opps::lifecycle::review(db, actor, &opp.id, *decision, c, r).await?;
-        }
-    }
-    match o.stage {
-        Stage::Launched => {
-            opps::lifecycle::close(
-                db,
-                actor,
-                &opp.id,
-                opp.version,
-                CloseOutcome::Launched,
-                None,
+        ask_comment::Entity::update_many()
+            .col_expr(
+                ask_comment::Column::At,
+                Expr::value(asked + Duration::hours(6)),
             )
+            .filter(ask_comment::Column::AskId.eq(created.id.as_str()))
+            .exec(db)
             .await?;
-        }
-        Stage::ClosedLost => {
-            opps::lifecycle::close(
-                db,
-                actor,
-                &opp.id,
-                opp.version,
-                CloseOutcome::ClosedLost,
-                o.closed_lost.or(Some(ClosedLostReason::Other)),
-            )
-            .await?;
-        }
-        _ => {}
+        Ok(())
     }
-    Ok(opp.id)
 }

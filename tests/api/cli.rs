@@ -166,7 +166,7 @@ async fn seed_demo_fills_every_table_once() {
         .gql(
             &app.admin(),
             "{ customers(first: 100) { nodes { segment { code } awsAdoption } }
-               opportunities(first: 20) { totalCount nodes { stage reviewStatus history(first: 20) { nodes { action actor } } } } }",
+               opportunities(first: 20) { totalCount nodes { stage reviewStatus origin history(first: 20) { nodes { action actor } } } } }",
             json!({}),
         )
         .await;
@@ -200,46 +200,70 @@ async fn seed_demo_fills_every_table_once() {
     for o in opportunities.as_array().unwrap() {
         let history = o["history"]["nodes"].as_array().unwrap();
         assert_eq!(history.last().unwrap()["action"], "CREATED", "{o}");
-        assert!(history.iter().all(|c| c["actor"] == "seed-demo"));
+        // The seed's ADMIN, or the partner user who accepted an AWS referral.
+        assert!(
+            history
+                .iter()
+                .all(|c| c["actor"] == "seed-demo"
+                    || c["actor"].as_str().unwrap().starts_with("ana@")),
+            "{o}"
+        );
     }
+    let origins = distinct_of(opportunities, &|o| o["origin"].to_string());
+    assert_eq!(origins, ["\"AWS_REFERRAL\"", "\"PARTNER_REFERRAL\""]);
 
-    // Tables whose API comes later, read straight from SQL.
-    let distinct = |table: &str, col: &str| format!("SELECT DISTINCT {col} FROM {table}");
-    let values = |rows: Vec<sea_orm::QueryResult>| -> Vec<String> {
-        let mut v: Vec<String> = rows
-            .iter()
-            .map(|r| r.try_get_by_index::<String>(0).unwrap())
-            .collect();
-        v.sort();
-        v
-    };
-    use sea_orm::ConnectionTrait;
-    let query = |sql: String| {
-        let db = app.db.clone();
-        async move {
-            db.query_all_raw(sea_orm::Statement::from_string(
-                db.get_database_backend(),
-                sql,
-            ))
-            .await
-            .unwrap()
-        }
-    };
+    // Asks and referrals, through the API: every kind and status, worked by both sides.
+    let r = app
+        .gql(
+            &app.admin(),
+            "{ asks(first: 100) { nodes { kind status overdue requestedBy assignee comments { author } } }
+               referrals(first: 100) { nodes { status opportunity { origin } } } }",
+            json!({}),
+        )
+        .await;
+    let asks = &r.data()["asks"]["nodes"];
     assert_eq!(
-        values(query(distinct("ask", "kind")).await).len(),
+        distinct_of(asks, &|a| a["kind"].to_string()).len(),
         4,
         "every ask kind"
     );
     assert_eq!(
-        values(query(distinct("ask", "status")).await).len(),
+        distinct_of(asks, &|a| a["status"].to_string()).len(),
         6,
         "every ask status"
     );
-    assert_eq!(
-        values(query(distinct("referral", "status")).await),
-        ["ACCEPTED", "PENDING", "REJECTED"],
-        "EXPIRED is read from expires_at"
+    assert!(
+        asks.as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["overdue"] == true),
+        "an overdue ask"
     );
+    assert!(
+        asks.as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["requestedBy"].as_str().unwrap().starts_with("ana@"))
+    );
+    assert!(
+        asks.as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["assignee"] == "sam@aws.example")
+    );
+    let referrals = &r.data()["referrals"]["nodes"];
+    assert_eq!(
+        distinct_of(referrals, &|r| r["status"].as_str().unwrap().to_string()),
+        ["ACCEPTED", "EXPIRED", "PENDING", "REJECTED"],
+        "every referral status"
+    );
+    let accepted = referrals
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["status"] == "ACCEPTED")
+        .unwrap();
+    assert_eq!(accepted["opportunity"]["origin"], "AWS_REFERRAL");
 
     // Through the API: profiles, and a real track record in referral readiness.
     let r = app
