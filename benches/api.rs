@@ -1,16 +1,18 @@
-//! Latency of the opportunity API over HTTP on a real database.
+//! Latency of the API over HTTP on a real database.
 //!
 //! `cargo bench --bench api` builds a data set through the services (partners, customers,
-//! opportunities, a quarter of them submitted), serves it on a loopback port and times the
-//! requests a partner front-end and an AWS seller make most. SQLite in a temporary file by
+//! opportunities, a quarter of them submitted, each of those with an ask that is half the time
+//! answered), serves it on a loopback port and times the requests a partner front-end, an AWS
+//! seller and a partner manager make most. SQLite in a temporary file by
 //! default; `BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (the database must be empty).
 //! `BENCH_OPPORTUNITIES` sets the data size (default 5000), `BENCH_RUNS` the timed requests per
 //! scenario (default 200).
 use cosell::auth::{JwtKeys, MintRequest, Viewer};
 use cosell::domain::enums::*;
 use cosell::graphql::inputs::{
-    AddressInput, ContactInput, CreateCustomerInput, CreateOpportunityInput, CreatePartnerInput,
-    CreateSolutionInput, MoneyInput,
+    AddressInput, ArchitectureInput, ContactInput, CreateAskInput, CreateCustomerInput,
+    CreateOpportunityInput, CreatePartnerInput, CreateSolutionInput, FundingInput,
+    MarketplaceInput, MoneyInput,
 };
 use cosell::graphql::scalars::{Date, Decimal};
 use cosell::http::AppState;
@@ -45,6 +47,41 @@ fn admin() -> Viewer {
 struct Data {
     partners: Vec<String>,
     opportunity: String,
+    asks: Vec<String>,
+}
+
+/// An ask of the `i`-th kind with the details that kind needs.
+fn ask_input(opportunity_id: &str, i: usize) -> CreateAskInput {
+    let kind = AskKind::ALL[i % AskKind::ALL.len()];
+    CreateAskInput {
+        opportunity_id: async_graphql::ID(opportunity_id.into()),
+        kind,
+        title: format!("Ask {i}"),
+        details: "The customer starts the migration next quarter.".into(),
+        customer_outcome: "Cut the customer's batch costs by 40% within a year.".into(),
+        priority: Some(AskPriority::ALL[i % AskPriority::ALL.len()]),
+        due_date: Some(Date(
+            (chrono::Utc::now() + chrono::Duration::days((i % 60) as i64)).date_naive(),
+        )),
+        stakeholders: (kind == AskKind::StakeholderAlignment).then(|| vec!["Customer CIO".into()]),
+        funding: (kind == AskKind::Funding).then_some(FundingInput {
+            program: FundingProgram::MigrationAccelerationProgram,
+            funding_type: FundingType::Credits,
+            amount: MoneyInput {
+                amount: Decimal(2_500_000),
+                currency_code: CurrencyCode::Usd,
+            },
+        }),
+        marketplace: (kind == AskKind::MarketplaceProcurement).then(|| MarketplaceInput {
+            offer_arn: None,
+            listing_url: Some("https://aws.amazon.com/marketplace/pp/prodview-bench".into()),
+            notes: None,
+        }),
+        architecture: (kind == AskKind::SolutionArchitecture).then(|| ArchitectureInput {
+            workload: "Core banking batch".into(),
+            requirements: None,
+        }),
+    }
 }
 
 async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
@@ -125,6 +162,7 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
     }
     let started = Instant::now();
     let mut last = String::new();
+    let mut asks = Vec::new();
     for i in 0..opportunities {
         let p = i % PARTNERS;
         let input = CreateOpportunityInput {
@@ -188,19 +226,39 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
             .await
             .map_err(|e| e.detail())
             .unwrap();
+            let ask = services::asks::create(db, &actor, ask_input(&o.id, i / 4))
+                .await
+                .map_err(|e| e.detail())
+                .unwrap();
+            if i % 8 == 0 {
+                for to in [
+                    AskStatus::Acknowledged,
+                    AskStatus::InProgress,
+                    AskStatus::Fulfilled,
+                ] {
+                    let response = (to == AskStatus::Fulfilled).then(|| "Done.".to_string());
+                    services::asks::transition(db, &actor, &ask.id, to, response, None)
+                        .await
+                        .map_err(|e| e.detail())
+                        .unwrap();
+                }
+            }
+            asks.push(ask.id);
         }
         last = o.id;
     }
     let took = started.elapsed();
     println!(
-        "data: {opportunities} opportunities for {PARTNERS} partners, {} customers; written through the services in {:.1} s ({:.0} opportunities/s, each create + associate + a submit for one in four)",
+        "data: {opportunities} opportunities for {PARTNERS} partners, {} customers, {} asks; written through the services in {:.1} s ({:.0} opportunities/s, each create + associate, and for one in four a submit and an ask, answered for half of them)",
         PARTNERS * CUSTOMERS_PER_PARTNER,
+        asks.len(),
         took.as_secs_f64(),
         opportunities as f64 / took.as_secs_f64(),
     );
     Data {
         partners,
         opportunity: last,
+        asks,
     }
 }
 
@@ -285,6 +343,9 @@ async fn main() {
     let mut seller = MintRequest::new(Role::AwsSeller, "seller@bench");
     seller.segments = vec![SegmentCode::Enterprise, SegmentCode::Isv, SegmentCode::Smb];
     let seller = mint(seller);
+    let mut manager = MintRequest::new(Role::PartnerManager, "pdm@bench");
+    manager.partner_ids = data.partners.clone();
+    let manager = mint(manager);
 
     let page = "query($o: OpportunityOrder, $f: OpportunityFilter) { opportunities(first: 50, orderBy: $o, filter: $f) { totalCount nodes {
         id title stage reviewStatus expectedMonthlySpend { amount currencyCode }
@@ -292,6 +353,12 @@ async fn main() {
         readiness { ready } } pageInfo { endCursor } } }";
     let detail = "query($id: ID!) { opportunity(id: $id) { title nextStepsHistory { value }
         history(first: 20) { nodes { action at changes } } aceCreateOpportunityPayload } }";
+    let pipeline = "query($f: OpportunityFilter) { pipeline(filter: $f) { totalCount expectedMonthlySpend { amount currencyCode }
+        byStage { stage count expectedMonthlySpend { amount } } bySegment { segment count expectedMonthlySpend { amount } }
+        byReviewStatus { reviewStatus count } asksByKind { kind open fulfilled declined overdue medianHoursToResolve } } }";
+    let asks = "query($f: AskFilter, $o: AskOrder) { asks(first: 50, filter: $f, orderBy: $o) { totalCount nodes {
+        id kind status title dueDate overdue assignee opportunity { title customer { companyName } } partner { name }
+        comments { body } } } }";
     let update = "mutation($id: ID!, $v: Int!, $n: String!) { updateOpportunity(id: $id, expectedVersion: $v, input: { nextSteps: $n }) { version } }";
     let scenarios: Vec<(&str, &str, &str, Value)> = vec![
         (
@@ -329,6 +396,36 @@ async fn main() {
             &user,
             detail,
             json!({ "id": data.opportunity }),
+        ),
+        (
+            "partner: pipeline (GROUP BY aggregates)",
+            &user,
+            pipeline,
+            json!({}),
+        ),
+        (
+            "partner manager (4 partners): pipeline",
+            &manager,
+            pipeline,
+            json!({}),
+        ),
+        (
+            "partner manager: pipeline of ENTERPRISE and ISV",
+            &manager,
+            pipeline,
+            json!({ "f": { "segment": ["ENTERPRISE", "ISV"] } }),
+        ),
+        (
+            "partner manager: 50 open asks by due date, nested",
+            &manager,
+            asks,
+            json!({ "f": { "open": true }, "o": { "field": "DUE_DATE", "direction": "ASC" } }),
+        ),
+        (
+            "AWS seller: open FUNDING asks by priority",
+            &seller,
+            asks,
+            json!({ "f": { "open": true, "kind": ["FUNDING"] }, "o": { "field": "PRIORITY", "direction": "DESC" } }),
         ),
     ];
     println!(
@@ -391,6 +488,30 @@ async fn main() {
     println!(
         "{:<66} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {sql:>6}",
         "partner: updateOpportunity (nextSteps, versioned, with history)",
+        percentile(&times, 0.5),
+        percentile(&times, 0.95),
+        percentile(&times, 0.99),
+        percentile(&times, 1.0)
+    );
+    // Writes: comments by the partner manager, spread over the asks.
+    let comment = "mutation($id: ID!, $b: String!) { commentOnAsk(id: $id, body: $b) { id } }";
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let started = Instant::now();
+        let (_, n) = client
+            .post(
+                &manager,
+                comment,
+                json!({ "id": data.asks[i % data.asks.len()], "b": format!("Note {i}") }),
+            )
+            .await;
+        times.push(started.elapsed());
+        sql = n;
+    }
+    times.sort();
+    println!(
+        "{:<66} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {sql:>6}",
+        "partner manager: commentOnAsk (with history)",
         percentile(&times, 0.5),
         percentile(&times, 0.95),
         percentile(&times, 0.99),
