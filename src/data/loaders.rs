@@ -1,7 +1,9 @@
 //! DataLoaders for nested fields, so a page costs a fixed number of statements whatever its
-//! size. They load by parent key without scope: use them only for children that are visible
-//! whenever their (already scoped) parent is.
+//! size. They load by parent key without scope (use them only for children that are visible
+//! whenever their already scoped parent is), except `visible_opportunity`, which applies the
+//! request's viewer scope.
 use super::partners::ProfileList;
+use crate::auth::Viewer;
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
     ask_comment, contact, customer, customer_reference, next_step, opportunity,
@@ -25,6 +27,7 @@ pub struct Loaders {
     pub next_steps: DataLoader<NextStepsByOpportunity>,
     pub open_opportunities: DataLoader<OpenOpportunitiesByTitle>,
     pub opportunity: DataLoader<OpportunityById>,
+    pub visible_opportunity: DataLoader<VisibleOpportunityById>,
     pub ask_comments: DataLoader<CommentsByAsk>,
 }
 
@@ -34,7 +37,7 @@ pub const DEFAULT_DELAY: std::time::Duration = std::time::Duration::from_millis(
 impl Loaders {
     /// One set per request. `delay` is the batching window: keys asked for within it share one
     /// query.
-    pub fn new(db: &DatabaseConnection, delay: std::time::Duration) -> Self {
+    pub fn new(db: &DatabaseConnection, viewer: &Viewer, delay: std::time::Duration) -> Self {
         fn batched<T: Send + Sync + 'static>(
             loader: T,
             delay: std::time::Duration,
@@ -57,6 +60,7 @@ impl Loaders {
             next_steps: batched(NextStepsByOpportunity(db()), delay),
             open_opportunities: batched(OpenOpportunitiesByTitle(db()), delay),
             opportunity: batched(OpportunityById(db()), delay),
+            visible_opportunity: batched(VisibleOpportunityById(db(), viewer.clone()), delay),
             ask_comments: batched(CommentsByAsk(db()), delay),
         }
     }
@@ -274,6 +278,24 @@ impl Loader<String> for OpportunityById {
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
         let rows = opportunity::Entity::find()
             .filter(opportunity::Column::Id.is_in(keys.iter().cloned()))
+            .all(&self.0)
+            .await?;
+        Ok(rows.into_iter().map(|o| (o.id.clone(), o)).collect())
+    }
+}
+
+/// Opportunities by id within the viewer's scope: for parents that do not imply the
+/// opportunity is visible (a referral's opportunity, which AWS sees only once submitted).
+pub struct VisibleOpportunityById(DatabaseConnection, Viewer);
+
+impl Loader<String> for VisibleOpportunityById {
+    type Value = opportunity::Model;
+    type Error = DbErr;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let rows = opportunity::Entity::find()
+            .filter(opportunity::Column::Id.is_in(keys.iter().cloned()))
+            .filter(super::scope::opportunities(&self.1))
             .all(&self.0)
             .await?;
         Ok(rows.into_iter().map(|o| (o.id.clone(), o)).collect())

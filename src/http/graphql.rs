@@ -182,9 +182,8 @@ async fn execute(
 ) -> HttpResponse {
     let request_id = uuid::Uuid::new_v4().simple().to_string();
     let span = tracing::info_span!("graphql", request_id = %request_id, subject = %viewer.subject);
-    let request = request
-        .data(viewer)
-        .data(Loaders::new(&state.db, state.loader_delay));
+    let loaders = Loaders::new(&state.db, &viewer, state.loader_delay);
+    let request = request.data(viewer).data(loaders);
     let outcome = AssertUnwindSafe(state.schema.execute(request))
         .catch_unwind()
         .instrument(span)

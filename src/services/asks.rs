@@ -563,9 +563,9 @@ pub async fn transition(
     v.finish()?;
     let txn = crate::db::begin_write(db).await?;
     let current = load_for_write(&txn, viewer, id, expected_version).await?;
-    let side = to.moved_by().ok_or_else(|| {
-        AppError::invalid_state("to", "no transition leads back to OPEN".to_string())
-    })?;
+    let side = to
+        .moved_by()
+        .ok_or_else(|| AppError::invalid_state("to", "no transition leads back to OPEN"))?;
     match side {
         AskSide::Aws => policy::work_ask(viewer)?,
         AskSide::Requester => policy::request_ask(viewer, &current.partner_id)?,

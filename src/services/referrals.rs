@@ -240,7 +240,7 @@ fn answered(status: ReferralStatus) -> AppError {
     AppError::invalid_state(
         "id",
         format!(
-            "the referral is {}: it can be neither accepted nor rejected",
+            "the referral is {}: only a PENDING referral can be accepted or rejected",
             api_name(status)
         ),
     )

@@ -444,3 +444,35 @@ async fn the_list_is_newest_first_and_filters_by_status_and_partner() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_referrals_page_with_nested_objects_costs_a_fixed_number_of_statements() {
+    let app = TestApp::spawn_for_counting().await;
+    let p = app.create_partner("Counted Partner").await;
+    let user = app.partner_user(&p);
+    let query = "query($n: Int) { referrals(first: $n) { nodes { id status partner { name } customer { companyName } customerContacts { email } opportunity { id title } } } }";
+    let add = |count: usize, from: usize| {
+        let app = &app;
+        let user = user.clone();
+        let p = p.clone();
+        async move {
+            for i in from..from + count {
+                let id = app
+                    .send_referral(&app.admin(), &p, &format!("Bank {i}"))
+                    .await;
+                accept(app, &user, &id).await.data();
+            }
+        }
+    };
+    add(3, 0).await;
+    let (r, small) = app.gql_counted(&user, query, json!({ "n": 3 })).await;
+    assert_eq!(r.data()["referrals"]["nodes"].as_array().unwrap().len(), 3);
+    add(27, 3).await;
+    let (r, large) = app.gql_counted(&user, query, json!({ "n": 30 })).await;
+    let nodes = r.data()["referrals"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 30);
+    assert!(nodes.iter().all(|n| n["opportunity"]["id"].is_string()));
+    assert_eq!(small, large);
+    // The page, then one batch each: partners, visible opportunities.
+    assert!(large <= 3, "{large} statements");
+}

@@ -139,7 +139,7 @@ impl Referral {
         let Some(id) = &self.0.opportunity_id else {
             return Ok(None);
         };
-        let found = data::opportunities::find(ctx::db(ctx)?, ctx::viewer(ctx)?, id).await?;
+        let found = ctx::load(&ctx::loaders(ctx)?.visible_opportunity, id).await?;
         Ok(found.map(Opportunity))
     }
     async fn created_at(&self) -> DateTime {
