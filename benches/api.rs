@@ -1,7 +1,7 @@
 //! Latency of the API over HTTP on a real database.
 //!
 //! `cargo bench --bench api` builds a data set through the services (partners, customers,
-//! opportunities, a quarter of them submitted, each of those with an ask that is half the time
+//! opportunities, a quarter of them submitted, each of those with an ask, a third of them
 //! answered), serves it on a loopback port and times the requests a partner front-end, an AWS
 //! seller and a partner manager make most. SQLite in a temporary file by
 //! default; `BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (the database must be empty).
@@ -215,7 +215,8 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
             .await
             .map_err(|e| e.detail())
             .unwrap();
-        if i % 4 == 0 {
+        // A quarter of each partner's opportunities is submitted, each with an ask.
+        if (i / PARTNERS).is_multiple_of(4) {
             services::opportunities::lifecycle::submit(
                 db,
                 &actor,
@@ -226,11 +227,12 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
             .await
             .map_err(|e| e.detail())
             .unwrap();
-            let ask = services::asks::create(db, &actor, ask_input(&o.id, i / 4))
+            let ask = services::asks::create(db, &actor, ask_input(&o.id, asks.len()))
                 .await
                 .map_err(|e| e.detail())
                 .unwrap();
-            if i % 8 == 0 {
+            // Every third is answered, spread over kinds (which cycle by four).
+            if asks.len().is_multiple_of(3) {
                 for to in [
                     AskStatus::Acknowledged,
                     AskStatus::InProgress,
@@ -249,7 +251,7 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
     }
     let took = started.elapsed();
     println!(
-        "data: {opportunities} opportunities for {PARTNERS} partners, {} customers, {} asks; written through the services in {:.1} s ({:.0} opportunities/s, each create + associate, and for one in four a submit and an ask, answered for half of them)",
+        "data: {opportunities} opportunities for {PARTNERS} partners, {} customers, {} asks; written through the services in {:.1} s ({:.0} opportunities/s, each create + associate, and for one in four a submit and an ask, answered for a third of them)",
         PARTNERS * CUSTOMERS_PER_PARTNER,
         asks.len(),
         took.as_secs_f64(),

@@ -7,14 +7,17 @@ use crate::domain::enums::{AskStatus, StoredEnum};
 use crate::error::AppResult;
 use chrono::NaiveDate;
 use entity::{ask, customer, opportunity};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend};
 use std::collections::HashMap;
 
-/// Opportunities of one group in one currency (`currency` None: without expected spend).
+/// Opportunities of one (stage, review status, segment, currency) group; `currency` None:
+/// without expected spend. Every bucket of the pipeline is a sum over these groups.
 #[derive(Clone, Debug)]
-pub struct SpendGroup {
-    pub key: String,
+pub struct Group {
+    pub stage: String,
+    pub review_status: String,
+    pub segment: String,
     pub currency: Option<String>,
     pub count: i64,
     pub cents: i64,
@@ -30,10 +33,7 @@ pub struct AskCounts {
 }
 
 pub struct PipelineRows {
-    pub total: Vec<SpendGroup>,
-    pub by_stage: Vec<SpendGroup>,
-    pub by_segment: Vec<SpendGroup>,
-    pub by_review_status: Vec<SpendGroup>,
+    pub groups: Vec<Group>,
     /// By stored ask kind.
     pub asks: HashMap<String, AskCounts>,
 }
@@ -44,73 +44,62 @@ fn in_scope(viewer: &Viewer, filter: &OpportunityFilter) -> Condition {
         .add(filter_condition(filter))
 }
 
+/// Three statements whatever the data: the opportunity groups, the ask counts by kind, and
+/// the median resolution times.
 pub async fn compute<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     filter: &OpportunityFilter,
     today: NaiveDate,
 ) -> AppResult<PipelineRows> {
-    let base = Query::select()
+    Ok(PipelineRows {
+        groups: groups(db, viewer, filter).await?,
+        asks: ask_counts(db, viewer, filter, today).await?,
+    })
+}
+
+/// One scan of the opportunities in scope, grouped by everything a bucket can be keyed by.
+async fn groups<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &OpportunityFilter,
+) -> AppResult<Vec<Group>> {
+    let keys = [
+        Expr::col((opportunity::Entity, opportunity::Column::Stage)),
+        Expr::col((opportunity::Entity, opportunity::Column::ReviewStatus)),
+        Expr::col((customer::Entity, customer::Column::SegmentCode)),
+        Expr::col((
+            opportunity::Entity,
+            opportunity::Column::ExpectedMonthlySpendCurrency,
+        )),
+    ];
+    let mut query = Query::select();
+    for key in &keys {
+        query.expr(key.clone());
+    }
+    query
+        .expr(Expr::cust("COUNT(*)"))
+        // SUM of a BIGINT is NUMERIC on PostgreSQL; the cast keeps it an integer on both.
+        .expr(Expr::cust(
+            "CAST(COALESCE(SUM(opportunity.expected_monthly_spend_cents), 0) AS BIGINT)",
+        ))
         .from(opportunity::Entity)
-        .cond_where(in_scope(viewer, filter))
-        .take();
-    let col = |c: opportunity::Column| Expr::col((opportunity::Entity, c));
-    let with_customer = base
-        .clone()
         .inner_join(
             customer::Entity,
             Expr::col((customer::Entity, customer::Column::Id))
                 .equals((opportunity::Entity, opportunity::Column::CustomerId)),
         )
-        .take();
-    Ok(PipelineRows {
-        total: spend_groups(db, base.clone(), None).await?,
-        by_stage: spend_groups(db, base.clone(), Some(col(opportunity::Column::Stage))).await?,
-        by_segment: spend_groups(
-            db,
-            with_customer,
-            Some(Expr::col((customer::Entity, customer::Column::SegmentCode))),
-        )
-        .await?,
-        by_review_status: spend_groups(db, base, Some(col(opportunity::Column::ReviewStatus)))
-            .await?,
-        asks: ask_counts(db, viewer, filter, today).await?,
-    })
-}
-
-/// Count and summed spend per (key, currency) of the opportunities `base` selects.
-async fn spend_groups<C: ConnectionTrait>(
-    db: &C,
-    mut query: SelectStatement,
-    key: Option<Expr>,
-) -> AppResult<Vec<SpendGroup>> {
-    let currency = Expr::col((
-        opportunity::Entity,
-        opportunity::Column::ExpectedMonthlySpendCurrency,
-    ));
-    if let Some(key) = &key {
-        query.expr(key.clone()).add_group_by([key.clone()]);
-    }
-    // SUM of a BIGINT is NUMERIC on PostgreSQL; the cast keeps it an integer on both.
-    query
-        .expr(currency.clone())
-        .expr(Expr::cust("COUNT(*)"))
-        .expr(Expr::cust(
-            "CAST(COALESCE(SUM(opportunity.expected_monthly_spend_cents), 0) AS BIGINT)",
-        ))
-        .add_group_by([currency]);
-    let offset = usize::from(key.is_some());
+        .cond_where(in_scope(viewer, filter))
+        .add_group_by(keys);
     let mut groups = Vec::new();
     for row in db.query_all(&query).await? {
-        groups.push(SpendGroup {
-            key: if key.is_some() {
-                row.try_get_by_index(0)?
-            } else {
-                String::new()
-            },
-            currency: row.try_get_by_index(offset)?,
-            count: row.try_get_by_index(offset + 1)?,
-            cents: row.try_get_by_index(offset + 2)?,
+        groups.push(Group {
+            stage: row.try_get_by_index(0)?,
+            review_status: row.try_get_by_index(1)?,
+            segment: row.try_get_by_index(2)?,
+            currency: row.try_get_by_index(3)?,
+            count: row.try_get_by_index(4)?,
+            cents: row.try_get_by_index(5)?,
         });
     }
     Ok(groups)

@@ -290,6 +290,6 @@ async fn the_pipeline_costs_the_same_statements_for_any_amount_of_data() {
     let (r, large) = app.gql_counted(&token, PIPELINE, json!({})).await;
     assert_eq!(r.data()["pipeline"]["totalCount"], 7);
     assert_eq!(small, large);
-    // Four GROUP BY queries over opportunities, one over asks, one for the medians.
-    assert!(large <= 6, "{large} statements");
+    // One GROUP BY over opportunities, one over asks, one for the medians.
+    assert!(large <= 3, "{large} statements");
 }

@@ -1,6 +1,6 @@
 //! Pipeline analytics: the viewer's opportunities and asks at a glance. Buckets list every
 //! value of their enum in the contract's order, zeros included, so charts keep their axes.
-use crate::data::pipeline::{PipelineRows, SpendGroup};
+use crate::data::pipeline::{Group, PipelineRows};
 use crate::domain::enums::*;
 use crate::error::AppError;
 use crate::graphql::scalars::Decimal;
@@ -57,11 +57,11 @@ fn count(n: i64) -> i32 {
     n.clamp(0, i64::from(i32::MAX)) as i32
 }
 
-/// Count and spend per currency of the groups with this key.
-fn totals(groups: &[SpendGroup], key: &str) -> Result<(i32, Vec<Money>), AppError> {
+/// Count and spend per currency (in currency-code order) of the groups `pick` keeps.
+fn totals(groups: &[Group], pick: impl Fn(&Group) -> bool) -> Result<(i32, Vec<Money>), AppError> {
     let mut n = 0;
     let mut spend: BTreeMap<&str, i64> = BTreeMap::new();
-    for g in groups.iter().filter(|g| g.key == key) {
+    for g in groups.iter().filter(|g| pick(g)) {
         n += g.count;
         if let Some(currency) = &g.currency {
             *spend.entry(currency).or_default() += g.cents;
@@ -81,11 +81,12 @@ fn totals(groups: &[SpendGroup], key: &str) -> Result<(i32, Vec<Money>), AppErro
 
 impl Pipeline {
     pub fn from_rows(rows: PipelineRows) -> Result<Self, AppError> {
-        let (total_count, expected_monthly_spend) = totals(&rows.total, "")?;
+        let groups = &rows.groups;
+        let (total_count, expected_monthly_spend) = totals(groups, |_| true)?;
         let by_stage = Stage::ALL
             .iter()
             .map(|s| {
-                let (count, expected_monthly_spend) = totals(&rows.by_stage, s.as_str())?;
+                let (count, expected_monthly_spend) = totals(groups, |g| g.stage == s.as_str())?;
                 Ok(StageBucket {
                     stage: *s,
                     count,
@@ -96,7 +97,7 @@ impl Pipeline {
         let by_segment = SegmentCode::ALL
             .iter()
             .map(|s| {
-                let (count, expected_monthly_spend) = totals(&rows.by_segment, s.as_str())?;
+                let (count, expected_monthly_spend) = totals(groups, |g| g.segment == s.as_str())?;
                 Ok(SegmentBucket {
                     segment: *s,
                     count,
@@ -109,7 +110,7 @@ impl Pipeline {
             .map(|s| {
                 Ok(ReviewBucket {
                     review_status: *s,
-                    count: totals(&rows.by_review_status, s.as_str())?.0,
+                    count: totals(groups, |g| g.review_status == s.as_str())?.0,
                 })
             })
             .collect::<Result<_, AppError>>()?;
