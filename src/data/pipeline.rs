@@ -114,7 +114,10 @@ async fn ask_counts<C: ConnectionTrait>(
     filter: &OpportunityFilter,
     today: NaiveDate,
 ) -> AppResult<HashMap<String, AskCounts>> {
-    let asks = Condition::all().add(scope::asks(viewer)).add(
+    // An ask is visible exactly when its opportunity is (`scope::asks`), so the asks of the
+    // opportunities in scope are already the viewer's; repeating `scope::asks` would only scan
+    // the opportunities a second time.
+    let asks = Condition::all().add(
         ask::Column::OpportunityId.in_subquery(
             Query::select()
                 .column((opportunity::Entity, opportunity::Column::Id))
