@@ -7,7 +7,9 @@ use crate::domain::enums::{AwsAdoption, Industry, SegmentCode, StoredEnum};
 use crate::error::AppResult;
 use entity::{contact, customer};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
 
 #[derive(Default, Clone, Debug)]
 pub struct CustomerFilter {
@@ -153,4 +155,19 @@ pub async fn contact_count<C: ConnectionTrait>(db: &C, customer_id: &str) -> App
         .filter(contact::Column::CustomerId.eq(customer_id))
         .count(db)
         .await?)
+}
+
+/// The email addresses a customer's contacts already have; callers have checked the customer.
+pub async fn contact_emails<C: ConnectionTrait>(
+    db: &C,
+    customer_id: &str,
+) -> AppResult<Vec<String>> {
+    let emails: Vec<Option<String>> = contact::Entity::find()
+        .select_only()
+        .column(contact::Column::Email)
+        .filter(contact::Column::CustomerId.eq(customer_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(emails.into_iter().flatten().collect())
 }

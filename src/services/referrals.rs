@@ -19,7 +19,7 @@ use crate::services::history::Diff;
 use crate::services::opportunities;
 use async_graphql::ID;
 use chrono::{DateTime, Duration, Utc};
-use entity::{contact, customer, opportunity, referral};
+use entity::{customer, opportunity, referral};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -369,13 +369,7 @@ async fn customer_for(
             customers::create_in(txn, viewer, input).await?
         }
     };
-    let known: Vec<String> = contact::Entity::find()
-        .filter(contact::Column::CustomerId.eq(customer.id.as_str()))
-        .all(txn)
-        .await?
-        .into_iter()
-        .filter_map(|c| c.email)
-        .collect();
+    let known = data::customers::contact_emails(txn, &customer.id).await?;
     for c in contacts {
         if c.fields.email.as_ref().is_some_and(|e| known.contains(e)) {
             continue;

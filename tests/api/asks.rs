@@ -878,3 +878,47 @@ async fn an_asks_page_with_nested_objects_costs_a_fixed_number_of_statements() {
     // The page, then one batch each: opportunities, their customers, partners, comments.
     assert!(large <= 5, "{large} statements");
 }
+
+#[tokio::test]
+async fn concurrent_answers_never_both_land() {
+    let app = TestApp::spawn().await;
+    let p = app.create_partner("Raced Partner").await;
+    let shared = app.shared_opportunity(&p, "Race").await;
+    let id = app
+        .create_ask(&app.admin(), &shared.opportunity, "FUNDING")
+        .await;
+    app.bring_ask_to(&id, "IN_PROGRESS").await;
+    let seller = app.seller(&[SegmentCode::Enterprise]);
+    let replies = futures_util::future::join_all((0..10).map(|i| {
+        let (app, seller, id) = (&app, seller.clone(), id.clone());
+        async move {
+            let to = if i % 2 == 0 { "FULFILLED" } else { "DECLINED" };
+            let answer = format!("Answer {i}");
+            (
+                answer.clone(),
+                app.transition_ask(&seller, &id, to, Some(&answer)).await,
+            )
+        }
+    }))
+    .await;
+    let winners: Vec<&String> = replies
+        .iter()
+        .filter(|(_, r)| r.body["errors"].is_null())
+        .map(|(answer, _)| answer)
+        .collect();
+    assert_eq!(winners.len(), 1, "exactly one answer lands");
+    for (_, r) in replies.iter().filter(|(_, r)| !r.body["errors"].is_null()) {
+        // The loser either lost the versioned write (CONFLICT) or read the final ask.
+        assert!(
+            ["CONFLICT", "INVALID_STATE"].contains(&r.code()),
+            "{}",
+            r.body
+        );
+    }
+    let a = read_ask(&app, &seller, &id).await.data()["ask"].clone();
+    assert_eq!(a["response"], json!(winners[0]));
+    assert_eq!(
+        a["version"], 4,
+        "version 1, then acknowledged, started and answered once"
+    );
+}
