@@ -81,6 +81,7 @@ fn ask_input(opportunity_id: &str, i: usize) -> CreateAskInput {
             workload: "Core banking batch".into(),
             requirements: None,
         }),
+        client_token: None,
     }
 }
 

@@ -309,6 +309,9 @@ pub struct CreateAskInput {
     pub marketplace: Option<MarketplaceInput>,
     /// SOLUTION_ARCHITECTURE only, and required there.
     pub architecture: Option<ArchitectureInput>,
+    /// Optional idempotency token, per partner: a retry with the same token and body returns
+    /// the first ask; the same token with another body is CONFLICT.
+    pub client_token: Option<String>,
 }
 
 #[derive(InputObject, Default, Debug)]

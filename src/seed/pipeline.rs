@@ -334,6 +334,7 @@ fn ask_input(opportunity_id: &str, o: &DemoOpportunity, a: &DemoAsk) -> CreateAs
             workload: o.use_case.into(),
             requirements: None,
         }),
+        client_token: None,
     }
 }
 

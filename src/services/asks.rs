@@ -15,6 +15,7 @@ use crate::graphql::inputs::{
     ArchitectureInput, CreateAskInput, FundingInput, MarketplaceInput, UpdateAskInput,
 };
 use crate::services::history::Diff;
+use crate::services::idempotency::{CLIENT_TOKEN_MAX, Key};
 use crate::services::opportunities::fields::Spend;
 use async_graphql::MaybeUndefined;
 use chrono::NaiveDate;
@@ -35,6 +36,7 @@ const STAKEHOLDERS_MAX: usize = 20;
 const TEXT_MAX: usize = 4000;
 /// Comments an ask keeps; the list is returned whole, so it stays bounded.
 const COMMENTS_MAX: u64 = 200;
+const CREATE_OPERATION: &str = "createAsk";
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -358,13 +360,49 @@ pub async fn create(
     let mut v = Validator::new("input");
     let fields = Fields::from_create(&mut v, &input, today());
     fields.check(&mut v, input.kind);
+    let token = input
+        .client_token
+        .as_deref()
+        .map(|t| v.required("clientToken", t, CLIENT_TOKEN_MAX));
     v.finish()?;
+    match try_create(db, viewer, &input, &fields, token.as_deref()).await {
+        // Two requests with one token can race past the lookup on PostgreSQL; the loser's
+        // insert hits the key, and by then the winner has committed: a retry replays it.
+        Err(AppError::Conflict(_)) if token.is_some() => {
+            try_create(db, viewer, &input, &fields, token.as_deref()).await
+        }
+        result => result,
+    }
+}
 
+async fn try_create(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: &CreateAskInput,
+    fields: &Fields,
+    token: Option<&str>,
+) -> AppResult<ask::Model> {
     let txn = crate::db::begin_write(db).await?;
     let opportunity = data::opportunities::find(&txn, viewer, &input.opportunity_id)
         .await?
         .ok_or(AppError::NotFound("opportunity"))?;
     policy::request_ask(viewer, &opportunity.partner_id)?;
+    let key = token.map(|token| {
+        Key::new(
+            &opportunity.partner_id,
+            CREATE_OPERATION,
+            token,
+            &serde_json::json!({ "opportunityId": opportunity.id, "kind": input.kind.as_str(), "fields": fields }),
+        )
+    });
+    if let Some(key) = &key
+        && let Some(first) = key.replay(&txn).await?
+    {
+        return ask::Entity::find_by_id(first)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::internal("idempotency key without its ask"));
+    }
     let stage: Stage = decode(&opportunity.stage)?;
     let review: ReviewStatus = decode(&opportunity.review_status)?;
     if stage.is_terminal() || review == ReviewStatus::Rejected {
@@ -396,7 +434,10 @@ pub async fn create(
     };
     fields.apply(&mut model);
     let created = model.insert(&txn).await?;
-    let mut diff = Diff::created(&fields);
+    if let Some(key) = &key {
+        key.remember(&txn, &created.id).await?;
+    }
+    let mut diff = Diff::created(fields);
     diff.field("kind", &None::<&str>, &Some(input.kind.as_str()));
     diff.record(
         &txn,

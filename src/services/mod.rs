@@ -2,6 +2,7 @@
 pub mod asks;
 pub mod customers;
 pub mod history;
+pub mod idempotency;
 pub mod locks;
 pub mod opportunities;
 pub mod partners;

@@ -922,3 +922,38 @@ async fn concurrent_answers_never_both_land() {
         "version 1, then acknowledged, started and answered once"
     );
 }
+
+#[tokio::test]
+async fn a_client_token_makes_create_ask_safe_to_retry() {
+    let app = TestApp::spawn().await;
+    let p = app.create_partner("Retrying Partner").await;
+    let shared = app.shared_opportunity(&p, "Retries").await;
+    let user = app.partner_user(&p);
+    let mut input = ask_input(&shared.opportunity, "FUNDING");
+    input["clientToken"] = json!("ask-token-1");
+    let replies =
+        futures_util::future::join_all((0..6).map(|_| create(&app, &user, input.clone()))).await;
+    let ids: Vec<Value> = replies
+        .iter()
+        .map(|r| r.data()["createAsk"]["id"].clone())
+        .collect();
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+
+    // The same token with another body is a CONFLICT; without a token every call creates.
+    let mut other = input.clone();
+    other["title"] = json!("Another title");
+    let r = create(&app, &user, other).await;
+    assert_eq!(r.code(), "CONFLICT", "{}", r.body);
+    let mut untokened = input.clone();
+    untokened.as_object_mut().unwrap().remove("clientToken");
+    create(&app, &user, untokened.clone()).await.data();
+    create(&app, &user, untokened).await.data();
+    let r = app
+        .gql(
+            &user,
+            "query($id: ID!) { opportunity(id: $id) { asks { totalCount } } }",
+            json!({ "id": shared.opportunity }),
+        )
+        .await;
+    assert_eq!(r.data()["opportunity"]["asks"]["totalCount"], 3);
+}

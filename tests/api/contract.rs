@@ -68,6 +68,10 @@ const EXTENSIONS: &[(&str, &str)] = &[
         "optional: CONFLICT instead of overwriting an edit the client has not seen",
     ),
     (
+        "CreateAskInput.clientToken",
+        "optional idempotency token, as on createOpportunity (security-notes.md §4.3 names createAsk)",
+    ),
+    (
         "Mutation.transitionAsk(expectedVersion)",
         "optional: CONFLICT instead of acting on a status the client has not seen",
     ),

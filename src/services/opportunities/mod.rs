@@ -14,16 +14,15 @@ use crate::domain::validate::Validator;
 use crate::error::{AppError, AppResult};
 use crate::graphql::inputs::{CreateOpportunityInput, UpdateOpportunityInput};
 use crate::services::history::Diff;
+use crate::services::idempotency::{CLIENT_TOKEN_MAX, Key};
 use crate::services::locks;
-use entity::{idempotency_key, next_step, opportunity, opportunity_primary_need};
+use entity::{next_step, opportunity, opportunity_primary_need};
 use fields::Fields;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, Set,
 };
-use sha2::{Digest, Sha256};
 
-const CLIENT_TOKEN_MAX: usize = 255;
 const CREATE_OPERATION: &str = "createOpportunity";
 const REFERRAL_OPERATION: &str = "acceptReferral";
 
@@ -126,11 +125,6 @@ async fn append_next_step<C: ConnectionTrait>(db: &C, id: &str, value: &str) -> 
     Ok(())
 }
 
-fn request_hash(customer_id: &str, fields: &Fields) -> String {
-    let canonical = serde_json::json!({ "customerId": customer_id, "fields": fields });
-    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
-}
-
 pub async fn create(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -149,36 +143,6 @@ pub async fn create(
         }
         result => result,
     }
-}
-
-/// The result already stored for `token`, if any: the same body replays it, another body is
-/// a CONFLICT.
-async fn replay<C: ConnectionTrait>(
-    db: &C,
-    partner_id: &str,
-    operation: &str,
-    token: &str,
-    hash: &str,
-) -> AppResult<Option<opportunity::Model>> {
-    let key = (
-        partner_id.to_string(),
-        operation.to_string(),
-        token.to_string(),
-    );
-    let Some(seen) = idempotency_key::Entity::find_by_id(key).one(db).await? else {
-        return Ok(None);
-    };
-    if seen.request_hash != hash {
-        return Err(AppError::Conflict(
-            "this clientToken was already used for a different request body".into(),
-        ));
-    }
-    Ok(Some(
-        opportunity::Entity::find_by_id(seen.resource_id)
-            .one(db)
-            .await?
-            .ok_or_else(|| AppError::internal("idempotency key without its opportunity"))?,
-    ))
 }
 
 async fn try_create(
@@ -242,9 +206,17 @@ async fn insert(
     fields.check(&mut v, &customer.industry);
     v.finish()?;
 
-    let hash = request_hash(&customer.id, fields);
-    if let Some(first) = replay(txn, &customer.partner_id, operation, client_token, &hash).await? {
-        return Ok(first);
+    let key = Key::new(
+        &customer.partner_id,
+        operation,
+        client_token,
+        &serde_json::json!({ "customerId": customer.id, "fields": fields }),
+    );
+    if let Some(first) = key.replay(txn).await? {
+        return opportunity::Entity::find_by_id(first)
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::internal("idempotency key without its opportunity"));
     }
 
     let now = crate::domain::now();
@@ -270,16 +242,7 @@ async fn insert(
     if let Some(step) = &fields.next_steps {
         append_next_step(txn, &created.id, step).await?;
     }
-    idempotency_key::ActiveModel {
-        partner_id: Set(created.partner_id.clone()),
-        operation: Set(operation.into()),
-        client_token: Set(client_token.to_string()),
-        request_hash: Set(hash),
-        resource_id: Set(created.id.clone()),
-        created_at: Set(now),
-    }
-    .insert(txn)
-    .await?;
+    key.remember(txn, &created.id).await?;
     let mut diff = Diff::created(&fields);
     diff.field("origin", &None::<&str>, &Some(origin.as_str()));
     diff.record(
