@@ -119,7 +119,7 @@ fn filter_condition(filter: &AskFilter, today: NaiveDate) -> Condition {
     c
 }
 
-/// One page of the asks the viewer may see; each row comes with its sort value for the cursor.
+/// One page of the asks the viewer may see.
 pub async fn page<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
@@ -128,33 +128,27 @@ pub async fn page<C: ConnectionTrait>(
     args: &PageArgs,
     with_total: bool,
     today: NaiveDate,
-) -> AppResult<Page<(ask::Model, serde_json::Value)>> {
+) -> AppResult<Page<ask::Model>> {
     let query = ask::Entity::find()
         .filter(scope::asks(viewer))
         .filter(filter_condition(filter, today));
-    let total = if with_total {
-        Some(query.clone().count(db).await?)
-    } else {
-        None
-    };
     let (field, desc) = order;
-    let rows = keyset(field, desc).apply(query, args)?.all(db).await?;
-    let rows = rows
-        .into_iter()
-        .map(|m| {
-            let sort = match field {
-                AskOrderField::CreatedAt => time_value(&m.created_at),
-                AskOrderField::UpdatedAt => time_value(&m.updated_at),
-                AskOrderField::DueDate => match &m.due_date {
-                    Some(d) => date_value(d),
-                    None => NO_DATE.into(),
-                },
-                AskOrderField::Priority => i64::from(m.priority_rank).into(),
-            };
-            (m, sort)
-        })
-        .collect();
-    Ok(Page::from_rows(rows, args, total))
+    keyset(field, desc).page(db, query, args, with_total).await
+}
+
+pub fn cursor_of(field: AskOrderField) -> impl Fn(&ask::Model) -> Vec<serde_json::Value> {
+    move |m| {
+        let sort = match field {
+            AskOrderField::CreatedAt => time_value(&m.created_at),
+            AskOrderField::UpdatedAt => time_value(&m.updated_at),
+            AskOrderField::DueDate => match &m.due_date {
+                Some(d) => date_value(d),
+                None => NO_DATE.into(),
+            },
+            AskOrderField::Priority => i64::from(m.priority_rank).into(),
+        };
+        vec![sort, m.id.clone().into()]
+    }
 }
 
 fn keyset(field: AskOrderField, desc: bool) -> Keyset {
@@ -168,10 +162,7 @@ fn keyset(field: AskOrderField, desc: bool) -> Keyset {
         ),
         AskOrderField::Priority => (col(ask::Column::PriorityRank), KeyKind::Int),
     };
-    Keyset {
-        keys: vec![(sort, kind), (col(ask::Column::Id), KeyKind::Text)],
-        desc,
-    }
+    Keyset::by(sort, kind, col(ask::Column::Id), desc)
 }
 
 /// Comments of several asks, oldest first.

@@ -67,14 +67,8 @@ pub async fn page<C: ConnectionTrait>(
             lower((customer::Entity, customer::Column::CompanyName)).like(contains_pattern(search)),
         );
     }
-    let total = if with_total {
-        Some(query.clone().count(db).await?)
-    } else {
-        None
-    };
     let (field, desc) = order;
-    let rows = keyset(field, desc).apply(query, args)?.all(db).await?;
-    Ok(Page::from_rows(rows, args, total))
+    keyset(field, desc).page(db, query, args, with_total).await
 }
 
 fn keyset(field: CustomerOrderField, desc: bool) -> Keyset {
@@ -84,10 +78,7 @@ fn keyset(field: CustomerOrderField, desc: bool) -> Keyset {
         CustomerOrderField::CreatedAt => (col(customer::Column::CreatedAt), KeyKind::Time),
         CustomerOrderField::UpdatedAt => (col(customer::Column::UpdatedAt), KeyKind::Time),
     };
-    Keyset {
-        keys: vec![(sort, kind), (col(customer::Column::Id), KeyKind::Text)],
-        desc,
-    }
+    Keyset::by(sort, kind, col(customer::Column::Id), desc)
 }
 
 pub fn cursor_of(field: CustomerOrderField) -> impl Fn(&customer::Model) -> Vec<serde_json::Value> {
@@ -101,6 +92,16 @@ pub fn cursor_of(field: CustomerOrderField) -> impl Fn(&customer::Model) -> Vec<
     }
 }
 
+/// The partner's customers with this company name, ignoring case.
+fn named(partner_id: &str, company_name: &str) -> sea_orm::Select<customer::Entity> {
+    customer::Entity::find()
+        .filter(customer::Column::PartnerId.eq(partner_id))
+        .filter(
+            lower((customer::Entity, customer::Column::CompanyName))
+                .eq(company_name.trim().to_lowercase()),
+        )
+}
+
 /// Whether the partner already has a customer of this name (ignoring case).
 pub async fn company_taken<C: ConnectionTrait>(
     db: &C,
@@ -108,12 +109,7 @@ pub async fn company_taken<C: ConnectionTrait>(
     company_name: &str,
     except_id: Option<&str>,
 ) -> AppResult<bool> {
-    let mut query = customer::Entity::find()
-        .filter(customer::Column::PartnerId.eq(partner_id))
-        .filter(
-            lower((customer::Entity, customer::Column::CompanyName))
-                .eq(company_name.trim().to_lowercase()),
-        );
+    let mut query = named(partner_id, company_name);
     if let Some(id) = except_id {
         query = query.filter(customer::Column::Id.ne(id));
     }
@@ -126,14 +122,7 @@ pub async fn by_company_name<C: ConnectionTrait>(
     partner_id: &str,
     company_name: &str,
 ) -> AppResult<Option<customer::Model>> {
-    Ok(customer::Entity::find()
-        .filter(customer::Column::PartnerId.eq(partner_id))
-        .filter(
-            lower((customer::Entity, customer::Column::CompanyName))
-                .eq(company_name.trim().to_lowercase()),
-        )
-        .one(db)
-        .await?)
+    Ok(named(partner_id, company_name).one(db).await?)
 }
 
 /// A contact with its customer, if the viewer may see the customer.

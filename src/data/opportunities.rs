@@ -15,8 +15,8 @@ use entity::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use std::collections::HashMap;
 
@@ -201,42 +201,35 @@ pub async fn page<C: ConnectionTrait>(
     let query = opportunity::Entity::find()
         .filter(scope::opportunities(viewer))
         .filter(filter_condition(filter));
-    let total = if with_total {
-        Some(query.clone().count(db).await?)
-    } else {
-        None
-    };
     let (field, desc) = order;
-    let rows = keyset(field, desc).apply(query, args)?.all(db).await?;
+    let page = keyset(field, desc)
+        .page(db, query, args, with_total)
+        .await?;
     let names = if field == OpportunityOrderField::CustomerCompanyName {
-        company_names(db, &rows).await?
+        company_names(db, &page.rows).await?
     } else {
         HashMap::new()
     };
-    let rows = rows
-        .into_iter()
-        .map(|m| {
-            let sort = match field {
-                OpportunityOrderField::LastModifiedAt => time_value(&m.last_modified_at),
-                OpportunityOrderField::CreatedAt => time_value(&m.created_at),
-                OpportunityOrderField::TargetCloseDate => match &m.target_close_date {
-                    Some(d) => date_value(d),
-                    None => NO_DATE.into(),
-                },
-                OpportunityOrderField::CustomerCompanyName => names
-                    .get(&m.customer_id)
-                    .cloned()
-                    .unwrap_or_default()
-                    .into(),
-                OpportunityOrderField::Title => m.title.clone().into(),
-                OpportunityOrderField::ExpectedMonthlySpend => {
-                    m.expected_monthly_spend_cents.unwrap_or(NO_SPEND).into()
-                }
-            };
-            (m, sort)
-        })
-        .collect();
-    Ok(Page::from_rows(rows, args, total))
+    Ok(page.map(|m| {
+        let sort = match field {
+            OpportunityOrderField::LastModifiedAt => time_value(&m.last_modified_at),
+            OpportunityOrderField::CreatedAt => time_value(&m.created_at),
+            OpportunityOrderField::TargetCloseDate => match &m.target_close_date {
+                Some(d) => date_value(d),
+                None => NO_DATE.into(),
+            },
+            OpportunityOrderField::CustomerCompanyName => names
+                .get(&m.customer_id)
+                .cloned()
+                .unwrap_or_default()
+                .into(),
+            OpportunityOrderField::Title => m.title.clone().into(),
+            OpportunityOrderField::ExpectedMonthlySpend => {
+                m.expected_monthly_spend_cents.unwrap_or(NO_SPEND).into()
+            }
+        };
+        (m, sort)
+    }))
 }
 
 async fn company_names<C: ConnectionTrait>(
@@ -282,10 +275,7 @@ fn keyset(field: OpportunityOrderField, desc: bool) -> Keyset {
             KeyKind::Int,
         ),
     };
-    Keyset {
-        keys: vec![(sort, kind), (col(opportunity::Column::Id), KeyKind::Text)],
-        desc,
-    }
+    Keyset::by(sort, kind, col(opportunity::Column::Id), desc)
 }
 
 /// The change log of one object, newest first.
@@ -296,26 +286,14 @@ pub async fn history<C: ConnectionTrait>(
     with_total: bool,
 ) -> AppResult<Page<change_log::Model>> {
     let query = change_log::Entity::find().filter(change_log::Column::EntityId.eq(entity_id));
-    let total = if with_total {
-        Some(query.clone().count(db).await?)
-    } else {
-        None
-    };
-    let keyset = Keyset {
-        keys: vec![
-            (
-                Expr::col((change_log::Entity, change_log::Column::At)),
-                KeyKind::Time,
-            ),
-            (
-                Expr::col((change_log::Entity, change_log::Column::Id)),
-                KeyKind::Text,
-            ),
-        ],
-        desc: true,
-    };
-    let rows = keyset.apply(query, args)?.all(db).await?;
-    Ok(Page::from_rows(rows, args, total))
+    Keyset::by(
+        Expr::col((change_log::Entity, change_log::Column::At)),
+        KeyKind::Time,
+        Expr::col((change_log::Entity, change_log::Column::Id)),
+        true,
+    )
+    .page(db, query, args, with_total)
+    .await
 }
 
 /// One change-log row by id; callers check that its object is visible.

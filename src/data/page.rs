@@ -75,6 +75,16 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The same page with each row turned into another.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            rows: self.rows.into_iter().map(f).collect(),
+            has_next: self.has_next,
+            has_previous: self.has_previous,
+            total: self.total,
+        }
+    }
+
     /// A page of a list that cannot match anything.
     pub fn empty(args: &PageArgs) -> Self {
         Page::from_rows(Vec::new(), args, Some(0))
@@ -151,6 +161,37 @@ pub struct Keyset {
 }
 
 impl Keyset {
+    /// One sort key, then the id to break ties.
+    pub fn by(sort: Expr, kind: KeyKind, id: Expr, desc: bool) -> Self {
+        Keyset {
+            keys: vec![(sort, kind), (id, KeyKind::Text)],
+            desc,
+        }
+    }
+
+    /// One page of `query` in this order, with the total of `query` when asked for.
+    pub async fn page<E, C>(
+        &self,
+        db: &C,
+        query: sea_orm::Select<E>,
+        args: &PageArgs,
+        with_total: bool,
+    ) -> AppResult<Page<E::Model>>
+    where
+        E: sea_orm::EntityTrait,
+        E::Model: Sync,
+        C: sea_orm::ConnectionTrait,
+    {
+        use sea_orm::PaginatorTrait;
+        let total = if with_total {
+            Some(query.clone().count(db).await?)
+        } else {
+            None
+        };
+        let rows = self.apply(query, args)?.all(db).await?;
+        Ok(Page::from_rows(rows, args, total))
+    }
+
     /// Applies cursor condition, ordering and limit of `args` to `query`.
     pub fn apply<E: sea_orm::EntityTrait>(
         &self,

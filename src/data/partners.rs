@@ -82,26 +82,14 @@ pub async fn page<C: ConnectionTrait>(
             ),
         );
     }
-    let total = if with_total {
-        Some(query.clone().count(db).await?)
-    } else {
-        None
-    };
-    let keyset = Keyset {
-        keys: vec![
-            (
-                Expr::col((partner::Entity, partner::Column::Name)),
-                KeyKind::Text,
-            ),
-            (
-                Expr::col((partner::Entity, partner::Column::Id)),
-                KeyKind::Text,
-            ),
-        ],
-        desc: false,
-    };
-    let rows = keyset.apply(query, args)?.all(db).await?;
-    Ok(Page::from_rows(rows, args, total))
+    Keyset::by(
+        Expr::col((partner::Entity, partner::Column::Name)),
+        KeyKind::Text,
+        Expr::col((partner::Entity, partner::Column::Id)),
+        false,
+    )
+    .page(db, query, args, with_total)
+    .await
 }
 
 pub fn cursor_of(model: &partner::Model) -> Vec<serde_json::Value> {

@@ -8,7 +8,7 @@ use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::referral;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 
 #[derive(Default, Clone, Debug)]
 pub struct ReferralFilter {
@@ -64,26 +64,14 @@ pub async fn page<C: ConnectionTrait>(
     if let Some(partner_id) = &filter.partner_id {
         query = query.filter(referral::Column::PartnerId.eq(partner_id.as_str()));
     }
-    let total = if with_total {
-        Some(query.clone().count(db).await?)
-    } else {
-        None
-    };
-    let keyset = Keyset {
-        keys: vec![
-            (
-                Expr::col((referral::Entity, referral::Column::CreatedAt)),
-                KeyKind::Time,
-            ),
-            (
-                Expr::col((referral::Entity, referral::Column::Id)),
-                KeyKind::Text,
-            ),
-        ],
-        desc: true,
-    };
-    let rows = keyset.apply(query, args)?.all(db).await?;
-    Ok(Page::from_rows(rows, args, total))
+    Keyset::by(
+        Expr::col((referral::Entity, referral::Column::CreatedAt)),
+        KeyKind::Time,
+        Expr::col((referral::Entity, referral::Column::Id)),
+        true,
+    )
+    .page(db, query, args, with_total)
+    .await
 }
 
 pub fn cursor_of(m: &referral::Model) -> Vec<serde_json::Value> {

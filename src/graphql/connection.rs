@@ -10,6 +10,11 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
+/// Whether the client selected `totalCount`: the count is a query of its own, run only then.
+pub fn wants_total(ctx: &async_graphql::Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}
+
 /// Complexity of a connection field: `first` (default 20) times the cost of one node.
 pub fn cost(first: Option<i32>, child_complexity: usize) -> usize {
     first.unwrap_or(20).clamp(1, 100) as usize * child_complexity

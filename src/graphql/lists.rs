@@ -5,6 +5,7 @@ use crate::data;
 use crate::data::page::{Page, PageArgs};
 use crate::domain::enums::SortDirection;
 use crate::error::AppError;
+use crate::graphql::connection::wants_total;
 use crate::graphql::ctx;
 use crate::graphql::inputs::{
     AskFilter, AskOrder, AskOrderField, CustomerFilter, CustomerOrder, CustomerOrderField,
@@ -124,7 +125,7 @@ pub async fn customers(
             o.direction == SortDirection::Desc,
         ),
     };
-    let with_total = ctx.look_ahead().field("totalCount").exists();
+    let with_total = wants_total(ctx);
     let page = if elsewhere {
         Page::empty(&args)
     } else {
@@ -213,7 +214,7 @@ pub async fn opportunities(
             o.direction == SortDirection::Desc,
         ),
     };
-    let with_total = ctx.look_ahead().field("totalCount").exists();
+    let with_total = wants_total(ctx);
     let page = if elsewhere {
         Page::empty(&args)
     } else {
@@ -274,7 +275,7 @@ pub async fn asks(
             o.direction == SortDirection::Desc,
         ),
     };
-    let with_total = ctx.look_ahead().field("totalCount").exists();
+    let with_total = wants_total(ctx);
     let page = if elsewhere {
         Page::empty(&args)
     } else {
@@ -291,7 +292,7 @@ pub async fn asks(
     };
     Ok(AskConnection::from_page(
         page,
-        |(m, sort)| vec![sort.clone(), m.id.clone().into()],
-        |(m, _)| Ask(m),
+        data::asks::cursor_of(field),
+        Ask,
     ))
 }

@@ -2,7 +2,7 @@
 use crate::data;
 use crate::data::page::PageArgs;
 use crate::error::AppError;
-use crate::graphql::connection::cost;
+use crate::graphql::connection::{cost, wants_total};
 use crate::graphql::ctx;
 use crate::graphql::inputs::{
     AskFilter, AskOrder, CustomerFilter, CustomerOrder, OpportunityFilter, OpportunityOrder,
@@ -114,7 +114,7 @@ impl PartnerQuery {
             search: filter.search,
             segments: filter.segment,
         };
-        let with_total = ctx.look_ahead().field("totalCount").exists();
+        let with_total = wants_total(ctx);
         let page =
             data::partners::page(ctx::db(ctx)?, ctx::viewer(ctx)?, &filter, &args, with_total)
                 .await?;
@@ -267,7 +267,7 @@ impl ReferralQuery {
             statuses: filter.status,
             partner_id: filter.partner_id.map(|id| id.0),
         };
-        let with_total = ctx.look_ahead().field("totalCount").exists();
+        let with_total = wants_total(ctx);
         let page = data::referrals::page(
             ctx::db(ctx)?,
             ctx::viewer(ctx)?,

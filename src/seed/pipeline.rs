@@ -217,6 +217,7 @@ pub async fn seed(
 /// Who acts in the demo besides the `seed-demo` ADMIN: the partner's user who asks and
 /// answers referrals, and the AWS seller who works asks and sends referrals.
 struct People {
+    partner_id: String,
     requester: Viewer,
     seller: Viewer,
 }
@@ -224,6 +225,7 @@ struct People {
 impl People {
     fn of(partner_id: &str, partner_domain: &str) -> Self {
         People {
+            partner_id: partner_id.into(),
             requester: Self::partner_user(&format!("ana@{partner_domain}"), partner_id),
             seller: Self::aws_seller("sam@aws.example"),
         }
@@ -256,7 +258,7 @@ impl People {
         if subject.ends_with("@aws.example") {
             Self::aws_seller(subject)
         } else {
-            Self::partner_user(subject, self.requester.partner_id.as_deref().unwrap_or(""))
+            Self::partner_user(subject, &self.partner_id)
         }
     }
 }

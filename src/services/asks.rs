@@ -708,10 +708,9 @@ pub async fn comment(
         "COMMENTED",
     )
     .await?;
-    let updated = ask::Entity::find_by_id(current.id.clone())
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound("ask"))?;
     txn.commit().await?;
-    Ok(updated)
+    Ok(ask::Model {
+        updated_at: now,
+        ..current
+    })
 }

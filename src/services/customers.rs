@@ -18,7 +18,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-const COMPANY_NAME_MAX: usize = 120;
+pub const COMPANY_NAME_MAX: usize = 120;
 const OTHER_INDUSTRY_MAX: usize = 255;
 const NOTES_MAX: usize = 2000;
 const NAME_MAX: usize = 80;
@@ -170,7 +170,7 @@ pub struct ContactFields {
     pub business_title: Option<String>,
 }
 
-pub fn validate_contact(v: &mut Validator, prefix: &str, c: &ContactInput) -> ContactFields {
+fn validate_contact(v: &mut Validator, prefix: &str, c: &ContactInput) -> ContactFields {
     let field = |name: &str| {
         if prefix.is_empty() {
             name.to_string()
@@ -190,6 +190,27 @@ pub fn validate_contact(v: &mut Validator, prefix: &str, c: &ContactInput) -> Co
             NAME_MAX,
         ),
     }
+}
+
+/// A list of contacts under `field`, at most as many as a customer keeps.
+pub fn validate_contacts(
+    v: &mut Validator,
+    field: &str,
+    contacts: Option<&[ContactInput]>,
+) -> Vec<ContactFields> {
+    let contacts = contacts.unwrap_or_default();
+    if contacts.len() > CONTACTS_MAX {
+        v.fail(
+            field,
+            "TOO_MANY_VALUES",
+            format!("at most {CONTACTS_MAX} contacts"),
+        );
+    }
+    contacts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| validate_contact(v, &format!("{field}.{i}"), c))
+        .collect()
 }
 
 /// Inserts a contact under `id` (a new one unless the caller reserved it, as referrals do).
@@ -269,19 +290,7 @@ pub async fn create_in(
     };
     fields.set_address(&mut v, input.address.as_ref());
     fields.check(&mut v);
-    let contacts_in = input.contacts.unwrap_or_default();
-    if contacts_in.len() > CONTACTS_MAX {
-        v.fail(
-            "contacts",
-            "TOO_MANY_VALUES",
-            format!("at most {CONTACTS_MAX} contacts"),
-        );
-    }
-    let contacts: Vec<ContactFields> = contacts_in
-        .iter()
-        .enumerate()
-        .map(|(i, c)| validate_contact(&mut v, &format!("contacts.{i}"), c))
-        .collect();
+    let contacts = validate_contacts(&mut v, "contacts", input.contacts.as_deref());
     v.finish()?;
 
     let partner = data::partners::find(txn, viewer, &partner_id)

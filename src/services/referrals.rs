@@ -14,9 +14,14 @@ use crate::graphql::inputs::{
     AddressInput, CreateCustomerInput, CreateOpportunityInput, MoneyInput, SendReferralInput,
 };
 use crate::graphql::scalars::{Date, Decimal};
-use crate::services::customers::{self, Address, ContactFields, validate_contact};
+use crate::services::customers::{
+    self, Address, COMPANY_NAME_MAX, ContactFields, validate_contacts,
+};
+// The referral's project becomes the opportunity's, under the opportunity's limits.
 use crate::services::history::Diff;
 use crate::services::opportunities;
+use crate::services::opportunities::fields::{PROBLEM_MAX, TITLE_MAX};
+use crate::services::opportunities::readiness::BUSINESS_PROBLEM_MIN as PROBLEM_MIN;
 use async_graphql::ID;
 use chrono::{DateTime, Duration, Utc};
 use entity::{customer, opportunity, referral};
@@ -29,13 +34,8 @@ use serde::{Deserialize, Serialize};
 
 /// ACE's InvitationMessage is 1..255 characters.
 const MESSAGE_MAX: usize = 255;
-const COMPANY_NAME_MAX: usize = 120;
-const TITLE_MAX: usize = 255;
-const PROBLEM_MIN: usize = 20;
-const PROBLEM_MAX: usize = 2000;
 /// ACE's RejectionReason is a string of 1..80 characters.
 const REJECTION_MAX: usize = 80;
-const CONTACTS_MAX: usize = 50;
 pub const DEFAULT_EXPIRY_DAYS: i64 = 14;
 const MAX_EXPIRY_DAYS: i64 = 90;
 
@@ -80,22 +80,17 @@ pub async fn send(
         .customer_address
         .as_ref()
         .map(|a| address(&mut v, a, &country_code));
-    let contacts_in = input.customer_contacts.as_deref().unwrap_or_default();
-    if contacts_in.len() > CONTACTS_MAX {
-        v.fail(
-            "customerContacts",
-            "TOO_MANY_VALUES",
-            format!("at most {CONTACTS_MAX} contacts"),
-        );
-    }
-    let contacts: Vec<ReferralContact> = contacts_in
-        .iter()
-        .enumerate()
-        .map(|(i, c)| ReferralContact {
-            id: IdKind::Contact.new_id(),
-            fields: validate_contact(&mut v, &format!("customerContacts.{i}"), c),
-        })
-        .collect();
+    let contacts: Vec<ReferralContact> = validate_contacts(
+        &mut v,
+        "customerContacts",
+        input.customer_contacts.as_deref(),
+    )
+    .into_iter()
+    .map(|fields| ReferralContact {
+        id: IdKind::Contact.new_id(),
+        fields,
+    })
+    .collect();
     let project_title = v.required("projectTitle", &input.project_title, TITLE_MAX);
     let business_problem = v.required("businessProblem", &input.business_problem, PROBLEM_MAX);
     if !business_problem.is_empty() {

@@ -3,7 +3,7 @@ use crate::data;
 use crate::data::page::PageArgs;
 use crate::domain::enums::*;
 use crate::error::AppError;
-use crate::graphql::connection::{connection, cost};
+use crate::graphql::connection::{connection, cost, wants_total};
 use crate::graphql::ctx;
 use crate::graphql::inputs::{AskFilter, AskOrder};
 use crate::graphql::lists;
@@ -304,7 +304,7 @@ impl Opportunity {
         after: Option<String>,
     ) -> Result<ChangeConnection> {
         let args = PageArgs::forward(first, after.as_deref())?;
-        let with_total = ctx.look_ahead().field("totalCount").exists();
+        let with_total = wants_total(ctx);
         let page =
             data::opportunities::history(ctx::db(ctx)?, &self.0.id, &args, with_total).await?;
         Ok(ChangeConnection::from_page(

@@ -14,8 +14,8 @@ use sea_orm::Set;
 use serde::Serialize;
 
 const IDENTIFIER_MAX: usize = 64;
-const TITLE_MAX: usize = 255;
-const PROBLEM_MAX: usize = 2000;
+pub const TITLE_MAX: usize = 255;
+pub const PROBLEM_MAX: usize = 2000;
 const TEXT_MAX: usize = 255;
 const NOTES_MAX: usize = 2000;
 pub const AWS_PRODUCTS_MAX: usize = 20;
