@@ -1,6 +1,6 @@
 //! The `cosell` command: serve (default), migrate, seed-demo, token, schema.
 use crate::auth::MintRequest;
-use crate::config::{DbConfig, JwtConfig};
+use crate::config::{DbConfig, JwtConfig, LimitsConfig};
 use crate::domain::enums::{Role, SegmentCode, StoredEnum};
 use crate::{db, graphql, http, seed};
 use clap::{Parser, Subcommand};
@@ -19,6 +19,8 @@ pub struct Cli {
     db: DbConfig,
     #[command(flatten)]
     jwt: JwtConfig,
+    #[command(flatten)]
+    limits: LimitsConfig,
     /// Address to listen on.
     #[arg(
         long,
@@ -148,12 +150,14 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                 cli.listen,
                 cli.listen
             );
+            let db_for_close = db.clone();
             let state = http::AppState {
                 schema: graphql::build(db.clone(), false),
                 db,
                 keys,
                 cors_origins: cli.cors_origins.clone(),
                 loader_delay: crate::data::loaders::DEFAULT_DELAY,
+                door: std::sync::Arc::new(http::front_door::FrontDoor::new(cli.limits.limits())),
             };
             let workers = cli.workers.unwrap_or_else(|| {
                 std::thread::available_parallelism()
@@ -161,6 +165,9 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                     .unwrap_or(2)
             });
             http::serve(listener, state, workers)?.await?;
+            // Requests have drained; close the pool so no connection outlives the runtime.
+            db_for_close.close().await?;
+            tracing::info!("stopped");
         }
         Command::Migrate { down } => {
             let db = db::connect(&cli.db.database_url).await?;

@@ -96,3 +96,44 @@ impl JwtConfig {
         }
     }
 }
+
+/// Limits on requests; see `http::front_door::Limits` for what each one guards.
+#[derive(Args, Clone, Debug)]
+pub struct LimitsConfig {
+    /// Deadline of one GraphQL execution, in seconds (TIMEOUT after it).
+    #[arg(long, env = "COSELL_REQUEST_TIMEOUT", default_value_t = 15, global = true)]
+    pub request_timeout: u64,
+    /// Deadline for receiving a request body, in seconds (HTTP 408 after it).
+    #[arg(long, env = "COSELL_BODY_TIMEOUT", default_value_t = 10, global = true)]
+    pub body_timeout: u64,
+    /// Request body bytes buffered by all requests together (HTTP 503 past it).
+    #[arg(long, env = "COSELL_MAX_BUFFERED_BYTES", default_value_t = 64 * 1024 * 1024, global = true)]
+    pub max_buffered_bytes: usize,
+    /// Requests in flight from one client address (HTTP 429 past it).
+    #[arg(long, env = "COSELL_MAX_IN_FLIGHT_PER_ADDRESS", default_value_t = 64, global = true)]
+    pub max_in_flight_per_address: usize,
+    /// GraphQL executions running at once for one subject (more wait up to 2 s, then 429).
+    #[arg(long, env = "COSELL_MAX_CONCURRENT_PER_SUBJECT", default_value_t = 4, global = true)]
+    pub max_concurrent_per_subject: usize,
+    /// Sustained requests per second per subject, bursts of five times that (0: no limit).
+    #[arg(long, env = "COSELL_RATE_PER_SUBJECT", default_value_t = 20.0, global = true)]
+    pub rate_per_subject: f64,
+    /// Sustained requests per second per client address, bursts of five times (0: no limit).
+    #[arg(long, env = "COSELL_RATE_PER_ADDRESS", default_value_t = 100.0, global = true)]
+    pub rate_per_address: f64,
+}
+
+impl LimitsConfig {
+    pub fn limits(&self) -> crate::http::front_door::Limits {
+        use std::time::Duration;
+        crate::http::front_door::Limits {
+            request_timeout: Duration::from_secs(self.request_timeout.max(1)),
+            body_timeout: Duration::from_secs(self.body_timeout.max(1)),
+            max_buffered_bytes: self.max_buffered_bytes,
+            max_in_flight_per_address: self.max_in_flight_per_address.max(1),
+            max_concurrent_per_subject: self.max_concurrent_per_subject.max(1),
+            subject_rate: self.rate_per_subject.max(0.0),
+            address_rate: self.rate_per_address.max(0.0),
+        }
+    }
+}

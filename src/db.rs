@@ -1,28 +1,58 @@
-//! Connecting to SQLite (the embedded default) or PostgreSQL, and migrating.
+//! Connecting to SQLite (the embedded default) or PostgreSQL, migrating, and classifying the
+//! database's faults.
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::{self, Connection};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnAcquireErr, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbErr, RuntimeErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 use std::time::Duration;
 
+/// How long a request waits for a pooled connection before answering UNAVAILABLE.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// PostgreSQL's `statement_timeout`: no single statement outlives a request's deadline.
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_string());
-    options
-        .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false);
+    options.acquire_timeout(ACQUIRE_TIMEOUT).sqlx_logging(false);
     if url.starts_with("sqlite:") {
         // WAL lets readers proceed beside the one writer; the busy timeout serialises writers
         // instead of failing them with "database is locked".
-        options.max_connections(8).map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true)
-        });
+        options
+            .max_connections(8)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .foreign_keys(true)
+            })
+            .map_sqlx_sqlite_pool_opts(|o| o.after_release(|conn, _| discard_if_in_transaction(conn)));
     } else {
-        options.max_connections(16);
+        options
+            .max_connections(16)
+            .statement_timeout(STATEMENT_TIMEOUT)
+            .map_sqlx_postgres_pool_opts(|o| {
+                o.after_release(|conn, _| discard_if_in_transaction(conn))
+            });
     }
     Database::connect(options).await
+}
+
+/// A connection that comes back to the pool still inside a transaction is closed, never reused.
+///
+/// When a COMMIT fails (SQLite on a full disk or past the file-size limit) and the automatic
+/// ROLLBACK fails too, the driver still counts the transaction as open; the next request on
+/// that connection would then run inside it as a savepoint, answer success, and lose its write
+/// with the never-committed transaction. Closing the connection rolls everything back.
+fn discard_if_in_transaction<C: Connection>(
+    conn: &mut C,
+) -> futures_util::future::BoxFuture<'_, Result<bool, sqlx::Error>> {
+    let keep = !conn.is_in_transaction();
+    if !keep {
+        tracing::warn!("closing a pooled connection left inside a transaction");
+    }
+    Box::pin(async move { Ok(keep) })
 }
 
 pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -41,4 +71,76 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     })
     .await
+}
+
+/// Whether the database can take a write now: one row rewritten in its own transaction, so a
+/// full disk or a lost server shows up here before a client's write meets it.
+pub async fn probe_write(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let txn = begin_write(db).await?;
+    txn.execute_unprepared("UPDATE health_probe SET checked_at = CURRENT_TIMESTAMP WHERE id = 1")
+        .await?;
+    txn.commit().await
+}
+
+/// What kind of fault a database error is, as far as a client is concerned.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The database is down, unreachable, full or busy: the same request may work later.
+    Unavailable,
+    /// A statement ran past `statement_timeout`.
+    TimedOut,
+    /// Anything else: a bug or a broken invariant.
+    Other,
+}
+
+pub fn classify(err: &DbErr) -> Fault {
+    let sqlx_err = match err {
+        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout | ConnAcquireErr::ConnectionClosed) => {
+            return Fault::Unavailable;
+        }
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e.as_ref(),
+        DbErr::Conn(_) => return Fault::Unavailable,
+        _ => return Fault::Other,
+    };
+    match sqlx_err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Tls(_) => Fault::Unavailable,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            classify_code(&code)
+        }
+        _ => Fault::Other,
+    }
+}
+
+/// SQLite primary result codes (the low byte of extended codes) and PostgreSQL SQLSTATEs.
+fn classify_code(code: &str) -> Fault {
+    if let Ok(sqlite) = code.parse::<i32>() {
+        // BUSY, LOCKED, NOMEM, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
+        return match sqlite & 0xff {
+            5 | 6 | 7 | 8 | 10 | 13 | 14 | 15 => Fault::Unavailable,
+            _ => Fault::Other,
+        };
+    }
+    match code {
+        "57014" => Fault::TimedOut,
+        // Connection exceptions, insufficient resources (disk full, out of memory, too many
+        // connections), operator intervention (shutdown, cannot connect now), lock timeouts,
+        // serialization failures and deadlocks.
+        _ if code.starts_with("08")
+            || code.starts_with("53")
+            || code.starts_with("57P")
+            || code == "55P03"
+            || code == "40001"
+            || code == "40P01" =>
+        {
+            Fault::Unavailable
+        }
+        _ => Fault::Other,
+    }
 }

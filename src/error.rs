@@ -26,6 +26,15 @@ pub enum AppError {
         field: Option<String>,
     },
     QueryTooComplex(String),
+    /// Too many requests from one subject or address; retry after the given seconds.
+    RateLimited {
+        retry_after_seconds: u64,
+    },
+    /// The request's deadline passed.
+    Timeout,
+    /// The database (or another dependency) is down, full or overloaded: retry later. The
+    /// detail is for the log only.
+    Unavailable(String),
     Internal(String),
 }
 
@@ -40,6 +49,9 @@ impl AppError {
             AppError::NotReady(_) => "NOT_READY",
             AppError::InvalidState { .. } => "INVALID_STATE",
             AppError::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
+            AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::Timeout => "TIMEOUT",
+            AppError::Unavailable(_) => "UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -64,7 +76,7 @@ impl AppError {
     /// API clients.
     pub fn detail(self) -> String {
         match self {
-            AppError::Internal(detail) => detail,
+            AppError::Internal(detail) | AppError::Unavailable(detail) => detail,
             other => other.message(),
         }
     }
@@ -92,6 +104,13 @@ impl AppError {
                     .join(", ")
             ),
             AppError::InvalidState { message, .. } => message.clone(),
+            AppError::RateLimited {
+                retry_after_seconds,
+            } => format!("too many requests; retry in {retry_after_seconds} s"),
+            AppError::Timeout => "the request ran past its deadline".to_string(),
+            AppError::Unavailable(_) => {
+                "the service is temporarily unavailable; retry later".to_string()
+            }
             AppError::Internal(_) => "internal error".to_string(),
         }
     }
@@ -99,8 +118,10 @@ impl AppError {
 
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
-        if let AppError::Internal(detail) = &err {
-            tracing::error!(error = %detail, "internal error");
+        match &err {
+            AppError::Internal(detail) => tracing::error!(error = %detail, "internal error"),
+            AppError::Unavailable(detail) => tracing::warn!(error = %detail, "unavailable"),
+            _ => {}
         }
         let message = err.message();
         async_graphql::Error::new(message).extend_with(|_, ext| {
@@ -144,6 +165,9 @@ impl From<AppError> for async_graphql::Error {
                     field: Some(field), ..
                 } => ext.set("field", field.clone()),
                 AppError::StaleVersion { current, .. } => ext.set("currentVersion", *current),
+                AppError::RateLimited {
+                    retry_after_seconds,
+                } => ext.set("retryAfter", *retry_after_seconds),
                 _ => {}
             }
         })
@@ -156,7 +180,11 @@ impl From<DbErr> for AppError {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
                 AppError::Conflict("a record with the same unique value already exists".into())
             }
-            _ => AppError::Internal(format!("database: {err}")),
+            _ => match crate::db::classify(&err) {
+                crate::db::Fault::Unavailable => AppError::Unavailable(format!("database: {err}")),
+                crate::db::Fault::TimedOut => AppError::Timeout,
+                crate::db::Fault::Other => AppError::Internal(format!("database: {err}")),
+            },
         }
     }
 }

@@ -3,6 +3,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_create_schema;
 mod m20261127_000002_seed_segments;
+mod m20261130_000003_hardening;
 
 pub struct Migrator;
 
@@ -12,6 +13,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_create_schema::Migration),
             Box::new(m20261127_000002_seed_segments::Migration),
+            Box::new(m20261130_000003_hardening::Migration),
         ]
     }
 }

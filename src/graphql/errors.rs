@@ -59,3 +59,14 @@ fn set_extension(error: &mut Value, key: &str, value: Value) {
     }
     error["extensions"][key] = value;
 }
+
+/// Whether any error of a response carries `code`.
+pub fn has_code(body: &Value, code: &str) -> bool {
+    body.get("errors")
+        .and_then(Value::as_array)
+        .is_some_and(|errors| {
+            errors
+                .iter()
+                .any(|e| e.pointer("/extensions/code").and_then(Value::as_str) == Some(code))
+        })
+}

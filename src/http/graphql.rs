@@ -1,14 +1,21 @@
-//! The GraphQL endpoint. Transport rules come first: JSON bodies only (415), a bearer token
-//! on every request (401), no batches (400), queries only over GET (405). Then one execution
-//! with per-request data, panics contained, and every error given a code.
-use super::AppState;
+//! The GraphQL endpoint. Transport rules come first, decided from the headers before any body
+//! byte is read: JSON bodies only (415), the address's and subject's limits (429), a bearer
+//! token (401), a declared size within the limit (413). Then the body, within its deadline and
+//! the process's byte budget; no batches (400), queries only over GET (405). Then one execution
+//! within the subject's concurrency and the request deadline, panics contained, and every
+//! error given a code.
+use super::front_door::{InFlight, MUTATION_COST};
+use super::{AppState, MAX_BODY_BYTES};
 use crate::auth::Viewer;
+use crate::error::AppError;
 use crate::data::loaders::Loaders;
 use crate::graphql::errors;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::parser::types::OperationType;
-use futures_util::FutureExt;
+use futures_util::{FutureExt, StreamExt};
+use std::net::IpAddr;
+use tokio::sync::OwnedSemaphorePermit;
 use serde_json::{Value, json};
 use std::panic::AssertUnwindSafe;
 use tracing::Instrument;
@@ -16,6 +23,26 @@ use tracing::Instrument;
 fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse {
     HttpResponse::build(status)
         .json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+}
+
+/// An error refused at the transport level, with the status and headers its code implies.
+fn app_error_response(err: AppError) -> HttpResponse {
+    let (status, retry_after) = match &err {
+        AppError::RateLimited {
+            retry_after_seconds,
+        } => (StatusCode::TOO_MANY_REQUESTS, Some(*retry_after_seconds)),
+        AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, Some(1)),
+        AppError::Timeout => (StatusCode::GATEWAY_TIMEOUT, None),
+        _ => (StatusCode::BAD_REQUEST, None),
+    };
+    let mut response = error_response(status, err.code(), &err.message());
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(seconds),
+        );
+    }
+    response
 }
 
 fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, Box<HttpResponse>> {
@@ -48,6 +75,38 @@ fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, Box<HttpR
     })
 }
 
+/// Everything decided from the request line and headers, before any body byte is read: the
+/// address's share of requests in flight and of the rate, the token, the subject's rate.
+struct Admitted {
+    viewer: Viewer,
+    _in_flight: InFlight,
+}
+
+fn admit(state: &AppState, req: &HttpRequest) -> Result<Admitted, HttpResponse> {
+    let addr = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED));
+    let in_flight = state.door.enter(addr).ok_or_else(|| {
+        app_error_response(AppError::RateLimited {
+            retry_after_seconds: 1,
+        })
+    })?;
+    state
+        .door
+        .charge_address(addr)
+        .map_err(app_error_response)?;
+    let viewer = authenticate(state, req).map_err(|response| *response)?;
+    state
+        .door
+        .charge_subject(&viewer.subject, 1.0)
+        .map_err(app_error_response)?;
+    Ok(Admitted {
+        viewer,
+        _in_flight: in_flight,
+    })
+}
+
 fn is_json(req: &HttpRequest) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
@@ -56,7 +115,70 @@ fn is_json(req: &HttpRequest) -> bool {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
-pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+fn too_large() -> HttpResponse {
+    error_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "BAD_USER_INPUT",
+        &format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+    )
+}
+
+/// Reads the body within the body deadline and the size limit, holding its bytes in the
+/// process-wide budget until the returned permit is dropped.
+async fn read_body(
+    state: &AppState,
+    req: &HttpRequest,
+    mut payload: web::Payload,
+) -> Result<(web::BytesMut, OwnedSemaphorePermit), HttpResponse> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(too_large());
+    }
+    let busy = || {
+        app_error_response(AppError::Unavailable(
+            "the body budget is exhausted".into(),
+        ))
+    };
+    let mut held = state.door.buffer(0).ok_or_else(busy)?;
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(64 * 1024));
+    let deadline = tokio::time::Instant::now() + state.door.limits.body_timeout;
+    loop {
+        let chunk = match tokio::time::timeout_at(deadline, payload.next()).await {
+            Err(_) => {
+                return Err(error_response(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "TIMEOUT",
+                    "the request body did not arrive in time",
+                ));
+            }
+            Ok(None) => break,
+            Ok(Some(Err(_))) => {
+                return Err(error_response(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_USER_INPUT",
+                    "the request body could not be read",
+                ));
+            }
+            Ok(Some(Ok(chunk))) => chunk,
+        };
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+        held.merge(state.door.buffer(chunk.len()).ok_or_else(busy)?);
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, held))
+}
+
+pub async fn post(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
     if !is_json(&req) {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -64,9 +186,13 @@ pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes
             "POST /graphql takes Content-Type: application/json",
         );
     }
-    let viewer = match authenticate(&state, &req) {
-        Ok(viewer) => viewer,
-        Err(response) => return *response,
+    let admitted = match admit(&state, &req) {
+        Ok(admitted) => admitted,
+        Err(response) => return response,
+    };
+    let (body, held) = match read_body(&state, &req, payload).await {
+        Ok(read) => read,
+        Err(response) => return response,
     };
     let request = match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Array(_)) => {
@@ -82,8 +208,10 @@ pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes
         Ok(_) => Err(serde::de::Error::custom("no query")),
         Err(err) => Err(err),
     };
+    drop(body);
+    drop(held);
     match request {
-        Ok(request) => execute(&state, viewer, request).await,
+        Ok(request) => execute(&state, admitted.viewer, request).await,
         Err(_) => error_response(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
@@ -93,9 +221,9 @@ pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes
 }
 
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let viewer = match authenticate(&state, &req) {
-        Ok(viewer) => viewer,
-        Err(response) => return *response,
+    let admitted = match admit(&state, &req) {
+        Ok(admitted) => admitted,
+        Err(response) => return response,
     };
     let request = match parse_get(req.query_string()) {
         Some(request) => request,
@@ -107,7 +235,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             );
         }
     };
-    if !is_query(&request) {
+    if operation_type(&request) != Some(OperationType::Query) {
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             "BAD_USER_INPUT",
@@ -118,7 +246,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
         return response;
     }
-    execute(&state, viewer, request).await
+    execute(&state, admitted.viewer, request).await
 }
 
 #[derive(serde::Deserialize)]
@@ -149,18 +277,18 @@ fn parse_get(query_string: &str) -> Option<async_graphql::Request> {
     Some(request)
 }
 
-/// Whether the operation a GET would run is a query. Unparsable documents pass through so the
-/// executor reports the syntax error as usual.
-fn is_query(request: &async_graphql::Request) -> bool {
+/// The type of the operation a request would run; unparsable documents count as queries so
+/// the executor reports the syntax error as usual.
+fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
     let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
-        return true;
+        return Some(OperationType::Query);
     };
     let mut ops = doc.operations.iter();
     let chosen = match request.operation_name.as_deref() {
         Some(name) => ops.find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name)),
         None => ops.next(),
     };
-    chosen.is_none_or(|(_, op)| op.node.ty == OperationType::Query)
+    Some(chosen.map_or(OperationType::Query, |(_, op)| op.node.ty))
 }
 
 pub async fn method_not_allowed() -> HttpResponse {
@@ -180,27 +308,55 @@ async fn execute(
     viewer: Viewer,
     request: async_graphql::Request,
 ) -> HttpResponse {
+    if operation_type(&request) == Some(OperationType::Mutation)
+        && let Err(err) = state
+            .door
+            .charge_subject(&viewer.subject, MUTATION_COST - 1.0)
+    {
+        return app_error_response(err);
+    }
+    let _slot = match state.door.subject_slot(&viewer.subject).await {
+        Ok(slot) => slot,
+        Err(err) => return app_error_response(err),
+    };
     let request_id = uuid::Uuid::new_v4().simple().to_string();
     let span = tracing::info_span!("graphql", request_id = %request_id, subject = %viewer.subject);
     let loaders = Loaders::new(&state.db, &viewer, state.loader_delay);
     let request = request.data(viewer).data(loaders);
-    let outcome = AssertUnwindSafe(state.schema.execute(request))
-        .catch_unwind()
+    let run = AssertUnwindSafe(state.schema.execute(request)).catch_unwind();
+    let outcome = tokio::time::timeout(state.door.limits.request_timeout, run)
         .instrument(span)
         .await;
-    let mut body = match outcome.map(|response| serde_json::to_value(&response)) {
-        Ok(Ok(body)) => body,
-        Ok(Err(err)) => {
-            tracing::error!(request_id, error = %err, "response serialisation failed");
-            json!({ "data": null, "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] })
-        }
+    let internal = || json!({ "data": null, "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] });
+    let mut body = match outcome {
         Err(_) => {
+            tracing::warn!(request_id, "request ran past its deadline");
+            let mut response = app_error_response(AppError::Timeout);
+            response.headers_mut().insert(
+                header::HeaderName::from_static("x-request-id"),
+                header::HeaderValue::from_str(&request_id).unwrap_or(header::HeaderValue::from_static("")),
+            );
+            return response;
+        }
+        Ok(Ok(response)) => match serde_json::to_value(&response) {
+            Ok(body) => body,
+            Err(err) => {
+                tracing::error!(request_id, error = %err, "response serialisation failed");
+                internal()
+            }
+        },
+        Ok(Err(_)) => {
             tracing::error!(request_id, "request execution panicked");
-            json!({ "data": null, "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] })
+            internal()
         }
     };
     errors::normalize(&mut body, &request_id);
-    HttpResponse::Ok()
-        .insert_header(("x-request-id", request_id))
-        .json(body)
+    let mut response = HttpResponse::Ok();
+    response.insert_header(("x-request-id", request_id));
+    if errors::has_code(&body, "UNAVAILABLE") {
+        response
+            .status(StatusCode::SERVICE_UNAVAILABLE)
+            .insert_header((header::RETRY_AFTER, "1"));
+    }
+    response.json(body)
 }

@@ -1,15 +1,19 @@
-//! HTTP: routes, the GraphQL endpoint's transport rules, health probes.
+//! HTTP: routes, the GraphQL endpoint's transport rules, health probes, response headers.
+pub mod front_door;
 mod graphql;
 mod health;
 
 use crate::auth::JwtKeys;
 use crate::graphql::AppSchema;
 use actix_cors::Cors;
-use actix_web::dev::{RequestHead, Server};
+use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::{App, HttpResponse, HttpServer, middleware, web};
 use sea_orm::DatabaseConnection;
-use std::net::TcpListener;
+use front_door::FrontDoor;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Largest request body accepted; larger ones get 413 before anything is parsed.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -23,34 +27,41 @@ pub struct AppState {
     pub cors_origins: Vec<String>,
     /// The DataLoaders' batching window (`data::loaders::DEFAULT_DELAY` in production).
     pub loader_delay: std::time::Duration,
+    /// Limits applied before a request costs anything.
+    pub door: Arc<FrontDoor>,
 }
 
 /// Cross-origin access for browser front-ends: the configured origins and the server's own
-/// (so GraphiQL works); any other origin is refused before the request is handled.
-fn cors(allowed: Vec<String>) -> Cors {
+/// (so GraphiQL works); any other origin is refused before the request is handled. The
+/// server's own origin comes from the address it listens on, never from the request's `Host`
+/// header, which a client (or a DNS-rebinding page) chooses.
+fn cors(allowed: Arc<Vec<String>>) -> Cors {
     Cors::default()
-        .allowed_origin_fn(move |origin, req| {
-            let Ok(origin) = origin.to_str() else {
-                return false;
-            };
-            allowed.iter().any(|a| a == origin) || is_same_origin(origin, req)
+        .allowed_origin_fn(move |origin, _| {
+            origin
+                .to_str()
+                .is_ok_and(|origin| allowed.iter().any(|a| a == origin))
         })
         .allowed_methods(["GET", "POST"])
         .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .expose_headers(["x-request-id"])
+        .expose_headers(["x-request-id", "retry-after"])
         .max_age(3600)
         .block_on_origin_mismatch(true)
 }
 
-fn is_same_origin(origin: &str, req: &RequestHead) -> bool {
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok());
-    let origin_host = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"));
-    host.is_some() && origin_host == host
+/// The origins a browser uses for a server on `addr`: `http://ADDR`, and `http://localhost:PORT`
+/// for a loopback address. A server on an unspecified address (0.0.0.0) has no origin of its
+/// own; its public origin goes in `COSELL_CORS_ORIGINS`.
+pub fn own_origins(addr: SocketAddr) -> Vec<String> {
+    let ip = addr.ip();
+    if ip.is_unspecified() {
+        return Vec::new();
+    }
+    let mut origins = vec![format!("http://{addr}")];
+    if ip.is_loopback() {
+        origins.push(format!("http://localhost:{}", addr.port()));
+    }
+    origins
 }
 
 /// Checks a configured origin: a scheme and a host (and port), nothing else.
@@ -70,8 +81,7 @@ pub fn parse_origin(origin: &str) -> Result<String, String> {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-        .service(
+    cfg.service(
             web::resource("/graphql")
                 .route(web::post().to(graphql::post))
                 .route(web::get().to(graphql::get))
@@ -85,6 +95,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 async fn graphiql() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"))
         .body(
             async_graphql::http::GraphiQLSource::build()
                 .endpoint("/graphql")
@@ -93,13 +104,72 @@ async fn graphiql() -> HttpResponse {
         )
 }
 
+/// Headers on every response that has not set its own: no caching of API answers (they carry
+/// tenant data), no MIME sniffing, no framing, no referrer, and a content policy under which
+/// a JSON answer opened as a page loads and runs nothing (GraphiQL's page sets a looser one).
+fn security_headers() -> middleware::DefaultHeaders {
+    middleware::DefaultHeaders::new()
+        .add((header::CACHE_CONTROL, "no-store"))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
+}
+
+/// Connections one worker keeps open at most: the process's file-descriptor limit (raised to
+/// its hard limit at start) shared by the workers, with room left for the database, logs and
+/// the listener, so a flood of connections meets a refusal, not "too many open files".
+fn max_connections_per_worker(workers: usize) -> usize {
+    let limit = raise_open_files_limit();
+    (limit.saturating_sub(256) / workers.max(1)).clamp(64, 25_000)
+}
+
+#[cfg(unix)]
+fn raise_open_files_limit() -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return 1024;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit = raised;
+            }
+        }
+    }
+    usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX)
+}
+
+#[cfg(not(unix))]
+fn raise_open_files_limit() -> usize {
+    1024
+}
+
+/// How long a draining server waits for requests in flight after SIGTERM or SIGINT.
+pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Starts serving on an already bound listener (port 0 in tests).
 pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
+    let mut origins = state.cors_origins.clone();
+    origins.extend(own_origins(listener.local_addr()?));
+    let origins = Arc::new(origins);
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .wrap(cors(state.cors_origins.clone()))
+            .wrap(cors(origins.clone()))
+            .wrap(security_headers())
             // Path only: a query string may carry a token or GraphQL variables.
             .wrap(
                 middleware::Logger::new("%a %{method}xi %U %s %b %Dms request_id=%{x-request-id}o")
@@ -108,6 +178,12 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
             .configure(routes)
     })
     .workers(workers.max(1))
+    .max_connections(max_connections_per_worker(workers))
+    // A request's head must arrive within 5 s, and an idle keep-alive connection closes
+    // after 5 s: slow or idle connections cannot pile up.
+    .client_request_timeout(Duration::from_secs(5))
+    .keep_alive(Duration::from_secs(5))
+    .shutdown_timeout(SHUTDOWN_TIMEOUT.as_secs())
     .listen(listener)?
     .run();
     Ok(server)

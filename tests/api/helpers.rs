@@ -97,6 +97,17 @@ pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     }
 }
 
+/// The production limits, with rates high enough for tests that fire hundreds of requests
+/// with one token; the tests of the limits themselves start servers with their own.
+pub fn test_limits() -> cosell::http::front_door::Limits {
+    cosell::http::front_door::Limits {
+        subject_rate: 0.0,
+        address_rate: 0.0,
+        max_concurrent_per_subject: 16,
+        ..Default::default()
+    }
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         let (url, dir) = fresh_database().await;
@@ -142,6 +153,7 @@ impl TestApp {
             keys: keys.clone(),
             cors_origins: vec![ALLOWED_ORIGIN.to_string()],
             loader_delay,
+            door: Arc::new(cosell::http::front_door::FrontDoor::new(test_limits())),
         };
         let server = cosell::http::serve(listener, state, 1).expect("start server");
         tokio::spawn(server);

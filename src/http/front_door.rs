@@ -1,0 +1,195 @@
+//! What a request must get past before it costs the server anything: a cap on requests in
+//! flight per client address, token-bucket rate limits per address and per subject, a cap on
+//! concurrent executions per subject (so one tenant cannot hold the whole database pool), and
+//! one budget of buffered body bytes for the whole process.
+use crate::error::AppError;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// The settings, each a flag and an environment variable (see `cli.rs`).
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Deadline of one GraphQL execution (TIMEOUT after it).
+    pub request_timeout: Duration,
+    /// Deadline for receiving a request body (408 after it).
+    pub body_timeout: Duration,
+    /// Body bytes buffered by all requests together; past it new bodies get 503.
+    pub max_buffered_bytes: usize,
+    /// Requests in flight from one client address; past it 429.
+    pub max_in_flight_per_address: usize,
+    /// GraphQL executions running at once for one subject; more wait briefly, then 429.
+    pub max_concurrent_per_subject: usize,
+    /// Sustained requests per second per subject (0: no limit); bursts of five times that.
+    pub subject_rate: f64,
+    /// Sustained requests per second per client address (0: no limit); bursts of five times.
+    pub address_rate: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            request_timeout: Duration::from_secs(15),
+            body_timeout: Duration::from_secs(10),
+            max_buffered_bytes: 64 * 1024 * 1024,
+            max_in_flight_per_address: 64,
+            max_concurrent_per_subject: 4,
+            subject_rate: 20.0,
+            address_rate: 100.0,
+        }
+    }
+}
+
+/// A mutation costs this many requests' worth of the subject's bucket.
+pub const MUTATION_COST: f64 = 5.0;
+/// How long an execution waits for one of its subject's slots before it is refused.
+const SLOT_WAIT: Duration = Duration::from_secs(2);
+/// Bursts allowed above the sustained rate, in seconds' worth of tokens.
+const BURST_SECONDS: f64 = 5.0;
+/// Tracked keys beyond which idle entries are swept.
+const SWEEP_AT: usize = 10_000;
+
+pub struct FrontDoor {
+    pub limits: Limits,
+    in_flight: Mutex<HashMap<IpAddr, usize>>,
+    address_buckets: Buckets,
+    subject_buckets: Buckets,
+    subject_slots: Mutex<HashMap<String, Arc<Semaphore>>>,
+    body_bytes: Arc<Semaphore>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The maps hold counters only; a panic elsewhere leaves them consistent.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl FrontDoor {
+    pub fn new(limits: Limits) -> Self {
+        let bytes = limits.max_buffered_bytes.min(Semaphore::MAX_PERMITS);
+        FrontDoor {
+            address_buckets: Buckets::new(limits.address_rate),
+            subject_buckets: Buckets::new(limits.subject_rate),
+            in_flight: Mutex::default(),
+            subject_slots: Mutex::default(),
+            body_bytes: Arc::new(Semaphore::new(bytes)),
+            limits,
+        }
+    }
+
+    /// Counts a request in flight from `addr`, or refuses it when the address has too many.
+    pub fn enter(self: &Arc<Self>, addr: IpAddr) -> Option<InFlight> {
+        let mut map = lock(&self.in_flight);
+        let count = map.entry(addr).or_insert(0);
+        if *count >= self.limits.max_in_flight_per_address {
+            return None;
+        }
+        *count += 1;
+        Some(InFlight {
+            door: self.clone(),
+            addr,
+        })
+    }
+
+    pub fn charge_address(&self, addr: IpAddr) -> Result<(), AppError> {
+        self.address_buckets.take(&addr.to_string(), 1.0)
+    }
+
+    pub fn charge_subject(&self, subject: &str, cost: f64) -> Result<(), AppError> {
+        self.subject_buckets.take(subject, cost)
+    }
+
+    /// One of the subject's execution slots, waiting up to two seconds for one.
+    pub async fn subject_slot(&self, subject: &str) -> Result<OwnedSemaphorePermit, AppError> {
+        let semaphore = {
+            let mut map = lock(&self.subject_slots);
+            if map.len() >= SWEEP_AT {
+                map.retain(|_, s| Arc::strong_count(s) > 1);
+            }
+            map.entry(subject.to_string())
+                .or_insert_with(|| {
+                    Arc::new(Semaphore::new(self.limits.max_concurrent_per_subject.max(1)))
+                })
+                .clone()
+        };
+        match tokio::time::timeout(SLOT_WAIT, semaphore.acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(AppError::RateLimited {
+                retry_after_seconds: 1,
+            }),
+        }
+    }
+
+    /// Room for `bytes` more body bytes in the process-wide budget, if there is any.
+    pub fn buffer(&self, bytes: usize) -> Option<OwnedSemaphorePermit> {
+        let bytes = u32::try_from(bytes).ok()?;
+        self.body_bytes.clone().try_acquire_many_owned(bytes).ok()
+    }
+}
+
+/// A request counted in flight; uncounted when dropped.
+pub struct InFlight {
+    door: Arc<FrontDoor>,
+    addr: IpAddr,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut map = lock(&self.door.in_flight);
+        if let Some(count) = map.get_mut(&self.addr) {
+            *count -= 1;
+            if *count == 0 {
+                map.remove(&self.addr);
+            }
+        }
+    }
+}
+
+/// Token buckets by key: `rate` tokens a second, up to `BURST_SECONDS` seconds' worth.
+struct Buckets {
+    rate: f64,
+    map: Mutex<HashMap<String, Bucket>>,
+}
+
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Buckets {
+    fn new(rate: f64) -> Self {
+        Buckets {
+            rate,
+            map: Mutex::default(),
+        }
+    }
+
+    fn take(&self, key: &str, cost: f64) -> Result<(), AppError> {
+        if self.rate <= 0.0 {
+            return Ok(());
+        }
+        let burst = (self.rate * BURST_SECONDS).max(cost);
+        let now = Instant::now();
+        let refill = |b: &Bucket| (b.tokens + (now - b.at).as_secs_f64() * self.rate).min(burst);
+        let mut map = lock(&self.map);
+        if map.len() >= SWEEP_AT {
+            map.retain(|_, b| refill(b) < burst);
+        }
+        let bucket = map.entry(key.to_string()).or_insert(Bucket {
+            tokens: burst,
+            at: now,
+        });
+        bucket.tokens = refill(bucket);
+        bucket.at = now;
+        if bucket.tokens >= cost {
+            bucket.tokens -= cost;
+            Ok(())
+        } else {
+            let wait = (cost - bucket.tokens) / self.rate;
+            Err(AppError::RateLimited {
+                retry_after_seconds: wait.ceil().max(1.0) as u64,
+            })
+        }
+    }
+}
