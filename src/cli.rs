@@ -110,6 +110,7 @@ fn parse_ttl(s: &str) -> Result<u64, String> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    ignore_file_size_signal();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -133,6 +134,17 @@ pub fn main() -> ExitCode {
             eprintln!("error: {err}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Past a file-size limit (`ulimit -f`) the kernel kills a process with SIGXFSZ. Ignored, the
+/// write fails with EFBIG instead: SQLite reports the database as full, the request answers
+/// UNAVAILABLE, and the server goes on.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
 }
 

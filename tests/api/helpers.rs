@@ -295,3 +295,8 @@ impl TestApp {
             .to_string()
     }
 }
+
+/// Whether this run's databases are PostgreSQL (TEST_DATABASE_URL set) rather than SQLite.
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
+}

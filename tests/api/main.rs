@@ -2,6 +2,7 @@
 //! test: SQLite by default, PostgreSQL when TEST_DATABASE_URL names a server.
 mod fixtures;
 mod helpers;
+mod process;
 
 mod ace_strings;
 mod asks;
@@ -11,6 +12,7 @@ mod cli;
 mod contract;
 mod cosell_isolation;
 mod customers;
+mod faults;
 mod http;
 mod isolation;
 mod journey;
