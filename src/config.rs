@@ -101,7 +101,12 @@ impl JwtConfig {
 #[derive(Args, Clone, Debug)]
 pub struct LimitsConfig {
     /// Deadline of one GraphQL execution, in seconds (TIMEOUT after it).
-    #[arg(long, env = "COSELL_REQUEST_TIMEOUT", default_value_t = 15, global = true)]
+    #[arg(
+        long,
+        env = "COSELL_REQUEST_TIMEOUT",
+        default_value_t = 15,
+        global = true
+    )]
     pub request_timeout: u64,
     /// Deadline for receiving a request body, in seconds (HTTP 408 after it).
     #[arg(long, env = "COSELL_BODY_TIMEOUT", default_value_t = 10, global = true)]
@@ -110,16 +115,36 @@ pub struct LimitsConfig {
     #[arg(long, env = "COSELL_MAX_BUFFERED_BYTES", default_value_t = 64 * 1024 * 1024, global = true)]
     pub max_buffered_bytes: usize,
     /// Requests in flight from one client address (HTTP 429 past it).
-    #[arg(long, env = "COSELL_MAX_IN_FLIGHT_PER_ADDRESS", default_value_t = 64, global = true)]
+    #[arg(
+        long,
+        env = "COSELL_MAX_IN_FLIGHT_PER_ADDRESS",
+        default_value_t = 64,
+        global = true
+    )]
     pub max_in_flight_per_address: usize,
     /// GraphQL executions running at once for one subject (more wait up to 2 s, then 429).
-    #[arg(long, env = "COSELL_MAX_CONCURRENT_PER_SUBJECT", default_value_t = 4, global = true)]
+    #[arg(
+        long,
+        env = "COSELL_MAX_CONCURRENT_PER_SUBJECT",
+        default_value_t = 4,
+        global = true
+    )]
     pub max_concurrent_per_subject: usize,
     /// Sustained requests per second per subject, bursts of five times that (0: no limit).
-    #[arg(long, env = "COSELL_RATE_PER_SUBJECT", default_value_t = 20.0, global = true)]
+    #[arg(
+        long,
+        env = "COSELL_RATE_PER_SUBJECT",
+        default_value_t = 20.0,
+        global = true
+    )]
     pub rate_per_subject: f64,
     /// Sustained requests per second per client address, bursts of five times (0: no limit).
-    #[arg(long, env = "COSELL_RATE_PER_ADDRESS", default_value_t = 100.0, global = true)]
+    #[arg(
+        long,
+        env = "COSELL_RATE_PER_ADDRESS",
+        default_value_t = 100.0,
+        global = true
+    )]
     pub rate_per_address: f64,
 }
 

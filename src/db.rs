@@ -27,7 +27,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                     .busy_timeout(Duration::from_secs(5))
                     .foreign_keys(true)
             })
-            .map_sqlx_sqlite_pool_opts(|o| o.after_release(|conn, _| discard_if_in_transaction(conn)));
+            .map_sqlx_sqlite_pool_opts(|o| {
+                o.after_release(|conn, _| discard_if_in_transaction(conn))
+            });
     } else {
         options
             .max_connections(16)

@@ -38,10 +38,12 @@ pub struct CoreQuery;
 impl CoreQuery {
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Viewer> {
         let viewer = ctx::viewer(ctx)?;
-        if ctx.data_opt::<TestHooks>().is_some_and(|h| h.0)
-            && viewer.subject == TestHooks::PANIC_SUBJECT
-        {
-            panic!("test hook: deliberate panic");
+        if ctx.data_opt::<TestHooks>().is_some_and(|h| h.0) {
+            match viewer.subject.as_str() {
+                TestHooks::PANIC_SUBJECT => panic!("test hook: deliberate panic"),
+                TestHooks::SLOW_SUBJECT => tokio::time::sleep(TestHooks::SLOW).await,
+                _ => {}
+            }
         }
         Ok(Viewer(viewer.clone()))
     }
@@ -81,12 +83,15 @@ impl CoreQuery {
 }
 
 /// Test-only switches, off unless the embedding code turns them on (the `cosell` binary never
-/// does): with them on, `viewer` panics for the subject below, to prove panics are contained.
+/// does): with them on, `viewer` panics for one subject, to prove panics are contained, and
+/// takes three seconds for another, to prove deadlines and concurrency limits.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TestHooks(pub bool);
 
 impl TestHooks {
     pub const PANIC_SUBJECT: &'static str = "test-hook:panic";
+    pub const SLOW_SUBJECT: &'static str = "test-hook:slow";
+    pub const SLOW: std::time::Duration = std::time::Duration::from_secs(3);
 }
 
 #[derive(Default)]

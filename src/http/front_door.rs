@@ -109,7 +109,9 @@ impl FrontDoor {
             }
             map.entry(subject.to_string())
                 .or_insert_with(|| {
-                    Arc::new(Semaphore::new(self.limits.max_concurrent_per_subject.max(1)))
+                    Arc::new(Semaphore::new(
+                        self.limits.max_concurrent_per_subject.max(1),
+                    ))
                 })
                 .clone()
         };

@@ -7,17 +7,17 @@
 use super::front_door::{InFlight, MUTATION_COST};
 use super::{AppState, MAX_BODY_BYTES};
 use crate::auth::Viewer;
-use crate::error::AppError;
 use crate::data::loaders::Loaders;
+use crate::error::AppError;
 use crate::graphql::errors;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::parser::types::OperationType;
 use futures_util::{FutureExt, StreamExt};
-use std::net::IpAddr;
-use tokio::sync::OwnedSemaphorePermit;
 use serde_json::{Value, json};
+use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
+use tokio::sync::OwnedSemaphorePermit;
 use tracing::Instrument;
 
 fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse {
@@ -37,10 +37,9 @@ fn app_error_response(err: AppError) -> HttpResponse {
     };
     let mut response = error_response(status, err.code(), &err.message());
     if let Some(seconds) = retry_after {
-        response.headers_mut().insert(
-            header::RETRY_AFTER,
-            header::HeaderValue::from(seconds),
-        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
     }
     response
 }
@@ -138,11 +137,7 @@ async fn read_body(
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(too_large());
     }
-    let busy = || {
-        app_error_response(AppError::Unavailable(
-            "the body budget is exhausted".into(),
-        ))
-    };
+    let busy = || app_error_response(AppError::Unavailable("the body budget is exhausted".into()));
     let mut held = state.door.buffer(0).ok_or_else(busy)?;
     let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(64 * 1024));
     let deadline = tokio::time::Instant::now() + state.door.limits.body_timeout;
@@ -334,7 +329,8 @@ async fn execute(
             let mut response = app_error_response(AppError::Timeout);
             response.headers_mut().insert(
                 header::HeaderName::from_static("x-request-id"),
-                header::HeaderValue::from_str(&request_id).unwrap_or(header::HeaderValue::from_static("")),
+                header::HeaderValue::from_str(&request_id)
+                    .unwrap_or(header::HeaderValue::from_static("")),
             );
             return response;
         }

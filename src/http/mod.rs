@@ -9,8 +9,8 @@ use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::{App, HttpResponse, HttpServer, middleware, web};
-use sea_orm::DatabaseConnection;
 use front_door::FrontDoor;
+use sea_orm::DatabaseConnection;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,14 +82,14 @@ pub fn parse_origin(origin: &str) -> Result<String, String> {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-            web::resource("/graphql")
-                .route(web::post().to(graphql::post))
-                .route(web::get().to(graphql::get))
-                .default_service(web::to(graphql::method_not_allowed)),
-        )
-        .route("/healthz", web::get().to(health::live))
-        .route("/readyz", web::get().to(health::ready))
-        .route("/", web::get().to(graphiql));
+        web::resource("/graphql")
+            .route(web::post().to(graphql::post))
+            .route(web::get().to(graphql::get))
+            .default_service(web::to(graphql::method_not_allowed)),
+    )
+    .route("/healthz", web::get().to(health::live))
+    .route("/readyz", web::get().to(health::ready))
+    .route("/", web::get().to(graphiql));
 }
 
 async fn graphiql() -> HttpResponse {

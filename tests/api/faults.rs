@@ -11,7 +11,10 @@ async fn create(server: &ServerProcess, name: &str) -> (u16, Value) {
 
 async fn readable(server: &ServerProcess, id: &str) -> bool {
     let (_, body) = server
-        .gql("query($id: ID!) { partner(id: $id) { id } }", json!({ "id": id }))
+        .gql(
+            "query($id: ID!) { partner(id: $id) { id } }",
+            json!({ "id": id }),
+        )
         .await;
     body["data"]["partner"]["id"] == id
 }
@@ -56,7 +59,12 @@ async fn no_write_is_confirmed_that_a_full_disk_did_not_commit() {
     for i in 0..12 {
         let (status, body) = create(&server, &format!("After the fault {i}")).await;
         assert_eq!(status, 200, "recovered without a restart: {body}");
-        after.push(body["data"]["createPartner"]["id"].as_str().unwrap().to_string());
+        after.push(
+            body["data"]["createPartner"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     assert_eq!(server.status_of("/readyz").await, 200);
     for id in confirmed.iter().chain(&after) {

@@ -122,18 +122,37 @@ impl TestApp {
     /// loaders' design only, not on the machine's load.
     pub async fn spawn_for_counting() -> TestApp {
         let (url, dir) = fresh_database().await;
-        Self::serve(&url, dir, std::time::Duration::from_millis(25)).await
+        Self::serve(
+            &url,
+            dir,
+            std::time::Duration::from_millis(25),
+            test_limits(),
+        )
+        .await
+    }
+
+    /// A server with the given request limits.
+    pub async fn spawn_with_limits(limits: cosell::http::front_door::Limits) -> TestApp {
+        let (url, dir) = fresh_database().await;
+        Self::serve(&url, dir, cosell::data::loaders::DEFAULT_DELAY, limits).await
     }
 
     /// Serves an existing database (migrating it first).
     pub async fn spawn_on(url: &str, dir: Option<tempfile::TempDir>) -> TestApp {
-        Self::serve(url, dir, cosell::data::loaders::DEFAULT_DELAY).await
+        Self::serve(
+            url,
+            dir,
+            cosell::data::loaders::DEFAULT_DELAY,
+            test_limits(),
+        )
+        .await
     }
 
     async fn serve(
         url: &str,
         dir: Option<tempfile::TempDir>,
         loader_delay: std::time::Duration,
+        limits: cosell::http::front_door::Limits,
     ) -> TestApp {
         let db = cosell::db::connect_and_migrate(url)
             .await
@@ -153,7 +172,7 @@ impl TestApp {
             keys: keys.clone(),
             cors_origins: vec![ALLOWED_ORIGIN.to_string()],
             loader_delay,
-            door: Arc::new(cosell::http::front_door::FrontDoor::new(test_limits())),
+            door: Arc::new(cosell::http::front_door::FrontDoor::new(limits)),
         };
         let server = cosell::http::serve(listener, state, 1).expect("start server");
         tokio::spawn(server);

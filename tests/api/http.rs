@@ -240,7 +240,11 @@ async fn browsers_may_call_from_configured_origins_and_the_server_itself() {
         .send()
         .await
         .unwrap();
-    assert_eq!(forged.status(), 400, "a Host header matching the Origin is no pass");
+    assert_eq!(
+        forged.status(),
+        400,
+        "a Host header matching the Origin is no pass"
+    );
     let refused = post("https://evil.example".into()).await.unwrap();
     assert_eq!(refused.status(), 400);
     assert!(

@@ -13,6 +13,7 @@ mod contract;
 mod cosell_isolation;
 mod customers;
 mod faults;
+mod front_door;
 mod http;
 mod isolation;
 mod journey;

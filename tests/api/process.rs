@@ -50,7 +50,11 @@ impl ServerProcess {
         };
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(30) {
-            if let Ok(r) = server.client.get(format!("{}/healthz", server.base)).send().await
+            if let Ok(r) = server
+                .client
+                .get(format!("{}/healthz", server.base))
+                .send()
+                .await
                 && r.status() == 200
             {
                 return server;
