@@ -324,7 +324,7 @@ async fn main() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}/graphql", listener.local_addr().unwrap());
     let state = AppState {
-        schema: cosell::graphql::build(server_db.clone(), false),
+        schema: cosell::graphql::build(server_db.clone(), Default::default()),
         db: server_db,
         keys: keys.clone(),
         cors_origins: Vec::new(),

@@ -32,6 +32,10 @@ pub struct Cli {
     /// Comma-separated browser origins allowed to call the API cross-origin.
     #[arg(long, env = "COSELL_CORS_ORIGINS", value_delimiter = ',', value_parser = http::parse_origin, global = true)]
     cors_origins: Vec<String>,
+    /// Answer introspection queries (`__schema`, `__type`); turn off outside development to
+    /// keep the schema private to those who have it.
+    #[arg(long, env = "COSELL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    introspection: bool,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "COSELL_WORKERS", global = true)]
     workers: Option<usize>,
@@ -164,7 +168,13 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             );
             let db_for_close = db.clone();
             let state = http::AppState {
-                schema: graphql::build(db.clone(), false),
+                schema: graphql::build(
+                    db.clone(),
+                    graphql::SchemaOptions {
+                        introspection: cli.introspection,
+                        test_hooks: false,
+                    },
+                ),
                 db,
                 keys,
                 cors_origins: cli.cors_origins.clone(),

@@ -11,4 +11,4 @@ pub mod scalars;
 pub mod schema;
 pub mod types;
 
-pub use schema::{AppSchema, build, sdl};
+pub use schema::{AppSchema, SchemaOptions, build, sdl};

@@ -6,7 +6,9 @@ use crate::error::AppError;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, ResolveInfo,
 };
-use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    ExecutableDocument, Field, OperationType, Selection, SelectionSet,
+};
 use async_graphql::{Name, Pos, ServerError, ServerResult, Value, Variables};
 use futures_util::FutureExt;
 use std::collections::HashMap;
@@ -18,15 +20,22 @@ pub const MAX_DEPTH: usize = 10;
 /// Most aliases in one document.
 pub const MAX_ALIASES: usize = 30;
 
-pub struct RequestPolicy;
+pub struct RequestPolicy {
+    /// Whether `__schema` and `__type` may be asked for.
+    pub introspection: bool,
+}
 
 impl ExtensionFactory for RequestPolicy {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RequestPolicyExtension)
+        Arc::new(RequestPolicyExtension {
+            introspection: self.introspection,
+        })
     }
 }
 
-struct RequestPolicyExtension;
+struct RequestPolicyExtension {
+    introspection: bool,
+}
 
 fn refuse(err: AppError) -> ServerError {
     async_graphql::Error::from(err).into_server_error(Pos::default())
@@ -46,6 +55,23 @@ impl Extension for RequestPolicyExtension {
         if aliases > MAX_ALIASES {
             return Err(refuse(AppError::QueryTooComplex(format!(
                 "the query uses {aliases} aliases; at most {MAX_ALIASES} are allowed"
+            ))));
+        }
+        if !self.introspection
+            && walk(
+                &doc,
+                &|f| usize::from(matches!(f.name.node.as_str(), "__schema" | "__type")),
+                &|_, children| children,
+            ) > 0
+        {
+            return Err(refuse(AppError::Forbidden(
+                "introspection is turned off on this server".into(),
+            )));
+        }
+        let introspection = introspection_cost(&doc);
+        if introspection > MAX_INTROSPECTION_COST {
+            return Err(refuse(AppError::QueryTooComplex(format!(
+                "the query's introspection costs {introspection}; at most {MAX_INTROSPECTION_COST} is allowed"
             ))));
         }
         let depth = max_depth(&doc);
@@ -82,28 +108,105 @@ impl Extension for RequestPolicyExtension {
     }
 }
 
+/// Aliases with every fragment counted each time it is spread, as execution would meet them.
 fn count_aliases(doc: &ExecutableDocument) -> usize {
-    fn count(set: &SelectionSet) -> usize {
-        set.items
-            .iter()
-            .map(|item| match &item.node {
-                Selection::Field(f) => {
-                    usize::from(f.node.alias.is_some()) + count(&f.node.selection_set.node)
-                }
-                Selection::InlineFragment(i) => count(&i.node.selection_set.node),
-                Selection::FragmentSpread(_) => 0,
-            })
-            .sum()
+    walk(doc, &|f| usize::from(f.alias.is_some()), &|_, children| {
+        children
+    })
+}
+
+/// Sums `own(field)` over a document's operations with fragments expanded at every spread
+/// (memoised per fragment, cycles cut: validation rejects them later); `scale(field, cost)`
+/// turns the cost of a field's selection into what that field costs its parent.
+fn walk(
+    doc: &ExecutableDocument,
+    own: &dyn Fn(&Field) -> usize,
+    scale: &dyn Fn(&Field, usize) -> usize,
+) -> usize {
+    struct Walker<'a> {
+        doc: &'a ExecutableDocument,
+        own: &'a dyn Fn(&Field) -> usize,
+        scale: &'a dyn Fn(&Field, usize) -> usize,
+        memo: HashMap<Name, usize>,
+        stack: Vec<Name>,
     }
+    impl Walker<'_> {
+        fn set(&mut self, set: &SelectionSet) -> usize {
+            set.items
+                .iter()
+                .map(|item| match &item.node {
+                    Selection::Field(f) => {
+                        let children = self.set(&f.node.selection_set.node);
+                        (self.own)(&f.node).saturating_add((self.scale)(&f.node, children))
+                    }
+                    Selection::InlineFragment(i) => self.set(&i.node.selection_set.node),
+                    Selection::FragmentSpread(s) => {
+                        let name = &s.node.fragment_name.node;
+                        if let Some(cost) = self.memo.get(name) {
+                            return *cost;
+                        }
+                        let doc = self.doc;
+                        let Some(fragment) = doc.fragments.get(name) else {
+                            return 0;
+                        };
+                        if self.stack.contains(name) {
+                            return 0;
+                        }
+                        self.stack.push(name.clone());
+                        let cost = self.set(&fragment.node.selection_set.node);
+                        self.stack.pop();
+                        self.memo.insert(name.clone(), cost);
+                        cost
+                    }
+                })
+                .fold(0usize, usize::saturating_add)
+        }
+    }
+    let mut walker = Walker {
+        doc,
+        own,
+        scale,
+        memo: HashMap::new(),
+        stack: Vec::new(),
+    };
     doc.operations
         .iter()
-        .map(|(_, op)| count(&op.node.selection_set.node))
-        .sum::<usize>()
-        + doc
-            .fragments
-            .values()
-            .map(|f| count(&f.node.selection_set.node))
-            .sum::<usize>()
+        .map(|(_, op)| walker.set(&op.node.selection_set.node))
+        .fold(0usize, usize::saturating_add)
+}
+
+/// Most introspection a document may ask for, in fields returned (an estimate: every list
+/// counted at the largest size this schema has). The full query GraphiQL sends stays well
+/// inside it; a query that nests `fields` in `fields` to multiply the answer does not.
+pub const MAX_INTROSPECTION_COST: usize = 5_000_000;
+
+/// Upper bounds of introspection lists in this schema; a test keeps them above the real sizes.
+pub mod introspection_bounds {
+    /// `__schema.types`: every named type, built-ins included.
+    pub const TYPES: usize = 150;
+    /// `fields`, `inputFields` and `enumValues` of one type.
+    pub const MEMBERS: usize = 64;
+    /// `args` of one field or directive.
+    pub const ARGS: usize = 10;
+    /// `directives`, `interfaces` and `possibleTypes`.
+    pub const OTHER: usize = 24;
+}
+
+/// The estimated introspection cost of a document: each field costs one, and an introspection
+/// list multiplies what is selected under it by its bound. (Data lists are not multiplied
+/// here: their cost is async-graphql's complexity, counted against `MAX_COMPLEXITY`.)
+fn introspection_cost(doc: &ExecutableDocument) -> usize {
+    use introspection_bounds::*;
+    walk(doc, &|_| 1, &|field, children| {
+        let factor = match field.name.node.as_str() {
+            "types" => TYPES,
+            "fields" | "inputFields" | "enumValues" => MEMBERS,
+            "args" => ARGS,
+            "directives" | "interfaces" | "possibleTypes" => OTHER,
+            _ => 1,
+        };
+        children.saturating_mul(factor)
+    })
 }
 
 /// Depth with fragments expanded (memoised, cycles cut: validation rejects them later).

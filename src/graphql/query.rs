@@ -55,6 +55,7 @@ impl CoreQuery {
     }
 
     /// Objects by id, in the order asked; null where one does not exist or is not visible.
+    #[graphql(complexity = "1 + ids.len().max(1) * child_complexity")]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODE_IDS {
             return Err(AppError::bad_field(

@@ -13,7 +13,7 @@ pub const MAX_COMPLEXITY: usize = 10_000;
 /// Directives on one field.
 pub const MAX_DIRECTIVES: usize = 5;
 
-fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+fn builder(introspection: bool) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
@@ -22,17 +22,39 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     .limit_complexity(MAX_COMPLEXITY)
     .limit_directives(MAX_DIRECTIVES)
     .limit_recursive_depth(32)
-    .extension(RequestPolicy)
+    .extension(RequestPolicy { introspection })
 }
 
-pub fn build(db: DatabaseConnection, test_hooks: bool) -> AppSchema {
-    builder()
+/// How a served schema differs from the default one.
+#[derive(Clone, Copy, Debug)]
+pub struct SchemaOptions {
+    /// Introspection (`__schema`, `__type`) answers; off, such queries are refused.
+    pub introspection: bool,
+    /// The test-only hooks of `query::TestHooks`; the binary never turns them on.
+    pub test_hooks: bool,
+}
+
+impl Default for SchemaOptions {
+    fn default() -> Self {
+        SchemaOptions {
+            introspection: true,
+            test_hooks: false,
+        }
+    }
+}
+
+pub fn build(db: DatabaseConnection, options: SchemaOptions) -> AppSchema {
+    let builder = builder(options.introspection)
         .data(db)
-        .data(super::query::TestHooks(test_hooks))
-        .finish()
+        .data(super::query::TestHooks(options.test_hooks));
+    if options.introspection {
+        builder.finish()
+    } else {
+        builder.disable_introspection().finish()
+    }
 }
 
 /// The served schema in SDL.
 pub fn sdl() -> String {
-    builder().finish().sdl()
+    builder(true).finish().sdl()
 }

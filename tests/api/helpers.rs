@@ -167,7 +167,13 @@ impl TestApp {
             counter.fetch_add(1, Ordering::SeqCst);
         });
         let state = AppState {
-            schema: cosell::graphql::build(server_db.clone(), true),
+            schema: cosell::graphql::build(
+                server_db.clone(),
+                cosell::graphql::SchemaOptions {
+                    test_hooks: true,
+                    ..Default::default()
+                },
+            ),
             db: server_db,
             keys: keys.clone(),
             cors_origins: vec![ALLOWED_ORIGIN.to_string()],

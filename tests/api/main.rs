@@ -11,6 +11,7 @@ mod auth;
 mod cli;
 mod contract;
 mod cosell_isolation;
+mod cost;
 mod customers;
 mod faults;
 mod front_door;
