@@ -20,8 +20,13 @@ pub struct Group {
     pub segment: String,
     pub currency: Option<String>,
     pub count: i64,
-    pub cents: i64,
+    pub cents: i128,
 }
+
+/// Amounts are summed in two parts, billions of cents and the rest, so that neither SQL sum
+/// can overflow a BIGINT (SQLite fails with "integer overflow", PostgreSQL's cast with "bigint
+/// out of range") however many opportunities a bucket holds; Rust adds them in 128 bits.
+const CENTS_SPLIT: i64 = 1_000_000_000;
 
 #[derive(Clone, Debug, Default)]
 pub struct AskCounts {
@@ -79,10 +84,13 @@ async fn groups<C: ConnectionTrait>(
     }
     query
         .expr(Expr::cust("COUNT(*)"))
-        // SUM of a BIGINT is NUMERIC on PostgreSQL; the cast keeps it an integer on both.
-        .expr(Expr::cust(
-            "CAST(COALESCE(SUM(opportunity.expected_monthly_spend_cents), 0) AS BIGINT)",
-        ))
+        // SUM of a BIGINT is NUMERIC on PostgreSQL; the casts keep both parts integers.
+        .expr(Expr::cust(format!(
+            "CAST(COALESCE(SUM(opportunity.expected_monthly_spend_cents / {CENTS_SPLIT}), 0) AS BIGINT)"
+        )))
+        .expr(Expr::cust(format!(
+            "CAST(COALESCE(SUM(opportunity.expected_monthly_spend_cents % {CENTS_SPLIT}), 0) AS BIGINT)"
+        )))
         .from(opportunity::Entity)
         .inner_join(
             customer::Entity,
@@ -99,7 +107,8 @@ async fn groups<C: ConnectionTrait>(
             segment: row.try_get_by_index(2)?,
             currency: row.try_get_by_index(3)?,
             count: row.try_get_by_index(4)?,
-            cents: row.try_get_by_index(5)?,
+            cents: i128::from(row.try_get_by_index::<i64>(5)?) * i128::from(CENTS_SPLIT)
+                + i128::from(row.try_get_by_index::<i64>(6)?),
         });
     }
     Ok(groups)

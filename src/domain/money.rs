@@ -2,8 +2,13 @@
 //! (`(0|[1-9][0-9]{0,30})(\.[0-9]{0,2})?`), stored as integer cents so sums and ordering are
 //! exact in SQL.
 
-/// Cents of a decimal amount string, or why it is not one. Amounts beyond what 64-bit cents
-/// hold (about 92 quadrillion) are refused rather than rounded.
+/// The largest amount accepted, in cents: one trillion. ACE's pattern allows 31 digits, but no
+/// customer spends more a month, and the bound keeps every sum of stored amounts exact (sums
+/// are taken in 128 bits).
+pub const MAX_CENTS: i64 = 100_000_000_000_000;
+
+/// Cents of a decimal amount string, or why it is not one. Amounts above `MAX_CENTS` are
+/// refused rather than rounded.
 pub fn parse_cents(text: &str) -> Result<i64, &'static str> {
     const SHAPE: &str = "must be a decimal amount with at most two decimals, such as 12500.00";
     let (whole, fraction) = match text.split_once('.') {
@@ -19,16 +24,19 @@ pub fn parse_cents(text: &str) -> Result<i64, &'static str> {
     {
         return Err(SHAPE);
     }
-    let whole: i64 = whole.parse().map_err(|_| "is too large")?;
+    const TOO_LARGE: &str = "is larger than 1000000000000.00";
+    let whole: i64 = whole.parse().map_err(|_| TOO_LARGE)?;
     let fraction: i64 = format!("{fraction:0<2}").parse().map_err(|_| SHAPE)?;
     whole
         .checked_mul(100)
         .and_then(|c| c.checked_add(fraction))
-        .ok_or("is too large")
+        .filter(|&c| c <= MAX_CENTS)
+        .ok_or(TOO_LARGE)
 }
 
 /// The decimal string of an amount in cents, always with two decimals.
-pub fn format_cents(cents: i64) -> String {
+pub fn format_cents(cents: impl Into<i128>) -> String {
+    let cents: i128 = cents.into();
     let sign = if cents < 0 { "-" } else { "" };
     let abs = cents.unsigned_abs();
     format!("{sign}{}.{:02}", abs / 100, abs % 100)

@@ -45,8 +45,11 @@ fn classify(message: &str, in_execution: bool) -> &'static str {
     } else if !in_execution
         || message.starts_with("Failed to parse")
         || message.starts_with("Invalid value")
+        || message.starts_with("Expected input type")
+        || message.contains("(occurred while parsing \"")
     {
-        // Syntax, validation and argument coercion errors: the request itself is wrong.
+        // Syntax, validation and argument coercion errors (a scalar of the wrong JSON type
+        // inside an input object among them): the request itself is wrong.
         "BAD_USER_INPUT"
     } else {
         "INTERNAL"

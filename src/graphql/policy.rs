@@ -2,7 +2,9 @@
 //! (introspection excluded, so GraphiQL works), write scope for mutations, and containment of
 //! resolver panics.
 use crate::auth::Viewer;
+use crate::domain::validate::FieldError;
 use crate::error::AppError;
+use async_graphql::Value as ConstValue;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, ResolveInfo,
 };
@@ -10,6 +12,7 @@ use async_graphql::parser::types::{
     ExecutableDocument, Field, OperationType, Selection, SelectionSet,
 };
 use async_graphql::{Name, Pos, ServerError, ServerResult, Value, Variables};
+use async_graphql_value::Value as LiteralValue;
 use futures_util::FutureExt;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -51,6 +54,10 @@ impl Extension for RequestPolicyExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
+        let bad = control_characters(&doc, variables);
+        if !bad.is_empty() {
+            return Err(refuse(AppError::BadInput(bad)));
+        }
         let aliases = count_aliases(&doc);
         if aliases > MAX_ALIASES {
             return Err(refuse(AppError::QueryTooComplex(format!(
@@ -106,6 +113,86 @@ impl Extension for RequestPolicyExtension {
             )))),
         }
     }
+}
+
+/// Whether a character has no place in any text this API stores: C0 controls other than tab,
+/// line feed and carriage return (NUL among them, which PostgreSQL cannot store), DEL, C1
+/// controls, and the bidirectional overrides and isolates that make a name display as
+/// something else.
+fn is_forbidden_char(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Every string in the variables and in the document's arguments that holds a forbidden
+/// character, named by where it is (`variables.input.name`, `createPartner(input).name`).
+fn control_characters(doc: &ExecutableDocument, variables: &Variables) -> Vec<FieldError> {
+    fn check(path: String, value: &ConstValue, out: &mut Vec<FieldError>) {
+        match value {
+            ConstValue::String(s) if s.chars().any(is_forbidden_char) => {
+                out.push(FieldError::new(
+                    &path,
+                    "INVALID_STRING_FORMAT",
+                    "control characters and bidirectional overrides are not allowed",
+                ));
+            }
+            ConstValue::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    check(format!("{path}[{i}]"), item, out);
+                }
+            }
+            ConstValue::Object(map) => {
+                for (key, item) in map {
+                    check(format!("{path}.{key}"), item, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    fn check_literal(path: String, value: &LiteralValue, out: &mut Vec<FieldError>) {
+        match value {
+            LiteralValue::String(text) if text.chars().any(is_forbidden_char) => {
+                check(path, &ConstValue::String(text.clone()), out);
+            }
+            LiteralValue::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    check_literal(format!("{path}[{i}]"), item, out);
+                }
+            }
+            LiteralValue::Object(map) => {
+                for (key, item) in map {
+                    check_literal(format!("{path}.{key}"), item, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    fn visit(set: &SelectionSet, out: &mut Vec<FieldError>) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    for (name, value) in &f.node.arguments {
+                        let path = format!("{}({})", f.node.name.node, name.node);
+                        check_literal(path, &value.node, out);
+                    }
+                    visit(&f.node.selection_set.node, out);
+                }
+                Selection::InlineFragment(i) => visit(&i.node.selection_set.node, out),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (name, value) in variables.iter() {
+        check(format!("variables.{name}"), value, &mut out);
+    }
+    for (_, op) in doc.operations.iter() {
+        visit(&op.node.selection_set.node, &mut out);
+    }
+    for fragment in doc.fragments.values() {
+        visit(&fragment.node.selection_set.node, &mut out);
+    }
+    out
 }
 
 /// Aliases with every fragment counted each time it is spread, as execution would meet them.

@@ -45,16 +45,24 @@ impl ScalarType for Date {
     }
 }
 
-/// A non-negative amount with at most two decimals, e.g. "12500.00", held as cents.
+/// A non-negative amount with at most two decimals, e.g. "12500.00", held as cents. Inputs are
+/// at most `money::MAX_CENTS`; outputs (sums) may be larger, hence 128 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Decimal(pub i64);
+pub struct Decimal(pub i128);
+
+impl Decimal {
+    /// The cents of an input amount, which parsing bounded to `money::MAX_CENTS`.
+    pub fn cents(self) -> i64 {
+        i64::try_from(self.0).unwrap_or(i64::MAX)
+    }
+}
 
 #[Scalar(name = "Decimal")]
 impl ScalarType for Decimal {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(s) => crate::domain::money::parse_cents(s.trim())
-                .map(Decimal)
+                .map(|cents| Decimal(cents.into()))
                 .map_err(|why| InputValueError::custom(format!("amount {why}"))),
             _ => Err(InputValueError::custom(
                 "expected a decimal string such as \"12500.00\"",

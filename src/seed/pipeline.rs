@@ -364,7 +364,7 @@ impl Walk<'_> {
             active => active,
         };
         let spend = MoneyInput {
-            amount: Decimal(o.monthly_spend_usd * 100),
+            amount: Decimal((o.monthly_spend_usd * 100).into()),
             currency_code: CurrencyCode::Usd,
         };
         let delivery = vec![

@@ -157,7 +157,7 @@ pub async fn send(
         project_title: Set(project_title.clone()),
         business_problem: Set(business_problem),
         target_completion_date: Set(input.target_completion_date.0),
-        expected_monthly_spend_cents: Set(input.expected_monthly_spend.map(|m| m.amount.0)),
+        expected_monthly_spend_cents: Set(input.expected_monthly_spend.map(|m| m.amount.cents())),
         expected_monthly_spend_currency: Set(input
             .expected_monthly_spend
             .map(|m| m.currency_code.as_str().into())),
@@ -388,7 +388,7 @@ fn opportunity_input(
             .and_then(CurrencyCode::parse),
     ) {
         (Some(cents), Some(currency_code)) => Some(MoneyInput {
-            amount: Decimal(cents),
+            amount: Decimal(cents.into()),
             currency_code,
         }),
         _ => None,

@@ -30,4 +30,5 @@ mod pipeline;
 mod policy;
 mod profile;
 mod referrals;
+mod values;
 mod viewer;

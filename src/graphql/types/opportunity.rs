@@ -30,7 +30,7 @@ impl Money {
     pub fn stored(cents: Option<i64>, currency: Option<&str>) -> Result<Option<Money>, AppError> {
         Ok(match (cents, currency) {
             (Some(cents), Some(currency)) => Some(Money {
-                amount: Decimal(cents),
+                amount: Decimal(cents.into()),
                 currency_code: decode(currency)?,
             }),
             _ => None,

@@ -60,7 +60,7 @@ fn count(n: i64) -> i32 {
 /// Count and spend per currency (in currency-code order) of the groups `pick` keeps.
 fn totals(groups: &[Group], pick: impl Fn(&Group) -> bool) -> Result<(i32, Vec<Money>), AppError> {
     let mut n = 0;
-    let mut spend: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut spend: BTreeMap<&str, i128> = BTreeMap::new();
     for g in groups.iter().filter(|g| pick(g)) {
         n += g.count;
         if let Some(currency) = &g.currency {

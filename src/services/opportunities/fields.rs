@@ -32,8 +32,8 @@ pub struct Spend {
 impl Spend {
     pub fn of(m: MoneyInput) -> Self {
         Spend {
-            cents: m.amount.0,
-            amount: format_cents(m.amount.0),
+            cents: m.amount.cents(),
+            amount: format_cents(m.amount.cents()),
             currency_code: m.currency_code.as_str().to_string(),
         }
     }
