@@ -4,8 +4,8 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::{self, Connection};
 use sea_orm::{
     ConnAcquireErr, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DatabaseTransaction, DbErr, RuntimeErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    DatabaseTransaction, DbBackend, DbErr, RuntimeErr, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait,
 };
 use std::time::Duration;
 
@@ -73,6 +73,26 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     })
     .await
+}
+
+/// Locks a parent row until the transaction ends, so that a count of its children checked in
+/// the transaction still holds at commit (comments of an ask, contacts of a customer). Only
+/// PostgreSQL needs it: SQLite's write transactions (`BEGIN IMMEDIATE`) already run one at a
+/// time.
+pub async fn lock_row(
+    txn: &DatabaseTransaction,
+    table: &'static str,
+    id: &str,
+) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE"),
+            [id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// Whether the database can take a write now: one row rewritten in its own transaction, so a

@@ -278,14 +278,20 @@ fn keyset(field: OpportunityOrderField, desc: bool) -> Keyset {
     Keyset::by(sort, kind, col(opportunity::Column::Id), desc)
 }
 
-/// The change log of one object, newest first.
+/// The change log of one object, newest first; AWS-side viewers do not see changes of
+/// partner-private fields only.
 pub async fn history<C: ConnectionTrait>(
     db: &C,
+    viewer: &Viewer,
     entity_id: &str,
     args: &PageArgs,
     with_total: bool,
 ) -> AppResult<Page<change_log::Model>> {
-    let query = change_log::Entity::find().filter(change_log::Column::EntityId.eq(entity_id));
+    let mut query = change_log::Entity::find().filter(change_log::Column::EntityId.eq(entity_id));
+    if !viewer.sees_internal_notes() {
+        query =
+            query.filter(change_log::Column::Action.ne(crate::services::history::NOTES_UPDATED));
+    }
     Keyset::by(
         Expr::col((change_log::Entity, change_log::Column::At)),
         KeyKind::Time,
@@ -296,11 +302,19 @@ pub async fn history<C: ConnectionTrait>(
     .await
 }
 
-/// One change-log row by id; callers check that its object is visible.
-pub async fn change<C: ConnectionTrait>(db: &C, id: &str) -> AppResult<Option<change_log::Model>> {
+/// One change-log row by id, as `history` would show it; callers check that its object is
+/// visible.
+pub async fn change<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: &str,
+) -> AppResult<Option<change_log::Model>> {
     Ok(change_log::Entity::find_by_id(id.to_string())
         .one(db)
-        .await?)
+        .await?
+        .filter(|c| {
+            viewer.sees_internal_notes() || c.action != crate::services::history::NOTES_UPDATED
+        }))
 }
 
 pub fn change_cursor(m: &change_log::Model) -> Vec<serde_json::Value> {

@@ -207,6 +207,49 @@ pub struct UpdateOpportunityInput {
     pub aws_marketplace_offer_arn: MaybeUndefined<String>,
 }
 
+impl UpdateOpportunityInput {
+    /// The fields the input names, explicit nulls included: what the caller asks to touch,
+    /// whether or not the value differs from the stored one.
+    pub fn named_fields(&self) -> Vec<&'static str> {
+        let mut named = Vec::new();
+        macro_rules! check {
+            ($($field:ident => $name:literal),* $(,)?) => {
+                $(if !self.$field.is_undefined() { named.push($name); })*
+            };
+        }
+        check!(
+            partner_opportunity_identifier => "partnerOpportunityIdentifier",
+            opportunity_type => "opportunityType",
+            national_security => "nationalSecurity",
+            title => "title",
+            customer_business_problem => "customerBusinessProblem",
+            customer_use_case => "customerUseCase",
+            delivery_models => "deliveryModels",
+            expected_monthly_spend => "expectedMonthlySpend",
+            sales_activities => "salesActivities",
+            competitor_name => "competitorName",
+            other_competitor_names => "otherCompetitorNames",
+            primary_needs_from_aws => "primaryNeedsFromAws",
+            additional_comments => "additionalComments",
+            marketing_source => "marketingSource",
+            campaign_name => "campaignName",
+            marketing_channels => "marketingChannels",
+            marketing_use_cases => "marketingUseCases",
+            aws_funding_used => "awsFundingUsed",
+            stage => "stage",
+            target_close_date => "targetCloseDate",
+            next_steps => "nextSteps",
+            customer_consent => "customerConsent",
+            partner_led => "partnerLed",
+            net_new_for_aws => "netNewForAws",
+            internal_notes => "internalNotes",
+            aws_products => "awsProducts",
+            aws_marketplace_offer_arn => "awsMarketplaceOfferArn",
+        );
+        named
+    }
+}
+
 #[derive(InputObject, Clone, Copy, Default)]
 pub struct DateRange {
     pub after: Option<Date>,

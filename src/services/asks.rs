@@ -675,6 +675,7 @@ pub async fn comment(
     v.finish()?;
     let txn = crate::db::begin_write(db).await?;
     let current = load_for_write(&txn, viewer, id, None).await?;
+    crate::db::lock_row(&txn, "ask", &current.id).await?;
     if data::asks::comment_count(&txn, &current.id).await? >= COMMENTS_MAX {
         return Err(AppError::bad_field(
             "id",

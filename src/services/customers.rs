@@ -234,6 +234,15 @@ pub async fn insert_contact<C: ConnectionTrait>(
     .await?)
 }
 
+/// A write's error, with the database's case-insensitive unique index on company names (which
+/// catches what concurrent writers' checks cannot) answered like the service's own check.
+fn company_write_error(err: sea_orm::DbErr) -> AppError {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => duplicate_company(),
+        _ => err.into(),
+    }
+}
+
 fn duplicate_company() -> AppError {
     AppError::bad_field(
         "input.companyName",
@@ -310,7 +319,7 @@ pub async fn create_in(
     };
     let diff = Diff::created(&fields);
     fields.apply(&mut model);
-    let model = model.insert(txn).await?;
+    let model = model.insert(txn).await.map_err(company_write_error)?;
     for c in contacts {
         insert_contact(txn, &model.id, IdKind::Contact.new_id(), c).await?;
     }
@@ -434,7 +443,7 @@ pub async fn update(
     let mut model: customer::ActiveModel = current.clone().into();
     new.apply(&mut model);
     model.updated_at = Set(crate::domain::now());
-    let updated = model.update(&txn).await?;
+    let updated = model.update(&txn).await.map_err(company_write_error)?;
     diff.record(
         &txn,
         viewer,
@@ -461,6 +470,7 @@ pub async fn add_contact(
         .await?
         .ok_or(AppError::NotFound("customer"))?;
     policy::edit_partner_data(viewer, &customer.partner_id)?;
+    crate::db::lock_row(&txn, "customer", &customer.id).await?;
     if data::customers::contact_count(&txn, &customer.id).await? >= CONTACTS_MAX as u64 {
         return Err(AppError::bad_field(
             "customerId",

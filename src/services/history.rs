@@ -6,6 +6,9 @@ use entity::change_log;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::{Map, Value};
 
+/// The action of a change to partner-private fields only, hidden from AWS-side viewers.
+pub const NOTES_UPDATED: &str = "NOTES_UPDATED";
+
 /// Field-level differences `{ field: [old, new] }`, collected as a mutation applies a patch.
 #[derive(Default)]
 pub struct Diff(Map<String, Value>);

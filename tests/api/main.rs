@@ -30,5 +30,6 @@ mod pipeline;
 mod policy;
 mod profile;
 mod referrals;
+mod rules;
 mod values;
 mod viewer;

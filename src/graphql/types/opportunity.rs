@@ -305,8 +305,14 @@ impl Opportunity {
     ) -> Result<ChangeConnection> {
         let args = PageArgs::forward(first, after.as_deref())?;
         let with_total = wants_total(ctx);
-        let page =
-            data::opportunities::history(ctx::db(ctx)?, &self.0.id, &args, with_total).await?;
+        let page = data::opportunities::history(
+            ctx::db(ctx)?,
+            ctx::viewer(ctx)?,
+            &self.0.id,
+            &args,
+            with_total,
+        )
+        .await?;
         Ok(ChangeConnection::from_page(
             page,
             data::opportunities::change_cursor,

@@ -70,16 +70,7 @@ pub(crate) async fn commit_change(
         .exec(&txn)
         .await?;
     if result.rows_affected != 1 {
-        // Another transaction committed a newer version after this one read the row.
-        let now_at = opportunity::Entity::find_by_id(current.id.clone())
-            .one(&txn)
-            .await?
-            .map(|m| m.version)
-            .ok_or(AppError::NotFound("opportunity"))?;
-        return Err(AppError::StaleVersion {
-            expected: current.version,
-            current: now_at,
-        });
+        return Err(overtaken(&txn, current).await);
     }
     let updated = opportunity::Entity::find_by_id(current.id.clone())
         .one(&txn)
@@ -95,6 +86,23 @@ pub(crate) async fn commit_change(
     .await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+/// The error of a conditional write that found the row at a newer version: another
+/// transaction committed after this one read it.
+async fn overtaken(txn: &DatabaseTransaction, current: &opportunity::Model) -> AppError {
+    let now_at = opportunity::Entity::find_by_id(current.id.clone())
+        .one(txn)
+        .await
+        .map(|m| m.map(|m| m.version));
+    match now_at {
+        Ok(Some(version)) => AppError::StaleVersion {
+            expected: current.version,
+            current: version,
+        },
+        Ok(None) => AppError::NotFound("opportunity"),
+        Err(err) => err.into(),
+    }
 }
 
 async fn replace_needs<C: ConnectionTrait>(db: &C, id: &str, needs: &[String]) -> AppResult<()> {
@@ -269,7 +277,19 @@ pub async fn update(
     let txn = crate::db::begin_write(db).await?;
     let current = load_for_write(&txn, viewer, id, Some(expected_version)).await?;
     let seller = viewer.role == Role::AwsSeller;
-    if !seller {
+    if seller {
+        // Judged on what the input names, not on what would change: a field refused only
+        // when its value differs would confirm a guess of its stored value (internalNotes).
+        if let Some(field) = input
+            .named_fields()
+            .into_iter()
+            .find(|f| !SELLER_FIELDS.contains(f))
+        {
+            return Err(AppError::Forbidden(format!(
+                "an AWS_SELLER may change only nextSteps, not {field}"
+            )));
+        }
+    } else {
         policy::edit_partner_data(viewer, &current.partner_id)?;
     }
     let customer = data::customers::find(&txn, viewer, &current.customer_id)
@@ -289,11 +309,6 @@ pub async fn update(
     let review: ReviewStatus = decode(&current.review_status)?;
     let stage: Stage = decode(&current.stage)?;
     for field in diff.fields() {
-        if seller && !SELLER_FIELDS.contains(&field) {
-            return Err(AppError::Forbidden(format!(
-                "an AWS_SELLER may change only nextSteps, not {field}"
-            )));
-        }
         if let Some(why) = locks::opportunity_field(review, stage, field) {
             return Err(locks::refused(field, &why));
         }
@@ -312,10 +327,52 @@ pub async fn update(
     {
         append_next_step(&txn, &current.id, step).await?;
     }
+    if diff.fields().eq([PRIVATE_FIELD]) {
+        return commit_private_change(txn, viewer, &current, new.internal_notes.clone(), diff)
+            .await;
+    }
     let action = if diff.fields().eq(["stage"]) {
         "STAGE_CHANGED"
     } else {
         "UPDATED"
     };
     commit_change(txn, viewer, &current, model, diff, action).await
+}
+
+/// The one partner-private field of an opportunity.
+const PRIVATE_FIELD: &str = "internalNotes";
+
+/// A change of partner-private fields only: no new version and no new `lastModifiedAt`, which
+/// AWS-side viewers would see move, and a history entry (`NOTES_UPDATED`) that only the
+/// partner's side reads. Concurrent notes edits are last-writer-wins.
+async fn commit_private_change(
+    txn: DatabaseTransaction,
+    viewer: &Viewer,
+    current: &opportunity::Model,
+    notes: Option<String>,
+    diff: Diff,
+) -> AppResult<opportunity::Model> {
+    let result = opportunity::Entity::update_many()
+        .col_expr(opportunity::Column::InternalNotes, notes.into())
+        .filter(opportunity::Column::Id.eq(current.id.as_str()))
+        .filter(opportunity::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(overtaken(&txn, current).await);
+    }
+    let updated = opportunity::Entity::find_by_id(current.id.clone())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("opportunity"))?;
+    diff.record(
+        &txn,
+        viewer,
+        &updated.partner_id,
+        ("Opportunity", &current.id),
+        crate::services::history::NOTES_UPDATED,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
 }
