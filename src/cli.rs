@@ -81,7 +81,7 @@ struct TokenArgs {
     #[arg(long, default_value = "cosell:read cosell:write")]
     scope: String,
     /// Lifetime: seconds, or a number with s, m, h or d.
-    #[arg(long, default_value = "12h", value_parser = parse_ttl)]
+    #[arg(long, default_value = "12h", value_parser = crate::config::parse_duration)]
     ttl: u64,
 }
 
@@ -91,25 +91,6 @@ fn parse_role(s: &str) -> Result<Role, String> {
 
 fn parse_segment(s: &str) -> Result<SegmentCode, String> {
     SegmentCode::parse(&s.trim().to_uppercase()).ok_or_else(|| format!("unknown segment {s:?}"))
-}
-
-fn parse_ttl(s: &str) -> Result<u64, String> {
-    let s = s.trim();
-    let (number, unit) = match s.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
-        _ => (s, 's'),
-    };
-    let n: u64 = number.parse().map_err(|_| format!("bad duration {s:?}"))?;
-    let factor = match unit {
-        's' => 1,
-        'm' => 60,
-        'h' => 3600,
-        'd' => 86_400,
-        _ => return Err(format!("bad duration unit in {s:?}")),
-    };
-    n.checked_mul(factor)
-        .filter(|&t| t > 0)
-        .ok_or_else(|| format!("bad duration {s:?}"))
 }
 
 pub fn main() -> ExitCode {

@@ -43,6 +43,29 @@ pub struct JwtConfig {
         global = true
     )]
     pub jwt_audience: String,
+    /// Longest token lifetime accepted (and minted): seconds, or a number with s, m, h or d.
+    #[arg(long, env = "COSELL_JWT_MAX_TTL", default_value = "24h", value_parser = parse_duration, global = true)]
+    pub jwt_max_ttl: u64,
+}
+
+/// Seconds of a duration given as seconds or as a number with s, m, h or d.
+pub fn parse_duration(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (number, unit) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
+        _ => (s, 's'),
+    };
+    let n: u64 = number.parse().map_err(|_| format!("bad duration {s:?}"))?;
+    let factor = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return Err(format!("bad duration unit in {s:?}")),
+    };
+    n.checked_mul(factor)
+        .filter(|&t| t > 0)
+        .ok_or_else(|| format!("bad duration {s:?}"))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +87,8 @@ impl JwtConfig {
             Some(secret) => secret.clone().into_bytes(),
             None => self.load_or_create_key_file()?,
         };
-        Ok(JwtKeys::new(&secret, &self.jwt_issuer, &self.jwt_audience)?)
+        Ok(JwtKeys::new(&secret, &self.jwt_issuer, &self.jwt_audience)?
+            .with_max_lifetime(self.jwt_max_ttl))
     }
 
     fn load_or_create_key_file(&self) -> Result<Vec<u8>, ConfigError> {

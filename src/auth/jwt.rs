@@ -1,6 +1,8 @@
-//! HS256 bearer tokens. Verification pins the algorithm, requires `exp`, `iss`, `aud` and `sub`,
-//! honours `nbf`, allows at most 60 s of clock skew, and refuses unknown roles and claims that
-//! do not fit the role. Keys under 32 bytes are refused at start (RFC 7518 §3.2).
+//! HS256 bearer tokens. Verification pins the algorithm, requires `exp`, `iss`, `aud` (a string
+//! or an array holding ours, RFC 7519 §4.1.3) and `sub`, honours `nbf`, allows at most 60 s of
+//! clock skew, refuses a `crit` header (no extension is understood, RFC 7515 §4.1.11), tokens
+//! living longer than the configured maximum, unknown roles and claims that do not fit the
+//! role. Keys under 32 bytes are refused at start (RFC 7518 §3.2).
 use crate::auth::viewer::{SCOPE_READ, SCOPE_WRITE, Viewer};
 use crate::domain::enums::{Role, SegmentCode, StoredEnum};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -8,6 +10,8 @@ use serde::{Deserialize, Serialize};
 
 pub const MIN_KEY_BYTES: usize = 32;
 const LEEWAY_SECONDS: u64 = 60;
+/// The longest lifetime (`exp` minus `iat`, or minus now) accepted unless configured.
+pub const DEFAULT_MAX_LIFETIME_SECONDS: u64 = 24 * 3600;
 
 #[derive(Clone)]
 pub struct JwtKeys {
@@ -16,6 +20,7 @@ pub struct JwtKeys {
     validation: Validation,
     issuer: String,
     audience: String,
+    max_lifetime_seconds: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +37,14 @@ enum ScopeClaim {
     List(Vec<String>),
 }
 
+/// `aud`: one audience or several (the validation checks that ours is among them).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+enum AudienceClaim {
+    One(String),
+    Many(Vec<String>),
+}
+
 #[derive(Debug, Deserialize, Serialize)]
 struct Claims {
     sub: String,
@@ -45,7 +58,7 @@ struct Claims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     scope: Option<ScopeClaim>,
     iss: String,
-    aud: String,
+    aud: AudienceClaim,
     exp: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     nbf: Option<u64>,
@@ -104,14 +117,33 @@ impl JwtKeys {
             validation,
             issuer: issuer.to_string(),
             audience: audience.to_string(),
+            max_lifetime_seconds: DEFAULT_MAX_LIFETIME_SECONDS,
         })
+    }
+
+    /// Refuses tokens that live longer than `seconds` (and mints none).
+    pub fn with_max_lifetime(mut self, seconds: u64) -> Self {
+        self.max_lifetime_seconds = seconds;
+        self
     }
 
     /// Verifies a bearer token. The error text is for the log only, never for the client.
     pub fn verify(&self, token: &str) -> Result<Viewer, String> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| format!("token rejected: {e}"))?;
+        if data.header.crit.is_some() {
+            return Err(
+                "token rejected: crit header names extensions this server does not know".into(),
+            );
+        }
         let claims = data.claims;
+        let born = claims.iat.unwrap_or_else(now_seconds);
+        if claims.exp.saturating_sub(born) > self.max_lifetime_seconds + LEEWAY_SECONDS {
+            return Err(format!(
+                "token rejected: lives longer than {} s",
+                self.max_lifetime_seconds
+            ));
+        }
         if claims
             .iat
             .is_some_and(|iat| iat > now_seconds() + LEEWAY_SECONDS)
@@ -156,6 +188,12 @@ impl JwtKeys {
             scopes: req.scopes.clone(),
         };
         check_role_claims(&viewer)?;
+        if req.ttl_seconds > self.max_lifetime_seconds {
+            return Err(format!(
+                "the lifetime is longer than the maximum of {} s (COSELL_JWT_MAX_TTL)",
+                self.max_lifetime_seconds
+            ));
+        }
         let now = now_seconds();
         let claims = Claims {
             sub: req.subject.clone(),
@@ -170,7 +208,7 @@ impl JwtKeys {
             partner_ids: (!req.partner_ids.is_empty()).then(|| req.partner_ids.clone()),
             scope: Some(ScopeClaim::Spaced(req.scopes.join(" "))),
             iss: self.issuer.clone(),
-            aud: self.audience.clone(),
+            aud: AudienceClaim::One(self.audience.clone()),
             exp: now + req.ttl_seconds,
             nbf: Some(now),
             iat: Some(now),

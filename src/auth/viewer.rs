@@ -19,6 +19,12 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// Queries need `cosell:read`. A mutation needs `cosell:write` only: what it returns is
+    /// the object the caller has just written.
+    pub fn can_read(&self) -> bool {
+        self.scopes.iter().any(|s| s == SCOPE_READ)
+    }
+
     pub fn can_write(&self) -> bool {
         self.scopes.iter().any(|s| s == SCOPE_WRITE)
     }

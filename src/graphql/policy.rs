@@ -87,13 +87,16 @@ impl Extension for RequestPolicyExtension {
                 "the query is {depth} levels deep; at most {MAX_DEPTH} are allowed"
             ))));
         }
-        let has_mutation = doc
-            .operations
-            .iter()
-            .any(|(_, op)| op.node.ty == OperationType::Mutation);
-        if has_mutation && !ctx.data_opt::<Viewer>().is_some_and(Viewer::can_write) {
+        let has = |ty: OperationType| doc.operations.iter().any(|(_, op)| op.node.ty == ty);
+        let viewer = ctx.data_opt::<Viewer>();
+        if has(OperationType::Mutation) && !viewer.is_some_and(Viewer::can_write) {
             return Err(refuse(AppError::Forbidden(
                 "this token lacks the cosell:write scope".into(),
+            )));
+        }
+        if has(OperationType::Query) && !viewer.is_some_and(Viewer::can_read) {
+            return Err(refuse(AppError::Forbidden(
+                "this token lacks the cosell:read scope".into(),
             )));
         }
         Ok(doc)

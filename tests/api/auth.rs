@@ -292,3 +292,110 @@ async fn introspection_answers_authenticated_requests() {
     assert_eq!(r.data()["__schema"]["queryType"]["name"], "Query");
     assert_eq!(r.data()["__type"]["name"], "Partner");
 }
+
+#[tokio::test]
+async fn queries_need_the_read_scope_and_mutations_the_write_scope() {
+    let app = TestApp::spawn().await;
+    let key = SECRET.as_bytes();
+    let write_only = sign(
+        &with(claims(), "scope", json!("cosell:write")),
+        key,
+        Algorithm::HS256,
+    );
+    let r = app.gql(&write_only, "{ viewer { role } }", json!({})).await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    assert!(
+        r.error()["message"]
+            .as_str()
+            .unwrap()
+            .contains("cosell:read")
+    );
+    // A mutation returns what it wrote, without the read scope.
+    let r = app
+        .gql(
+            &write_only,
+            "mutation { createPartner(input: { name: \"Writer\" }) { name } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.data()["createPartner"]["name"], "Writer");
+    let none = sign(&without(claims(), "scope"), key, Algorithm::HS256);
+    assert_eq!(
+        app.gql(&none, "{ viewer { role } }", json!({}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+}
+
+#[tokio::test]
+async fn an_audience_array_holding_ours_is_accepted() {
+    let app = TestApp::spawn().await;
+    let key = SECRET.as_bytes();
+    let ours = sign(
+        &with(claims(), "aud", json!(["other-api", AUDIENCE])),
+        key,
+        Algorithm::HS256,
+    );
+    let r = app.gql(&ours, "{ viewer { role } }", json!({})).await;
+    assert_eq!(r.data()["viewer"]["role"], "ADMIN");
+    let not_ours = sign(
+        &with(claims(), "aud", json!(["other-api", "third-api"])),
+        key,
+        Algorithm::HS256,
+    );
+    assert_refused(&app, &not_ours, "aud array without ours").await;
+    let empty = sign(&with(claims(), "aud", json!([])), key, Algorithm::HS256);
+    assert_refused(&app, &empty, "empty aud array").await;
+}
+
+#[tokio::test]
+async fn a_crit_header_is_refused() {
+    let app = TestApp::spawn().await;
+    let mut header = Header::new(Algorithm::HS256);
+    header.crit = Some(vec!["exp".into()]);
+    let token = jsonwebtoken::encode(
+        &header,
+        &claims(),
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap();
+    assert_refused(&app, &token, "crit header").await;
+}
+
+#[tokio::test]
+async fn tokens_living_past_the_maximum_lifetime_are_refused() {
+    let app = TestApp::spawn().await;
+    let key = SECRET.as_bytes();
+    let now = now_seconds();
+    let year_9999 = sign(
+        &with(claims(), "exp", json!(253_402_300_799u64)),
+        key,
+        Algorithm::HS256,
+    );
+    assert_refused(&app, &year_9999, "exp in 9999").await;
+    let two_days = sign(
+        &with(claims(), "exp", json!(now + 2 * 86_400)),
+        key,
+        Algorithm::HS256,
+    );
+    assert_refused(&app, &two_days, "48 h with the default 24 h maximum").await;
+    // Without iat the lifetime counts from now.
+    let no_iat = sign(
+        &with(without(claims(), "iat"), "exp", json!(now + 2 * 86_400)),
+        key,
+        Algorithm::HS256,
+    );
+    assert_refused(&app, &no_iat, "48 h from now, no iat").await;
+    let a_day = sign(
+        &with(claims(), "exp", json!(now + 86_400)),
+        key,
+        Algorithm::HS256,
+    );
+    assert_eq!(
+        app.gql(&a_day, "{ viewer { role } }", json!({}))
+            .await
+            .status,
+        200
+    );
+}

@@ -297,3 +297,25 @@ async fn seed_demo_fills_every_table_once() {
         "no customer reference yet"
     );
 }
+
+#[test]
+fn token_refuses_a_lifetime_past_the_configured_maximum() {
+    let out = cosell()
+        .args(["token", "--role", "ADMIN", "--ttl", "2d"])
+        .env("COSELL_JWT_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("COSELL_JWT_MAX_TTL"));
+    let out = cosell()
+        .args(["token", "--role", "ADMIN", "--ttl", "2d"])
+        .env("COSELL_JWT_SECRET", SECRET)
+        .env("COSELL_JWT_MAX_TTL", "7d")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
