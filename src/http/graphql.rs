@@ -44,7 +44,10 @@ fn app_error_response(err: AppError) -> HttpResponse {
     response
 }
 
-fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, Box<HttpResponse>> {
+/// An answer given instead of executing (boxed: responses are large).
+type Refusal = Box<HttpResponse>;
+
+fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, Refusal> {
     let header_value = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -81,25 +84,26 @@ struct Admitted {
     _in_flight: InFlight,
 }
 
-fn admit(state: &AppState, req: &HttpRequest) -> Result<Admitted, HttpResponse> {
+fn refusal(err: AppError) -> Refusal {
+    Box::new(app_error_response(err))
+}
+
+fn admit(state: &AppState, req: &HttpRequest) -> Result<Admitted, Refusal> {
     let addr = req
         .peer_addr()
         .map(|a| a.ip())
         .unwrap_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED));
     let in_flight = state.door.enter(addr).ok_or_else(|| {
-        app_error_response(AppError::RateLimited {
+        refusal(AppError::RateLimited {
             retry_after_seconds: 1,
         })
     })?;
-    state
-        .door
-        .charge_address(addr)
-        .map_err(app_error_response)?;
-    let viewer = authenticate(state, req).map_err(|response| *response)?;
+    state.door.charge_address(addr).map_err(refusal)?;
+    let viewer = authenticate(state, req)?;
     state
         .door
         .charge_subject(&viewer.subject, 1.0)
-        .map_err(app_error_response)?;
+        .map_err(refusal)?;
     Ok(Admitted {
         viewer,
         _in_flight: in_flight,
@@ -114,12 +118,12 @@ fn is_json(req: &HttpRequest) -> bool {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
-fn too_large() -> HttpResponse {
-    error_response(
+fn too_large() -> Refusal {
+    Box::new(error_response(
         StatusCode::PAYLOAD_TOO_LARGE,
         "BAD_USER_INPUT",
         &format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-    )
+    ))
 }
 
 /// Reads the body within the body deadline and the size limit, holding its bytes in the
@@ -128,7 +132,7 @@ async fn read_body(
     state: &AppState,
     req: &HttpRequest,
     mut payload: web::Payload,
-) -> Result<(web::BytesMut, OwnedSemaphorePermit), HttpResponse> {
+) -> Result<(web::BytesMut, OwnedSemaphorePermit), Refusal> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -137,26 +141,26 @@ async fn read_body(
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(too_large());
     }
-    let busy = || app_error_response(AppError::Unavailable("the body budget is exhausted".into()));
+    let busy = || refusal(AppError::Unavailable("the body budget is exhausted".into()));
     let mut held = state.door.buffer(0).ok_or_else(busy)?;
     let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(64 * 1024));
     let deadline = tokio::time::Instant::now() + state.door.limits.body_timeout;
     loop {
         let chunk = match tokio::time::timeout_at(deadline, payload.next()).await {
             Err(_) => {
-                return Err(error_response(
+                return Err(Box::new(error_response(
                     StatusCode::REQUEST_TIMEOUT,
                     "TIMEOUT",
                     "the request body did not arrive in time",
-                ));
+                )));
             }
             Ok(None) => break,
             Ok(Some(Err(_))) => {
-                return Err(error_response(
+                return Err(Box::new(error_response(
                     StatusCode::BAD_REQUEST,
                     "BAD_USER_INPUT",
                     "the request body could not be read",
-                ));
+                )));
             }
             Ok(Some(Ok(chunk))) => chunk,
         };
@@ -183,11 +187,11 @@ pub async fn post(
     }
     let admitted = match admit(&state, &req) {
         Ok(admitted) => admitted,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let (body, held) = match read_body(&state, &req, payload).await {
         Ok(read) => read,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let request = match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Array(_)) => {
@@ -218,7 +222,7 @@ pub async fn post(
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let admitted = match admit(&state, &req) {
         Ok(admitted) => admitted,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let request = match parse_get(req.query_string()) {
         Some(request) => request,
