@@ -138,6 +138,14 @@ pub struct LimitsConfig {
     /// Request body bytes buffered by all requests together (HTTP 503 past it).
     #[arg(long, env = "COSELL_MAX_BUFFERED_BYTES", default_value_t = 64 * 1024 * 1024, global = true)]
     pub max_buffered_bytes: usize,
+    /// Open connections from one client address (new ones are closed at once past it).
+    #[arg(
+        long,
+        env = "COSELL_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256,
+        global = true
+    )]
+    pub max_connections_per_address: usize,
     /// Requests in flight from one client address (HTTP 429 past it).
     #[arg(
         long,
@@ -179,6 +187,7 @@ impl LimitsConfig {
             request_timeout: Duration::from_secs(self.request_timeout.max(1)),
             body_timeout: Duration::from_secs(self.body_timeout.max(1)),
             max_buffered_bytes: self.max_buffered_bytes,
+            max_connections_per_address: self.max_connections_per_address.max(1),
             max_in_flight_per_address: self.max_in_flight_per_address.max(1),
             max_concurrent_per_subject: self.max_concurrent_per_subject.max(1),
             subject_rate: self.rate_per_subject.max(0.0),

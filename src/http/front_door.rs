@@ -1,5 +1,5 @@
-//! What a request must get past before it costs the server anything: a cap on requests in
-//! flight per client address, token-bucket rate limits per address and per subject, a cap on
+//! What a request must get past before it costs the server anything: caps on open connections
+//! and on requests in flight per client address, token-bucket rate limits per address and per subject, a cap on
 //! concurrent executions per subject (so one tenant cannot hold the whole database pool), and
 //! one budget of buffered body bytes for the whole process.
 use crate::error::AppError;
@@ -18,6 +18,8 @@ pub struct Limits {
     pub body_timeout: Duration,
     /// Body bytes buffered by all requests together; past it new bodies get 503.
     pub max_buffered_bytes: usize,
+    /// Open connections from one client address; past it new ones are closed at once.
+    pub max_connections_per_address: usize,
     /// Requests in flight from one client address; past it 429.
     pub max_in_flight_per_address: usize,
     /// GraphQL executions running at once for one subject; more wait briefly, then 429.
@@ -34,6 +36,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(15),
             body_timeout: Duration::from_secs(10),
             max_buffered_bytes: 64 * 1024 * 1024,
+            max_connections_per_address: 256,
             max_in_flight_per_address: 64,
             max_concurrent_per_subject: 4,
             subject_rate: 20.0,
@@ -53,7 +56,8 @@ const SWEEP_AT: usize = 10_000;
 
 pub struct FrontDoor {
     pub limits: Limits,
-    in_flight: Mutex<HashMap<IpAddr, usize>>,
+    connections: Counters,
+    in_flight: Counters,
     address_buckets: Buckets,
     subject_buckets: Buckets,
     subject_slots: Mutex<HashMap<String, Arc<Semaphore>>>,
@@ -71,25 +75,24 @@ impl FrontDoor {
         FrontDoor {
             address_buckets: Buckets::new(limits.address_rate),
             subject_buckets: Buckets::new(limits.subject_rate),
-            in_flight: Mutex::default(),
+            connections: Counters::default(),
+            in_flight: Counters::default(),
             subject_slots: Mutex::default(),
             body_bytes: Arc::new(Semaphore::new(bytes)),
             limits,
         }
     }
 
+    /// Counts an open connection from `addr`, or refuses it when the address has too many.
+    pub fn connect(self: &Arc<Self>, addr: IpAddr) -> Option<Counted> {
+        self.connections
+            .enter(addr, self.limits.max_connections_per_address)
+    }
+
     /// Counts a request in flight from `addr`, or refuses it when the address has too many.
-    pub fn enter(self: &Arc<Self>, addr: IpAddr) -> Option<InFlight> {
-        let mut map = lock(&self.in_flight);
-        let count = map.entry(addr).or_insert(0);
-        if *count >= self.limits.max_in_flight_per_address {
-            return None;
-        }
-        *count += 1;
-        Some(InFlight {
-            door: self.clone(),
-            addr,
-        })
+    pub fn enter(self: &Arc<Self>, addr: IpAddr) -> Option<Counted> {
+        self.in_flight
+            .enter(addr, self.limits.max_in_flight_per_address)
     }
 
     pub fn charge_address(&self, addr: IpAddr) -> Result<(), AppError> {
@@ -130,15 +133,34 @@ impl FrontDoor {
     }
 }
 
-/// A request counted in flight; uncounted when dropped.
-pub struct InFlight {
-    door: Arc<FrontDoor>,
+/// Counts per client address, of connections or of requests.
+#[derive(Clone, Default)]
+struct Counters(Arc<Mutex<HashMap<IpAddr, usize>>>);
+
+impl Counters {
+    fn enter(&self, addr: IpAddr, max: usize) -> Option<Counted> {
+        let mut map = lock(&self.0);
+        let count = map.entry(addr).or_insert(0);
+        if *count >= max {
+            return None;
+        }
+        *count += 1;
+        Some(Counted {
+            counters: self.clone(),
+            addr,
+        })
+    }
+}
+
+/// One connection or request counted for its address; uncounted when dropped.
+pub struct Counted {
+    counters: Counters,
     addr: IpAddr,
 }
 
-impl Drop for InFlight {
+impl Drop for Counted {
     fn drop(&mut self) {
-        let mut map = lock(&self.door.in_flight);
+        let mut map = lock(&self.counters.0);
         if let Some(count) = map.get_mut(&self.addr) {
             *count -= 1;
             if *count == 0 {

@@ -4,7 +4,7 @@
 //! the process's byte budget; no batches (400), queries only over GET (405). Then one execution
 //! within the subject's concurrency and the request deadline, panics contained, and every
 //! error given a code.
-use super::front_door::{InFlight, MUTATION_COST};
+use super::front_door::{Counted, MUTATION_COST};
 use super::{AppState, MAX_BODY_BYTES};
 use crate::auth::Viewer;
 use crate::data::loaders::Loaders;
@@ -81,7 +81,7 @@ fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, Refusal> 
 /// address's share of requests in flight and of the rate, the token, the subject's rate.
 struct Admitted {
     viewer: Viewer,
-    _in_flight: InFlight,
+    _in_flight: Counted,
 }
 
 fn refusal(err: AppError) -> Refusal {

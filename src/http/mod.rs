@@ -156,6 +156,39 @@ fn raise_open_files_limit() -> usize {
     1024
 }
 
+/// Counts a new connection for its client address for as long as it is open (the count lives
+/// in the connection's extensions, dropped with it), or shuts it down at once when the address
+/// already has its share: one address cannot take every connection the server can hold.
+fn admit_connection(
+    door: &Arc<FrontDoor>,
+    conn: &dyn std::any::Any,
+    extensions: &mut actix_web::dev::Extensions,
+) {
+    let Some(stream) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() else {
+        return;
+    };
+    let Ok(peer) = stream.peer_addr() else {
+        return;
+    };
+    match door.connect(peer.ip()) {
+        Some(counted) => {
+            extensions.insert(counted);
+        }
+        None => {
+            tracing::info!(address = %peer.ip(), "too many connections from one address");
+            #[cfg(unix)]
+            {
+                use std::os::fd::AsRawFd;
+                // SAFETY: shutdown only changes the state of a socket this connection owns; the
+                // descriptor stays open until the connection is dropped, which follows at once.
+                unsafe {
+                    libc::shutdown(stream.as_raw_fd(), libc::SHUT_RDWR);
+                }
+            }
+        }
+    }
+}
+
 /// How long a draining server waits for requests in flight after SIGTERM or SIGINT.
 pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -164,6 +197,7 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
     let mut origins = state.cors_origins.clone();
     origins.extend(own_origins(listener.local_addr()?));
     let origins = Arc::new(origins);
+    let door = state.door.clone();
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -177,6 +211,7 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
             )
             .configure(routes)
     })
+    .on_connect(move |conn, extensions| admit_connection(&door, conn, extensions))
     .workers(workers.max(1))
     .max_connections(max_connections_per_worker(workers))
     // A request's head must arrive within 5 s, and an idle keep-alive connection closes

@@ -361,3 +361,27 @@ async fn sigterm_drains_requests_in_flight() {
         .expect("the server exits");
     assert!(exit.success(), "{exit:?}");
 }
+
+#[tokio::test]
+async fn one_address_cannot_open_every_connection() {
+    let app = TestApp::spawn_with_limits(Limits {
+        max_connections_per_address: 3,
+        ..test_limits()
+    })
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    // Three idle connections: the address's whole share.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(TcpStream::connect(&addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut fourth = start_post(&app.base, Some(&app.admin()), QUERY.len(), QUERY.as_bytes()).await;
+    let (status, response) = read_response(&mut fourth).await;
+    assert_eq!(status, 0, "closed without an answer: {response}");
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut fifth = start_post(&app.base, Some(&app.admin()), QUERY.len(), QUERY.as_bytes()).await;
+    let (status, _) = read_response(&mut fifth).await;
+    assert_eq!(status, 200, "closed connections free the address's share");
+}
