@@ -80,11 +80,21 @@ class Server:
             self.proc.wait()
 
 
-async def request(port, body, token=None, timeout=30.0):
+# The other tenant connects from an address of its own (all of 127/8 is loopback), as tenants
+# do; attackers from 127.0.0.1, or spread over 127.0.1.x where an attack is distributed.
+VICTIM_ADDRESS = "127.0.0.2"
+
+
+async def connect(port, source):
+    return await asyncio.wait_for(
+        asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0)), 5)
+
+
+async def request(port, body, token=None, timeout=30.0, source="127.0.0.1"):
     """One POST /graphql on its own connection: (status, code, seconds)."""
     started = time.perf_counter()
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 5)
+        reader, writer = await connect(port, source)
     except (OSError, asyncio.TimeoutError):
         return 0, "CONNECT_FAILED", time.perf_counter() - started
     data = body.encode()
@@ -120,7 +130,7 @@ async def other_tenant(port, token, seconds, query=OTHER_QUERY):
     latencies, outcomes = [], Counter()
     end = time.time() + seconds
     while time.time() < end:
-        status, code, elapsed = await request(port, query, token, timeout=15)
+        status, code, elapsed = await request(port, query, token, timeout=15, source=VICTIM_ADDRESS)
         latencies.append(elapsed)
         outcomes[f"{status} {code}"] += 1
         await asyncio.sleep(0.05)
@@ -157,9 +167,9 @@ async def attack_slow_body(server, tokens, count=1500, hold=12):
     watcher = asyncio.create_task(watch_rss(pid, stop, peak))
     answered = Counter()
 
-    async def slow(token, fill):
+    async def slow(token, fill, source):
         try:
-            reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 5)
+            reader, writer = await connect(port, source)
         except (OSError, asyncio.TimeoutError):
             answered["CONNECT_FAILED"] += 1
             return
@@ -173,12 +183,18 @@ async def attack_slow_body(server, tokens, count=1500, hold=12):
             await writer.drain()
             end = time.time() + hold
             while time.time() < end:
-                line = await asyncio.wait_for(reader.read(200), 1.0) if not reader.at_eof() else b""
+                try:
+                    line = await asyncio.wait_for(reader.read(200), 1.0)
+                except asyncio.TimeoutError:
+                    line = None
                 if line:
                     answered[line.split(b"\r\n")[0].decode(errors="replace")[9:12]] += 1
                     break
+                if line == b"":
+                    answered["closed"] += 1
+                    break
                 writer.write(b"x")
-                await writer.drain()
+                await asyncio.wait_for(writer.drain(), 1.0)
             else:
                 answered["held"] += 1
         except asyncio.TimeoutError:
@@ -189,14 +205,16 @@ async def attack_slow_body(server, tokens, count=1500, hold=12):
             writer.close()
 
     # Token-less trickles, then 500 authenticated ones each pushing almost a mebibyte.
-    tasks = [asyncio.create_task(slow(None, False)) for _ in range(count)]
-    tasks += [asyncio.create_task(slow(tokens[i % len(tokens)], True)) for i in range(500)]
+    # Spread over 16 addresses: a distributed attacker, past any per-address cap.
+    tasks = [asyncio.create_task(slow(None, False, f"127.0.1.{i % 16 + 1}")) for i in range(count)]
+    tasks += [asyncio.create_task(slow(tokens[i % len(tokens)], True, f"127.0.1.{i % 16 + 1}"))
+              for i in range(500)]
     latencies, outcomes = await other_tenant(port, tokens[-1], hold)
     await asyncio.gather(*tasks)
     await asyncio.sleep(5)
     stop.set()
     await watcher
-    report("slow bodies (1500 without a token, 500 x 1 MiB with one)", server, before, peak[0],
+    report("slow bodies from 16 addresses (1500 without a token, 500 x 1 MiB with one)", server, before, peak[0],
            rss_mb(pid), latencies, outcomes, answered)
 
 
@@ -249,14 +267,32 @@ def amplification(ids):
                        "variables": {"ids": ids}})
 
 
-HEAVY_LIST = json.dumps({"query": "{ opportunities(first: 100) { totalCount nodes { id title customer { companyName contacts { email } } asks(first: 50) { totalCount nodes { id comments { body } } } history(first: 20) { nodes { id changes } } } } }"})
+HEAVY_LIST = json.dumps({"query": "{ opportunities(first: 100) { totalCount nodes { id title readiness { ready checks { name passed } } customer { companyName contacts { email } } history(first: 20) { nodes { id changes } } } } }"})
 SMALL_LIST = json.dumps({"query": "{ opportunities(first: 5) { nodes { id title } } }"})
+
+
+async def drain(server, token, rounds=7):
+    """SIGTERM while 16 list requests are in flight: every request already sent must get a
+    complete 200. The server is restarted for each round."""
+    failures = Counter()
+    for _ in range(rounds):
+        if server.proc.poll() is not None:
+            server.start()
+        tasks = [asyncio.create_task(request(server.port, HEAVY_LIST, token, timeout=40,
+                                             source=VICTIM_ADDRESS)) for _ in range(16)]
+        await asyncio.sleep(0.05)
+        server.proc.send_signal(15)
+        for status, code, _ in await asyncio.gather(*tasks):
+            failures[f"{status} {code}"] += 1
+        server.proc.wait(timeout=40)
+    print(f"SIGTERM with 16 requests in flight, {rounds} rounds: {dict(failures)}", flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", default="target/release/cosell")
-    parser.add_argument("--only", help="slow-body, introspection, amplification, pool or writes")
+    parser.add_argument("--only", help="slow-body, introspection, amplification, pool, writes, "
+                        "or drain (not run by default: SIGTERM under load, 7 rounds)")
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server")
     args = parser.parse_args()
     # Two thousand connections at once need as many descriptors on this side.
@@ -318,6 +354,8 @@ def main():
             asyncio.run(writes())
         if run("slow-body"):
             asyncio.run(attack_slow_body(server, tokens))
+        if only == "drain":
+            asyncio.run(drain(server, victim))
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
