@@ -79,6 +79,108 @@ async fn no_write_is_confirmed_that_a_full_disk_did_not_commit() {
     }
 }
 
+/// A small tmpfs mounted for one test and unmounted after it.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(megabytes: u32) -> SmallDisk {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("run mount");
+        assert!(
+            status.success(),
+            "mount a tmpfs (the suite runs as root, as CI does)"
+        );
+        SmallDisk { dir }
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// Writes zeros into a file until the disk is full.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let filler = self.path().join("filler");
+        let mut file = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        while file.write_all(&block).is_ok() {}
+        let _ = file.write_all(&block[..512]);
+        let _ = file.sync_all();
+        filler
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// SQLite on a disk that fills up: the same promise as past the file-size limit, on a real
+/// full file system (a 16 MiB tmpfs).
+#[tokio::test]
+async fn no_write_is_confirmed_on_a_full_disk_and_freeing_space_recovers() {
+    // SAFETY: geteuid reads the process's user id.
+    if crate::helpers::on_postgres() || unsafe { libc::geteuid() } != 0 {
+        return; // mounting needs root; CI runs as root
+    }
+    let disk = SmallDisk::mount(16);
+    let url = format!("sqlite://{}/cosell.db?mode=rwc", disk.path().display());
+    let server = ServerProcess::start(&url, &[]).await;
+    assert_eq!(create(&server, "Before the disk filled").await.0, 200);
+    let filler = disk.fill();
+
+    let mut confirmed = Vec::new();
+    let mut refused = 0;
+    for i in 0..40 {
+        let (status, body) =
+            create(&server, &format!("On a full disk {i} {}", "x".repeat(200))).await;
+        match body["data"]["createPartner"]["id"].as_str() {
+            Some(id) => confirmed.push(id.to_string()),
+            None => {
+                refused += 1;
+                assert_eq!(
+                    (status, &body["errors"][0]["extensions"]["code"]),
+                    (503, &json!("UNAVAILABLE")),
+                    "{body}"
+                );
+            }
+        }
+    }
+    assert!(refused > 0, "the full disk reached the writes");
+    assert_eq!(server.status_of("/readyz").await, 503);
+
+    std::fs::remove_file(filler).unwrap();
+    for i in 0..12 {
+        let (status, body) = create(&server, &format!("After space was freed {i}")).await;
+        assert_eq!(status, 200, "{body}");
+        confirmed.push(
+            body["data"]["createPartner"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert_eq!(server.status_of("/readyz").await, 200);
+    drop(server);
+    let server = ServerProcess::start(&url, &[]).await;
+    for id in &confirmed {
+        assert!(
+            readable(&server, id).await,
+            "confirmed write {id} survives a restart"
+        );
+    }
+}
+
 /// A TCP relay to the PostgreSQL server that can be cut and restored: an outage as the
 /// application sees it, without stopping the server the other tests share.
 struct Relay {
