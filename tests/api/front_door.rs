@@ -62,6 +62,12 @@ async fn read_response(stream: &mut TcpStream) -> (u16, String) {
     (status, text)
 }
 
+async fn viewer_status(app: &TestApp, token: &str) -> u16 {
+    app.gql(token, "{ viewer { role } }", json!({}))
+        .await
+        .status
+}
+
 fn body_of(response: &str) -> Value {
     serde_json::from_str(response.split_once("\r\n\r\n").map_or("", |(_, b)| b))
         .unwrap_or(Value::Null)
@@ -152,12 +158,7 @@ async fn bodies_share_one_byte_budget() {
     drop(holder);
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Released with the connection: small requests pass again.
-    assert_eq!(
-        app.gql(&token, "{ viewer { role } }", json!({}))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(viewer_status(&app, &token).await, 200);
 }
 
 #[tokio::test]
@@ -176,12 +177,7 @@ async fn one_address_cannot_hold_every_connection() {
     assert_eq!(r.code(), "RATE_LIMITED");
     drop((_a, _b));
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        app.gql(&token, "{ viewer { role } }", json!({}))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(viewer_status(&app, &token).await, 200);
 }
 
 #[tokio::test]

@@ -63,6 +63,19 @@ pub(crate) async fn commit_change(
 ) -> AppResult<opportunity::Model> {
     model.version = Set(current.version + 1);
     model.last_modified_at = Set(crate::domain::now());
+    write_checked(txn, viewer, current, model, diff, action).await
+}
+
+/// Writes the columns `model` sets, if `current` is still the stored version, with the
+/// history entry, and commits.
+async fn write_checked(
+    txn: DatabaseTransaction,
+    viewer: &Viewer,
+    current: &opportunity::Model,
+    model: opportunity::ActiveModel,
+    diff: Diff,
+    action: &'static str,
+) -> AppResult<opportunity::Model> {
     let result = opportunity::Entity::update_many()
         .set(model)
         .filter(opportunity::Column::Id.eq(current.id.as_str()))
@@ -352,27 +365,10 @@ async fn commit_private_change(
     notes: Option<String>,
     diff: Diff,
 ) -> AppResult<opportunity::Model> {
-    let result = opportunity::Entity::update_many()
-        .col_expr(opportunity::Column::InternalNotes, notes.into())
-        .filter(opportunity::Column::Id.eq(current.id.as_str()))
-        .filter(opportunity::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(overtaken(&txn, current).await);
-    }
-    let updated = opportunity::Entity::find_by_id(current.id.clone())
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound("opportunity"))?;
-    diff.record(
-        &txn,
-        viewer,
-        &updated.partner_id,
-        ("Opportunity", &current.id),
-        crate::services::history::NOTES_UPDATED,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    let model = opportunity::ActiveModel {
+        internal_notes: Set(notes),
+        ..Default::default()
+    };
+    let action = crate::services::history::NOTES_UPDATED;
+    write_checked(txn, viewer, current, model, diff, action).await
 }
