@@ -6,7 +6,8 @@ use crate::domain::validate::FieldError;
 use crate::error::AppError;
 use async_graphql::Value as ConstValue;
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, ResolveInfo,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, NextValidation,
+    ResolveInfo,
 };
 use async_graphql::parser::types::{
     ExecutableDocument, Field, OperationType, Selection, SelectionSet,
@@ -20,6 +21,9 @@ use std::sync::Arc;
 
 /// Deepest selection allowed, counting object fields (Relay's edges/node included).
 pub const MAX_DEPTH: usize = 10;
+/// Cost budget: connection fields cost `first × node`, other fields 1 (async-graphql computes
+/// it during validation, before any resolver runs; this extension enforces it).
+pub const MAX_COMPLEXITY: usize = 10_000;
 /// Most aliases in one document.
 pub const MAX_ALIASES: usize = 30;
 
@@ -100,6 +104,23 @@ impl Extension for RequestPolicyExtension {
             )));
         }
         Ok(doc)
+    }
+
+    /// The complexity budget, checked here rather than by async-graphql so the refusal states
+    /// the cost and the limit.
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<async_graphql::ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        if result.complexity > MAX_COMPLEXITY {
+            return Err(vec![refuse(AppError::QueryTooComplex(format!(
+                "the query costs {}; at most {MAX_COMPLEXITY} is allowed (a connection costs `first` times its selection)",
+                result.complexity
+            )))]);
+        }
+        Ok(result)
     }
 
     async fn resolve(

@@ -7,9 +7,6 @@ use sea_orm::DatabaseConnection;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Cost budget: connection fields cost `first × node`, other fields 1 (async-graphql counts
-/// them before any resolver runs).
-pub const MAX_COMPLEXITY: usize = 10_000;
 /// Directives on one field.
 pub const MAX_DIRECTIVES: usize = 5;
 
@@ -19,7 +16,6 @@ fn builder(introspection: bool) -> SchemaBuilder<QueryRoot, MutationRoot, EmptyS
         MutationRoot::default(),
         EmptySubscription,
     )
-    .limit_complexity(MAX_COMPLEXITY)
     .limit_directives(MAX_DIRECTIVES)
     .limit_recursive_depth(32)
     .extension(RequestPolicy { introspection })

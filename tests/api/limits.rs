@@ -73,6 +73,11 @@ async fn costly_queries_are_refused_before_running() {
         .gql(&app.admin(), &format!("{{ {heavy} }}"), json!({}))
         .await;
     assert_eq!(r.code(), "QUERY_TOO_COMPLEX");
+    let message = r.error()["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("the query costs ") && message.contains("at most 10000"),
+        "the cost and the limit: {message}"
+    );
 }
 
 #[tokio::test]
