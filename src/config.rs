@@ -178,6 +178,14 @@ pub struct LimitsConfig {
         global = true
     )]
     pub rate_per_address: f64,
+    /// Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client.
+    #[arg(
+        long,
+        env = "COSELL_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl LimitsConfig {
@@ -192,6 +200,7 @@ impl LimitsConfig {
             max_concurrent_per_subject: self.max_concurrent_per_subject.max(1),
             subject_rate: self.rate_per_subject.max(0.0),
             address_rate: self.rate_per_address.max(0.0),
+            trusted_proxies: self.trusted_proxies.clone(),
         }
     }
 }

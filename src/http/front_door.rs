@@ -28,6 +28,9 @@ pub struct Limits {
     pub subject_rate: f64,
     /// Sustained requests per second per client address (0: no limit); bursts of five times.
     pub address_rate: f64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client address; their own address
+    /// is not limited per connection.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for Limits {
@@ -41,6 +44,7 @@ impl Default for Limits {
             max_concurrent_per_subject: 4,
             subject_rate: 20.0,
             address_rate: 100.0,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -84,9 +88,37 @@ impl FrontDoor {
     }
 
     /// Counts an open connection from `addr`, or refuses it when the address has too many.
+    /// A trusted proxy carries many clients' connections and is not capped.
     pub fn connect(self: &Arc<Self>, addr: IpAddr) -> Option<Counted> {
-        self.connections
-            .enter(addr, self.limits.max_connections_per_address)
+        let max = if self.limits.trusted_proxies.contains(&addr) {
+            usize::MAX
+        } else {
+            self.limits.max_connections_per_address
+        };
+        self.connections.enter(addr, max)
+    }
+
+    /// The client address of a request: the peer, or, when the peer is a trusted proxy, the
+    /// nearest address in `X-Forwarded-For` that is not one (a client can prepend anything,
+    /// so only what trusted proxies appended counts).
+    pub fn client_address(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
+        let trusted = &self.limits.trusted_proxies;
+        if !trusted.contains(&peer) {
+            return peer;
+        }
+        let mut client = peer;
+        for hop in forwarded_for.unwrap_or_default().rsplit(',') {
+            match hop.trim().parse::<IpAddr>() {
+                Ok(addr) => {
+                    client = addr;
+                    if !trusted.contains(&addr) {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        client
     }
 
     /// Counts a request in flight from `addr`, or refuses it when the address has too many.

@@ -89,10 +89,15 @@ fn refusal(err: AppError) -> Refusal {
 }
 
 fn admit(state: &AppState, req: &HttpRequest) -> Result<Admitted, Refusal> {
-    let addr = req
+    let peer = req
         .peer_addr()
         .map(|a| a.ip())
         .unwrap_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED));
+    let forwarded_for = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    let addr = state.door.client_address(peer, forwarded_for);
     let in_flight = state.door.enter(addr).ok_or_else(|| {
         refusal(AppError::RateLimited {
             retry_after_seconds: 1,

@@ -381,3 +381,34 @@ async fn one_address_cannot_open_every_connection() {
     let (status, _) = read_response(&mut fifth).await;
     assert_eq!(status, 200, "closed connections free the address's share");
 }
+
+/// Behind a trusted reverse proxy, limits apply to the client it names, not to the proxy.
+#[tokio::test]
+async fn behind_a_trusted_proxy_limits_follow_the_forwarded_client() {
+    let app = TestApp::spawn_with_limits(Limits {
+        address_rate: 1.0,
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..test_limits()
+    })
+    .await;
+    let token = app.admin();
+    let from = |forwarded: &'static str| {
+        app.client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&token)
+            .header("X-Forwarded-For", forwarded)
+            .json(&json!({ "query": "{ viewer { role } }" }))
+            .send()
+    };
+    // Client A spends its burst of five; B, through the same proxy, still has its own.
+    for _ in 0..5 {
+        assert_eq!(from("203.0.113.7").await.unwrap().status(), 200);
+    }
+    assert_eq!(from("203.0.113.7").await.unwrap().status(), 429);
+    assert_eq!(from("198.51.100.9").await.unwrap().status(), 200);
+    // What the client itself put in front of the header does not make it someone else.
+    assert_eq!(
+        from("198.51.100.9, 203.0.113.7").await.unwrap().status(),
+        429
+    );
+}
