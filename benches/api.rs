@@ -337,6 +337,7 @@ async fn main() {
                 ..Default::default()
             },
         )),
+        faults: Default::default(),
     };
     tokio::spawn(cosell::http::serve(listener, state, 2).unwrap());
     let client = Client {

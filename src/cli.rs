@@ -161,6 +161,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                 cors_origins: cli.cors_origins.clone(),
                 loader_delay: crate::data::loaders::DEFAULT_DELAY,
                 door: std::sync::Arc::new(http::front_door::FrontDoor::new(cli.limits.limits())),
+                faults: Default::default(),
             };
             let workers = cli.workers.unwrap_or_else(|| {
                 std::thread::available_parallelism()

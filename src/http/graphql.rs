@@ -312,7 +312,8 @@ async fn execute(
     viewer: Viewer,
     request: async_graphql::Request,
 ) -> HttpResponse {
-    if operation_type(&request) == Some(OperationType::Mutation)
+    let mutation = operation_type(&request) == Some(OperationType::Mutation);
+    if mutation
         && let Err(err) = state
             .door
             .charge_subject(&viewer.subject, MUTATION_COST - 1.0)
@@ -359,9 +360,13 @@ async fn execute(
     let mut response = HttpResponse::Ok();
     response.insert_header(("x-request-id", request_id));
     if errors::has_code(&body, "UNAVAILABLE") {
+        // Refusals before execution (the body budget) never reach here: this was a database.
+        state.faults.note();
         response
             .status(StatusCode::SERVICE_UNAVAILABLE)
             .insert_header((header::RETRY_AFTER, "1"));
+    } else if mutation && body.get("errors").is_none() {
+        state.faults.clear();
     }
     response.json(body)
 }

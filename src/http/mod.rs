@@ -1,7 +1,7 @@
 //! HTTP: routes, the GraphQL endpoint's transport rules, health probes, response headers.
 pub mod front_door;
 mod graphql;
-mod health;
+pub mod health;
 
 use crate::auth::JwtKeys;
 use crate::graphql::AppSchema;
@@ -29,6 +29,8 @@ pub struct AppState {
     pub loader_delay: std::time::Duration,
     /// Limits applied before a request costs anything.
     pub door: Arc<FrontDoor>,
+    /// Database faults requests met, for readiness.
+    pub faults: Arc<health::RecentFaults>,
 }
 
 /// Cross-origin access for browser front-ends: the configured origins and the server's own

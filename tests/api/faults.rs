@@ -157,8 +157,9 @@ async fn no_write_is_confirmed_on_a_full_disk_and_freeing_space_recovers() {
         }
     }
     assert!(refused > 0, "the full disk reached the writes");
-    // (Readiness is not asserted here: its one-row probe can still fit in WAL space SQLite
-    // allocated earlier. The file-size-limit test above, where no write fits, asserts it.)
+    // The probe's one-row write may still fit in WAL space SQLite allocated earlier; the
+    // refused writes keep readiness down all the same.
+    assert_eq!(server.status_of("/readyz").await, 503);
 
     std::fs::remove_file(filler).unwrap();
     for i in 0..12 {
@@ -286,5 +287,8 @@ async fn a_lost_database_answers_unavailable_and_recovers() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(recovered, "requests succeed again without a restart");
+    // Readiness remembers the faults requests met until a write goes through again.
+    assert_eq!(app.get("/readyz").await.status(), 503);
+    app.create_partner("After the outage").await;
     assert_eq!(app.get("/readyz").await.status(), 200);
 }

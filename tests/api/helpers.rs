@@ -179,6 +179,7 @@ impl TestApp {
             cors_origins: vec![ALLOWED_ORIGIN.to_string()],
             loader_delay,
             door: Arc::new(cosell::http::front_door::FrontDoor::new(limits)),
+            faults: Default::default(),
         };
         let server = cosell::http::serve(listener, state, 1).expect("start server");
         tokio::spawn(server);
