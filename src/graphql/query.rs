@@ -85,14 +85,14 @@ impl CoreQuery {
 
 /// Test-only switches, off unless the embedding code turns them on (the `cosell` binary never
 /// does): with them on, `viewer` panics for one subject, to prove panics are contained, and
-/// takes three seconds for another, to prove deadlines and concurrency limits.
+/// takes four seconds for another, to prove deadlines and concurrency limits.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TestHooks(pub bool);
 
 impl TestHooks {
     pub const PANIC_SUBJECT: &'static str = "test-hook:panic";
     pub const SLOW_SUBJECT: &'static str = "test-hook:slow";
-    pub const SLOW: std::time::Duration = std::time::Duration::from_secs(3);
+    pub const SLOW: std::time::Duration = std::time::Duration::from_secs(4);
 }
 
 #[derive(Default)]

@@ -202,9 +202,11 @@ impl Drop for Counted {
     }
 }
 
-/// Token buckets by key: `rate` tokens a second, up to `BURST_SECONDS` seconds' worth.
+/// Token buckets by key: `rate` tokens a second, up to `BURST_SECONDS` seconds' worth and
+/// never less than one mutation's cost (else no mutation could ever pass).
 struct Buckets {
     rate: f64,
+    burst: f64,
     map: Mutex<HashMap<String, Bucket>>,
 }
 
@@ -217,6 +219,7 @@ impl Buckets {
     fn new(rate: f64) -> Self {
         Buckets {
             rate,
+            burst: (rate * BURST_SECONDS).max(MUTATION_COST),
             map: Mutex::default(),
         }
     }
@@ -225,7 +228,7 @@ impl Buckets {
         if self.rate <= 0.0 {
             return Ok(());
         }
-        let burst = (self.rate * BURST_SECONDS).max(cost);
+        let burst = self.burst;
         let now = Instant::now();
         let refill = |b: &Bucket| (b.tokens + (now - b.at).as_secs_f64() * self.rate).min(burst);
         let mut map = lock(&self.map);

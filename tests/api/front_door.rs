@@ -183,7 +183,8 @@ async fn one_address_cannot_hold_every_connection() {
 #[tokio::test]
 async fn rates_are_limited_per_subject_with_mutations_costing_more() {
     let app = TestApp::spawn_with_limits(Limits {
-        subject_rate: 1.0,
+        // A burst of five (one mutation's cost), one more token every ten seconds.
+        subject_rate: 0.1,
         ..test_limits()
     })
     .await;
@@ -210,7 +211,7 @@ async fn rates_are_limited_per_subject_with_mutations_costing_more() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!((1..=5).contains(&retry));
+    assert!((1..=10).contains(&retry));
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
 
@@ -231,7 +232,7 @@ async fn rates_are_limited_per_subject_with_mutations_costing_more() {
 #[tokio::test]
 async fn rates_are_limited_per_address_whatever_the_token() {
     let app = TestApp::spawn_with_limits(Limits {
-        address_rate: 1.0,
+        address_rate: 0.1,
         ..test_limits()
     })
     .await;
@@ -277,11 +278,11 @@ async fn one_subject_cannot_take_every_execution_slot() {
     let query = "{ viewer { role } }";
     let first = app.gql(&slow, query, json!({}));
     let second = async {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
         app.gql(&slow, query, json!({})).await
     };
     let other = async {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
         app.gql(&app.admin(), query, json!({})).await
     };
     let (first, second, other) = tokio::join!(first, second, other);
@@ -386,7 +387,7 @@ async fn one_address_cannot_open_every_connection() {
 #[tokio::test]
 async fn behind_a_trusted_proxy_limits_follow_the_forwarded_client() {
     let app = TestApp::spawn_with_limits(Limits {
-        address_rate: 1.0,
+        address_rate: 0.1,
         trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
         ..test_limits()
     })
