@@ -1,4 +1,4 @@
-//! The one error type of the API. Each variant has a stable `extensions.code` (domain.md); an
+//! The one error type of the API. Each variant has a stable `extensions.code` (docs/domain.md); an
 //! internal fault is logged here with its detail and reaches the client only as INTERNAL.
 //!
 //! `AppError` deliberately does not implement `Display`: async-graphql turns any `Display`

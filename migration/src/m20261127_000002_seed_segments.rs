@@ -1,4 +1,4 @@
-//! The segment catalogue of domain.md: data, not code, so later descriptions can change by migration.
+//! The segment catalogue of docs/domain.md: data, not code, so later descriptions can change by migration.
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]

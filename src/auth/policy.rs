@@ -1,4 +1,4 @@
-//! Which actions a role may take on an object it can already see (domain.md). Refusals here
+//! Which actions a role may take on an object it can already see (docs/domain.md). Refusals here
 //! are FORBIDDEN; objects the viewer cannot see are NOT_FOUND before these are asked.
 use crate::auth::Viewer;
 use crate::domain::enums::Role;

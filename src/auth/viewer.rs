@@ -1,4 +1,4 @@
-//! The verified identity of a request and its claims (domain.md, "Who may do what").
+//! The verified identity of a request and its claims (docs/domain.md, "Who may do what").
 use crate::domain::enums::{Role, SegmentCode};
 use crate::error::AppError;
 

@@ -27,7 +27,7 @@ pub fn partner_profiles<C: ColumnTrait>(viewer: &Viewer, partner_col: C) -> Cond
     }
 }
 
-/// Opportunities a viewer may read (domain.md, "Who may do what"): partner roles their own
+/// Opportunities a viewer may read (docs/domain.md, "Who may do what"): partner roles their own
 /// partner's; AWS-side viewers only submitted ones (review status past PENDING_SUBMISSION),
 /// an AWS_SELLER those whose customer is in its segments, a PARTNER_MANAGER those of its
 /// partners; ADMIN all.
@@ -83,7 +83,7 @@ pub fn customers(viewer: &Viewer) -> Condition {
     }
 }
 
-/// Asks a viewer may read: those of the opportunities it may read (domain.md: AWS-side
+/// Asks a viewer may read: those of the opportunities it may read (docs/domain.md: AWS-side
 /// viewers see an ask only once its opportunity is submitted and within their scope).
 pub fn asks(viewer: &Viewer) -> Condition {
     use entity::{ask, opportunity};

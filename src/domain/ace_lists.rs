@@ -1,5 +1,5 @@
 //! ACE fields that are plain strings in the API model but only accept documented values
-//! (ace-model.md §3.4). Refusing other strings here saves a round trip to a failed submit.
+//! (docs/ace-model.md §3.4). Refusing other strings here saves a round trip to a failed submit.
 
 pub const CUSTOMER_USE_CASES: &[&str] = &[
     "AI Machine Learning and Analytics",

@@ -1,4 +1,4 @@
-//! The state machine of asks (domain.md, "Asks"): OPEN → ACKNOWLEDGED → IN_PROGRESS →
+//! The state machine of asks (docs/domain.md, "Asks"): OPEN → ACKNOWLEDGED → IN_PROGRESS →
 //! FULFILLED | DECLINED, moved by the AWS side with a response for the last two; WITHDRAWN by
 //! the requesting partner from any open status. Terminal statuses never change.
 use super::enums::AskStatus;

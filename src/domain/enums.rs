@@ -1,5 +1,5 @@
 //! Every enum of the contract. Each GraphQL value (SCREAMING_CASE) maps to one stored string:
-//! the exact ACE string where ACE has the concept (ace-model.md §3), the GraphQL name otherwise.
+//! the exact ACE string where ACE has the concept (docs/ace-model.md §3), the GraphQL name otherwise.
 
 /// Parses a stored string back into its enum; a miss means the row was written by something
 /// other than this server, which is an internal fault, not bad input.

@@ -225,7 +225,7 @@ pub fn distinct<T: PartialEq + Copy>(items: &[T]) -> Vec<T> {
     out
 }
 
-/// Formats of ACE's customer and contact fields (ace-model.md §1, §2.1).
+/// Formats of ACE's customer and contact fields (docs/ace-model.md §1, §2.1).
 impl Validator {
     /// An email address (ACE: at most 80 characters), stored lower-cased as ACE requires.
     pub fn email(&mut self, field: &str, value: Option<&str>) -> Option<String> {

@@ -1,4 +1,4 @@
-//! Asks: what a partner asks of AWS on one opportunity (domain.md, "Asks"). The requester
+//! Asks: what a partner asks of AWS on one opportunity (docs/domain.md, "Asks"). The requester
 //! creates, edits (while OPEN) and withdraws; the AWS side assigns and works them through the
 //! state machine of `domain::ask_flow`; everyone who sees an ask may comment.
 use crate::auth::{Viewer, policy};
@@ -229,7 +229,7 @@ impl Fields {
         });
     }
 
-    /// Each kind needs its own details, and only its own (domain.md, "Asks").
+    /// Each kind needs its own details, and only its own (docs/domain.md, "Asks").
     fn check(&self, v: &mut Validator, kind: AskKind) {
         let needs = |k: AskKind| kind == k;
         let blocks = [

@@ -79,7 +79,7 @@ impl Fields {
         self.street_address = a.and_then(|a| a.street_address);
     }
 
-    /// Rules between fields (ace-model.md §5.3).
+    /// Rules between fields (docs/ace-model.md §5.3).
     fn check(&self, v: &mut Validator) {
         let other = self.industry == Industry::Other.as_str();
         if other && self.other_industry.is_none() {

@@ -1,4 +1,4 @@
-//! `clientToken` replay protection for creates (domain.md, "Idempotency"): per partner and
+//! `clientToken` replay protection for creates (docs/domain.md, "Idempotency"): per partner and
 //! operation, a token remembers the hash of the validated request and the id it created. The
 //! same body replays that id; another body is a CONFLICT.
 use crate::error::{AppError, AppResult};

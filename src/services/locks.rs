@@ -1,4 +1,4 @@
-//! What may change when (ace-model.md §5.2, domain.md "Opportunities"). A refused change is
+//! What may change when (docs/ace-model.md §5.2, docs/domain.md "Opportunities"). A refused change is
 //! INVALID_STATE naming the field.
 use crate::domain::enums::{ReviewStatus, Stage};
 use crate::error::AppError;

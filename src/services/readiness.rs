@@ -1,4 +1,4 @@
-//! Referral readiness of a partner (domain.md, "Partners"): whether it qualifies to receive AWS
+//! Referral readiness of a partner (docs/domain.md, "Partners"): whether it qualifies to receive AWS
 //! referrals and, check by check, what is missing.
 use crate::data::partners::ProfileCounts;
 

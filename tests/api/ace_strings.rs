@@ -1,5 +1,5 @@
-//! Every GraphQL enum value maps to its exact ACE string (ace-model.md §3). The tables here are
-//! written from ace-model.md, not from the code: each value is checked against the server's
+//! Every GraphQL enum value maps to its exact ACE string (docs/ace-model.md §3). The tables here are
+//! written from docs/ace-model.md, not from the code: each value is checked against the server's
 //! mapping, and the values ACE receives are checked again in the CreateOpportunity payload.
 use crate::helpers::TestApp;
 use async_graphql::resolver_utils::EnumType;

@@ -346,7 +346,7 @@ const ACTORS: [Actor; 7] = [
     Actor::Admin,
 ];
 
-/// domain.md, "Asks", as a table: what (from, actor, to) must answer.
+/// docs/domain.md, "Asks", as a table: what (from, actor, to) must answer.
 fn expected(from: &str, actor: Actor, to: &str) -> &'static str {
     use Actor::*;
     if matches!(actor, OtherPartner | SellerElsewhere | OtherManager) {

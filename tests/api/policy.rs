@@ -1,4 +1,4 @@
-//! Every mutation as every role: the outcome matches the policy of domain.md, and a refused
+//! Every mutation as every role: the outcome matches the policy of docs/domain.md, and a refused
 //! call leaves no trace. A mutation added to the schema without a row here fails the test.
 use crate::helpers::TestApp;
 use cosell::domain::enums::{SegmentCode, StoredEnum};

@@ -235,7 +235,7 @@ impl Opportunity {
     async fn aws_marketplace_offer_arn(&self) -> Option<&str> {
         self.0.aws_marketplace_offer_arn.as_deref()
     }
-    /// The seven checks of domain.md; submitOpportunity refuses with NOT_READY while any fails.
+    /// The seven checks of docs/domain.md; submitOpportunity refuses with NOT_READY while any fails.
     async fn readiness(&self, ctx: &Context<'_>) -> Result<Readiness> {
         let loaders = ctx::loaders(ctx)?;
         let key = (

@@ -1,4 +1,4 @@
-//! The ACE `CreateOpportunity` request body for an opportunity (ace-model.md §2.1): field
+//! The ACE `CreateOpportunity` request body for an opportunity (docs/ace-model.md §2.1): field
 //! names, nesting and enum strings as Partner Central expects them. Absent values are left
 //! out, as the AWS SDKs do.
 use super::fields::sorted_needs;

@@ -1,5 +1,5 @@
 //! The values of an opportunity that create and update set, validated one by one and then
-//! against each other (ace-model.md §5.3). Named as in the API, so a diff of two snapshots is
+//! against each other (docs/ace-model.md §5.3). Named as in the API, so a diff of two snapshots is
 //! the history entry and names the fields locks refer to.
 use crate::domain::ace_lists::{CUSTOMER_USE_CASES, MARKETING_USE_CASES};
 use crate::domain::enums::*;
@@ -406,7 +406,7 @@ impl Fields {
         );
     }
 
-    /// Rules between fields that hold for every stored opportunity (ace-model.md §5.3).
+    /// Rules between fields that hold for every stored opportunity (docs/ace-model.md §5.3).
     pub fn check(&self, v: &mut Validator, customer_industry: &str) {
         let other_competitor =
             self.competitor_name.as_deref() == Some(CompetitorName::Other.as_str());

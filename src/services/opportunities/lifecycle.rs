@@ -1,4 +1,4 @@
-//! The review workflow (submit, review) and closing (domain.md, ace-model.md §5.1, §5.3).
+//! The review workflow (submit, review) and closing (docs/domain.md, docs/ace-model.md §5.1, §5.3).
 use super::readiness::{self, Facts};
 use super::{commit_change, load_for_write, today};
 use crate::auth::{Viewer, policy};
@@ -15,7 +15,7 @@ use sea_orm::{DatabaseConnection, Set};
 const COMMENTS_MAX: usize = 2000;
 const REASON_MAX: usize = 255;
 
-/// ACE's business validation at submission (ace-model.md §5.3) beyond the readiness checks:
+/// ACE's business validation at submission (docs/ace-model.md §5.3) beyond the readiness checks:
 /// what AWS needs to act on the opportunity. Each miss names the field to fix.
 fn ace_requirements(
     o: &opportunity::Model,

@@ -277,7 +277,7 @@ async fn insert(
     Ok(created)
 }
 
-/// What an AWS_SELLER may change on a shared opportunity (domain.md).
+/// What an AWS_SELLER may change on a shared opportunity (docs/domain.md).
 const SELLER_FIELDS: &[&str] = &["nextSteps"];
 
 pub async fn update(

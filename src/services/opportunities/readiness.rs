@@ -1,4 +1,4 @@
-//! Whether an opportunity is ready to submit to AWS (domain.md, "Readiness"): seven checks,
+//! Whether an opportunity is ready to submit to AWS (docs/domain.md, "Readiness"): seven checks,
 //! each with a message a partner can act on.
 use crate::data::opportunities::OpenTitle;
 use crate::domain::enums::{Origin, ReadinessCheckName, SalesActivity, Stage, StoredEnum, decode};
