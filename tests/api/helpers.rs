@@ -68,33 +68,103 @@ impl Gql {
     }
 }
 
-/// A new empty database: a PostgreSQL database on TEST_DATABASE_URL's server, or a SQLite
-/// file in a temporary folder (kept as long as the returned guard).
+/// A new database with every migration applied: a PostgreSQL database on TEST_DATABASE_URL's
+/// server, or a SQLite file in a temporary folder (kept as long as the returned guard). Each is
+/// a copy of one template migrated once per run (`CREATE DATABASE … TEMPLATE` on PostgreSQL, a
+/// file copy on SQLite), so a test does not pay for the migrations.
 pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
+            let template = postgres_template(&admin_url).await;
+            let name = format!("cosell_test_{}", uuid::Uuid::new_v4().simple());
             let admin = sea_orm::Database::connect(&admin_url)
                 .await
                 .expect("connect to TEST_DATABASE_URL");
-            let name = format!("cosell_test_{}", uuid::Uuid::new_v4().simple());
+            let create = format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
+            // Concurrent copies of one template can meet "being accessed by other users".
+            let mut attempts = 0;
+            while let Err(err) = admin.execute_unprepared(&create).await {
+                attempts += 1;
+                assert!(attempts < 50, "create test database: {err}");
+                tokio::time::sleep(std::time::Duration::from_millis(20 * attempts)).await;
+            }
+            admin.close().await.ok();
+            (with_database(&admin_url, &name), None)
+        }
+        _ => {
+            let template = sqlite_template().await;
+            let dir = tempfile::tempdir().expect("temp dir");
+            let file = dir.path().join("cosell.db");
+            std::fs::copy(template, &file).expect("copy the template database");
+            (format!("sqlite://{}?mode=rwc", file.display()), Some(dir))
+        }
+    }
+}
+
+fn with_database(admin_url: &str, name: &str) -> String {
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("TEST_DATABASE_URL ends in /DBNAME");
+    format!("{base}/{name}")
+}
+
+/// The name of this run's migrated PostgreSQL template, made on first use.
+async fn postgres_template(admin_url: &str) -> &'static str {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = format!("cosell_template_{}", uuid::Uuid::new_v4().simple());
+            let admin = sea_orm::Database::connect(admin_url)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                 .await
-                .expect("create test database");
+                .expect("create the template database");
             admin.close().await.ok();
-            let (base, _) = admin_url
-                .rsplit_once('/')
-                .expect("TEST_DATABASE_URL ends in /DBNAME");
-            (format!("{base}/{name}"), None)
-        }
-        _ => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            (
-                format!("sqlite://{}/cosell.db?mode=rwc", dir.path().display()),
-                Some(dir),
-            )
-        }
-    }
+            // A template must have no connections while it is copied: close them all.
+            let db = cosell::db::connect_and_migrate(&with_database(admin_url, &name))
+                .await
+                .expect("migrate the template database");
+            db.close().await.ok();
+            name
+        })
+        .await
+}
+
+/// This run's migrated SQLite template file, made on first use under cargo's temporary folder
+/// for integration tests (named by process, and earlier runs' files removed).
+async fn sqlite_template() -> &'static std::path::Path {
+    static TEMPLATE: tokio::sync::OnceCell<std::path::PathBuf> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+            if let Ok(entries) = std::fs::read_dir(dir) {
+                for entry in entries.flatten() {
+                    let stale = entry
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with("cosell-template-")
+                        && entry
+                            .metadata()
+                            .and_then(|m| m.modified())
+                            .is_ok_and(|t| t.elapsed().unwrap_or_default().as_secs() > 3600);
+                    if stale {
+                        let _ = std::fs::remove_file(entry.path());
+                    }
+                }
+            }
+            let file = dir.join(format!("cosell-template-{}.db", std::process::id()));
+            let _ = std::fs::remove_file(&file);
+            let db =
+                cosell::db::connect_and_migrate(&format!("sqlite://{}?mode=rwc", file.display()))
+                    .await
+                    .expect("migrate the template database");
+            // Closing the last connection checkpoints the WAL into the file that gets copied.
+            db.close().await.ok();
+            file
+        })
+        .await
 }
 
 /// The production limits, with rates high enough for tests that fire hundreds of requests
