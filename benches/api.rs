@@ -7,6 +7,7 @@
 //! default; `BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (the database must be empty).
 //! `BENCH_OPPORTUNITIES` sets the data size (default 5000), `BENCH_RUNS` the timed requests per
 //! scenario (default 200).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops at its first failure
 use cosell::auth::{JwtKeys, MintRequest, Viewer};
 use cosell::domain::enums::*;
 use cosell::graphql::inputs::{

@@ -1,5 +1,7 @@
 //! The API tested through HTTP against a real server on a loopback port, one fresh database per
 //! test: SQLite by default, PostgreSQL when TEST_DATABASE_URL names a server.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
 mod fixtures;
 mod helpers;
 mod process;
