@@ -3,7 +3,6 @@
 //!
 //! `AppError` deliberately does not implement `Display`: async-graphql turns any `Display`
 //! error into a message verbatim, so keeping it off makes a leaking `?` a compile error.
-use crate::domain::validate::FieldError;
 use async_graphql::{ErrorExtensions, Value};
 use sea_orm::{DbErr, SqlErr};
 
@@ -185,6 +184,25 @@ impl From<DbErr> for AppError {
                 crate::db::Fault::TimedOut => AppError::Timeout,
                 crate::db::Fault::Other => AppError::Internal(format!("database: {err}")),
             },
+        }
+    }
+}
+
+/// One refused input field: where it is, ACE's code for why, and a message for people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// Path of the field in the mutation's arguments, e.g. `input.websiteUrl`.
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.to_string(),
+            code,
+            message: message.into(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Customers and their contacts, always read through the viewer's scope.
 use super::page::{KeyKind, Keyset, Page, PageArgs, time_value};
-use super::partners::{contains_pattern, lower};
 use super::scope;
+use super::sql::{contains_pattern, lower};
 use crate::auth::Viewer;
 use crate::domain::enums::{AwsAdoption, Industry, SegmentCode, StoredEnum};
 use crate::error::AppResult;

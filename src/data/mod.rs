@@ -12,3 +12,4 @@ pub mod referrals;
 pub mod scope;
 pub mod segments;
 pub mod solutions;
+pub mod sql;

@@ -1,8 +1,7 @@
-//! Opportunities: scoped reads, the filtered and ordered list, history, related rows and the
-//! partners' track records.
+//! Opportunities: scoped reads, the filtered and ordered list, history and related rows.
 use super::page::{KeyKind, Keyset, Page, PageArgs, date_value, time_value};
-use super::partners::contains_pattern;
 use super::scope;
+use super::sql::contains_pattern;
 use crate::auth::Viewer;
 use crate::domain::enums::{
     AskStatus, AwsAdoption, Origin, PrimaryNeed, ReviewStatus, SegmentCode, Stage, StoredEnum,
@@ -405,65 +404,4 @@ pub async fn needs_of<C: ConnectionTrait>(
         .filter(opportunity_primary_need::Column::OpportunityId.is_in(ids.iter().cloned()))
         .all(db)
         .await
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TrackRecord {
-    pub launched: i64,
-    /// Opportunities ever submitted to AWS (review status past PENDING_SUBMISSION).
-    pub submitted: i64,
-    pub approved: i64,
-}
-
-/// Track records of several partners in one aggregate query; partners without opportunities
-/// are absent from the map.
-pub async fn track_records<C: ConnectionTrait>(
-    db: &C,
-    partner_ids: &[String],
-) -> Result<HashMap<String, TrackRecord>, DbErr> {
-    // The compared values are our own constants, never client input.
-    let count_when = |condition: String| {
-        Expr::cust(format!(
-            "COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
-        ))
-    };
-    let rows: Vec<(String, i64, i64, i64)> = opportunity::Entity::find()
-        .select_only()
-        .column(opportunity::Column::PartnerId)
-        .column_as(
-            count_when(format!("stage = '{}'", Stage::Launched.as_str())),
-            "launched",
-        )
-        .column_as(
-            count_when(format!(
-                "review_status <> '{}'",
-                ReviewStatus::PendingSubmission.as_str()
-            )),
-            "submitted",
-        )
-        .column_as(
-            count_when(format!(
-                "review_status = '{}'",
-                ReviewStatus::Approved.as_str()
-            )),
-            "approved",
-        )
-        .filter(opportunity::Column::PartnerId.is_in(partner_ids.iter().cloned()))
-        .group_by(opportunity::Column::PartnerId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, launched, submitted, approved)| {
-            (
-                id,
-                TrackRecord {
-                    launched,
-                    submitted,
-                    approved,
-                },
-            )
-        })
-        .collect())
 }

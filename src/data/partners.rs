@@ -1,14 +1,17 @@
-//! Partners and their declared segments and industries.
+//! Partners, their declared segments and industries, and their track records.
 use super::page::{KeyKind, Keyset, Page, PageArgs};
 use super::scope;
+use super::sql::{contains_pattern, lower};
 use crate::auth::Viewer;
-use crate::domain::enums::{SegmentCode, StoredEnum};
+use crate::domain::enums::{ReviewStatus, SegmentCode, Stage, StoredEnum};
 use crate::error::AppResult;
-use entity::{partner, partner_industry, partner_segment};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use entity::{opportunity, partner, partner_industry, partner_segment};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
 };
+use std::collections::HashMap;
 
 #[derive(Default, Clone, Debug)]
 pub struct PartnerFilter {
@@ -39,21 +42,6 @@ pub async fn find_many<C: ConnectionTrait>(
         .filter(scope::partner_profiles(viewer, partner::Column::Id))
         .all(db)
         .await?)
-}
-
-/// Case-insensitive substring pattern with LIKE wildcards escaped.
-pub fn contains_pattern(text: &str) -> LikeExpr {
-    let escaped = text
-        .trim()
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    LikeExpr::new(format!("%{escaped}%")).escape('\\')
-}
-
-pub fn lower(col: impl sea_orm::sea_query::IntoColumnRef) -> Expr {
-    Func::lower(Expr::col(col)).into()
 }
 
 /// Partners ordered by name, then id.
@@ -119,7 +107,7 @@ pub struct ProfileCounts {
     pub active_solutions: i64,
     pub references: i64,
     pub segments: i64,
-    pub track: super::opportunities::TrackRecord,
+    pub track: TrackRecord,
 }
 
 /// Rows per partner of one table, optionally narrowed: one grouped query for many partners.
@@ -176,7 +164,7 @@ pub async fn profile_counts<C: ConnectionTrait>(
         Condition::all(),
     )
     .await?;
-    let tracks = super::opportunities::track_records(db, partner_ids).await?;
+    let tracks = track_records(db, partner_ids).await?;
 
     let mut out: std::collections::HashMap<String, ProfileCounts> = partner_ids
         .iter()
@@ -266,4 +254,65 @@ pub async fn replace_list<C: ConnectionTrait>(
         }
     }
     Ok(())
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TrackRecord {
+    pub launched: i64,
+    /// Opportunities ever submitted to AWS (review status past PENDING_SUBMISSION).
+    pub submitted: i64,
+    pub approved: i64,
+}
+
+/// Track records of several partners in one aggregate query; partners without opportunities
+/// are absent from the map.
+pub async fn track_records<C: ConnectionTrait>(
+    db: &C,
+    partner_ids: &[String],
+) -> Result<HashMap<String, TrackRecord>, DbErr> {
+    // The compared values are our own constants, never client input.
+    let count_when = |condition: String| {
+        Expr::cust(format!(
+            "COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
+        ))
+    };
+    let rows: Vec<(String, i64, i64, i64)> = opportunity::Entity::find()
+        .select_only()
+        .column(opportunity::Column::PartnerId)
+        .column_as(
+            count_when(format!("stage = '{}'", Stage::Launched.as_str())),
+            "launched",
+        )
+        .column_as(
+            count_when(format!(
+                "review_status <> '{}'",
+                ReviewStatus::PendingSubmission.as_str()
+            )),
+            "submitted",
+        )
+        .column_as(
+            count_when(format!(
+                "review_status = '{}'",
+                ReviewStatus::Approved.as_str()
+            )),
+            "approved",
+        )
+        .filter(opportunity::Column::PartnerId.is_in(partner_ids.iter().cloned()))
+        .group_by(opportunity::Column::PartnerId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, launched, submitted, approved)| {
+            (
+                id,
+                TrackRecord {
+                    launched,
+                    submitted,
+                    approved,
+                },
+            )
+        })
+        .collect())
 }

@@ -1,25 +1,7 @@
 //! Input validation that collects every problem of an input at once, with ACE-style codes
 //! (REQUIRED_FIELD_MISSING, INVALID_VALUE, VALUE_OUT_OF_RANGE, ...), so a client can mark every
 //! bad field in one round trip.
-use crate::error::AppError;
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    /// Path of the field in the mutation's arguments, e.g. `input.websiteUrl`.
-    pub field: String,
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: &str, code: &'static str, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.to_string(),
-            code,
-            message: message.into(),
-        }
-    }
-}
+use crate::error::{AppError, FieldError};
 
 #[derive(Default)]
 pub struct Validator {

@@ -2,8 +2,8 @@
 //! (introspection excluded, so GraphiQL works), write scope for mutations, and containment of
 //! resolver panics.
 use crate::auth::Viewer;
-use crate::domain::validate::FieldError;
 use crate::error::AppError;
+use crate::error::FieldError;
 use async_graphql::Value as ConstValue;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, NextValidation,
