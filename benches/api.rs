@@ -329,7 +329,7 @@ async fn main() {
         db: server_db,
         keys: keys.clone(),
         cors_origins: Vec::new(),
-        loader_delay: cosell::data::loaders::DEFAULT_DELAY,
+        loader_delay: cosell::graphql::loaders::DEFAULT_DELAY,
         // The benchmark measures latency, not the limits: one token sends every request.
         door: Arc::new(cosell::http::front_door::FrontDoor::new(
             cosell::http::front_door::Limits {

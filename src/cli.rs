@@ -159,7 +159,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                 db,
                 keys,
                 cors_origins: cli.cors_origins.clone(),
-                loader_delay: crate::data::loaders::DEFAULT_DELAY,
+                loader_delay: crate::graphql::loaders::DEFAULT_DELAY,
                 door: std::sync::Arc::new(http::front_door::FrontDoor::new(cli.limits.limits())),
                 faults: Default::default(),
             };

@@ -2,7 +2,6 @@
 //! the viewer's scope (`scope`); resolvers and services never filter by tenant themselves.
 pub mod asks;
 pub mod customers;
-pub mod loaders;
 pub mod opportunities;
 pub mod page;
 pub mod partners;

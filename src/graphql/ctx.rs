@@ -1,7 +1,7 @@
 //! What a resolver reads from the request context.
 use crate::auth::Viewer;
-use crate::data::loaders::Loaders;
 use crate::error::{AppError, AppResult};
+use crate::graphql::loaders::Loaders;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{DatabaseConnection, DbErr};

@@ -4,6 +4,7 @@ pub mod ctx;
 pub mod errors;
 pub mod inputs;
 pub mod lists;
+pub mod loaders;
 pub mod mutation;
 pub mod policy;
 pub mod query;

@@ -7,9 +7,9 @@
 use super::front_door::{Counted, MUTATION_COST};
 use super::{AppState, MAX_BODY_BYTES};
 use crate::auth::Viewer;
-use crate::data::loaders::Loaders;
 use crate::error::AppError;
 use crate::graphql::errors;
+use crate::graphql::loaders::Loaders;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::parser::types::OperationType;

@@ -25,7 +25,7 @@ pub struct AppState {
     pub keys: JwtKeys,
     /// Browser origins allowed to call the API besides the server's own (`https://app.example`).
     pub cors_origins: Vec<String>,
-    /// The DataLoaders' batching window (`data::loaders::DEFAULT_DELAY` in production).
+    /// The DataLoaders' batching window (`graphql::loaders::DEFAULT_DELAY` in production).
     pub loader_delay: std::time::Duration,
     /// Limits applied before a request costs anything.
     pub door: Arc<FrontDoor>,

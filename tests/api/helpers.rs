@@ -204,7 +204,7 @@ impl TestApp {
     /// A server with the given request limits.
     pub async fn spawn_with_limits(limits: cosell::http::front_door::Limits) -> TestApp {
         let (url, dir) = fresh_database().await;
-        Self::serve(&url, dir, cosell::data::loaders::DEFAULT_DELAY, limits).await
+        Self::serve(&url, dir, cosell::graphql::loaders::DEFAULT_DELAY, limits).await
     }
 
     /// Serves an existing database (migrating it first).
@@ -212,7 +212,7 @@ impl TestApp {
         Self::serve(
             url,
             dir,
-            cosell::data::loaders::DEFAULT_DELAY,
+            cosell::graphql::loaders::DEFAULT_DELAY,
             test_limits(),
         )
         .await

@@ -2,8 +2,8 @@
 //! size. They load by parent key without scope (use them only for children that are visible
 //! whenever their already scoped parent is), except `visible_opportunity`, which applies the
 //! request's viewer scope.
-use super::partners::ProfileList;
 use crate::auth::Viewer;
+use crate::data::partners::ProfileList;
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
     ask_comment, contact, customer, customer_reference, next_step, opportunity,
@@ -124,11 +124,11 @@ impl Loader<String> for ReferencesByPartner {
 pub struct ProfileCountsByPartner(DatabaseConnection);
 
 impl Loader<String> for ProfileCountsByPartner {
-    type Value = super::partners::ProfileCounts;
+    type Value = crate::data::partners::ProfileCounts;
     type Error = DbErr;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        super::partners::profile_counts(&self.0, keys).await
+        crate::data::partners::profile_counts(&self.0, keys).await
     }
 }
 
@@ -139,7 +139,7 @@ impl Loader<String> for ListsByPartner {
     type Error = DbErr;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        super::partners::lists_of(&self.0, self.1, keys).await
+        crate::data::partners::lists_of(&self.0, self.1, keys).await
     }
 }
 
@@ -229,7 +229,7 @@ impl Loader<String> for NeedsByOpportunity {
     type Error = DbErr;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        let rows = super::opportunities::needs_of(&self.0, keys).await?;
+        let rows = crate::data::opportunities::needs_of(&self.0, keys).await?;
         let mut map: HashMap<String, Vec<String>> = HashMap::new();
         for row in rows {
             map.entry(row.opportunity_id)
@@ -247,7 +247,7 @@ impl Loader<String> for NextStepsByOpportunity {
     type Error = DbErr;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        let rows = super::opportunities::next_steps_of(&self.0, keys).await?;
+        let rows = crate::data::opportunities::next_steps_of(&self.0, keys).await?;
         Ok(group(rows, |r| r.opportunity_id.clone()))
     }
 }
@@ -255,15 +255,15 @@ impl Loader<String> for NextStepsByOpportunity {
 /// Open opportunities per (customer, normalised title), for duplicate detection.
 pub struct OpenOpportunitiesByTitle(DatabaseConnection);
 
-impl Loader<super::opportunities::TitleKey> for OpenOpportunitiesByTitle {
-    type Value = Vec<super::opportunities::OpenTitle>;
+impl Loader<crate::data::opportunities::TitleKey> for OpenOpportunitiesByTitle {
+    type Value = Vec<crate::data::opportunities::OpenTitle>;
     type Error = DbErr;
 
     async fn load(
         &self,
-        keys: &[super::opportunities::TitleKey],
-    ) -> Result<HashMap<super::opportunities::TitleKey, Self::Value>, Self::Error> {
-        super::opportunities::open_with_titles(&self.0, keys).await
+        keys: &[crate::data::opportunities::TitleKey],
+    ) -> Result<HashMap<crate::data::opportunities::TitleKey, Self::Value>, Self::Error> {
+        crate::data::opportunities::open_with_titles(&self.0, keys).await
     }
 }
 
@@ -295,7 +295,7 @@ impl Loader<String> for VisibleOpportunityById {
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
         let rows = opportunity::Entity::find()
             .filter(opportunity::Column::Id.is_in(keys.iter().cloned()))
-            .filter(super::scope::opportunities(&self.1))
+            .filter(crate::data::scope::opportunities(&self.1))
             .all(&self.0)
             .await?;
         Ok(rows.into_iter().map(|o| (o.id.clone(), o)).collect())
@@ -309,7 +309,7 @@ impl Loader<String> for CommentsByAsk {
     type Error = DbErr;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        let rows = super::asks::comments_of(&self.0, keys).await?;
+        let rows = crate::data::asks::comments_of(&self.0, keys).await?;
         Ok(group(rows, |r| r.ask_id.clone()))
     }
 }
