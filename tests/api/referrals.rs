@@ -341,18 +341,23 @@ async fn past_its_expiry_a_referral_reads_expired_and_cannot_be_answered() {
     let app = TestApp::spawn().await;
     let p = app.create_partner("Slow Partner").await;
     let user = app.partner_user(&p);
-    let mut input = referral_input(&p, "Hasty Bank");
-    input["expiresAt"] = json!((chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339());
-    let lapsing = send(&app, &app.admin(), input).await.data()["sendReferral"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let lapsing = app.send_referral(&app.admin(), &p, "Hasty Bank").await;
     let waiting = app.send_referral(&app.admin(), &p, "Patient Bank").await;
     assert_eq!(
         read(&app, &user, &lapsing).await.data()["referral"]["status"],
         "PENDING"
     );
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    // Time passes at storage level: its expiry moves a minute into the past.
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    entity::referral::Entity::update_many()
+        .col_expr(
+            entity::referral::Column::ExpiresAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
+        )
+        .filter(entity::referral::Column::Id.eq(lapsing.as_str()))
+        .exec(&app.db)
+        .await
+        .unwrap();
 
     assert_eq!(
         read(&app, &user, &lapsing).await.data()["referral"]["status"],
