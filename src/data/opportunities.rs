@@ -4,7 +4,8 @@ use super::scope;
 use super::sql::contains_pattern;
 use crate::auth::Viewer;
 use crate::domain::enums::{
-    AskStatus, AwsAdoption, Origin, PrimaryNeed, ReviewStatus, SegmentCode, Stage, StoredEnum,
+    AskStatus, AwsAdoption, ChangeAction, Origin, PrimaryNeed, ReviewStatus, SegmentCode, Stage,
+    StoredEnum,
 };
 use crate::error::AppResult;
 use chrono::{NaiveDate, Utc};
@@ -288,8 +289,7 @@ pub async fn history<C: ConnectionTrait>(
 ) -> AppResult<Page<change_log::Model>> {
     let mut query = change_log::Entity::find().filter(change_log::Column::EntityId.eq(entity_id));
     if !viewer.sees_internal_notes() {
-        query =
-            query.filter(change_log::Column::Action.ne(crate::services::history::NOTES_UPDATED));
+        query = query.filter(change_log::Column::Action.ne(ChangeAction::NotesUpdated.as_str()));
     }
     Keyset::by(
         Expr::col((change_log::Entity, change_log::Column::At)),
@@ -312,7 +312,7 @@ pub async fn change<C: ConnectionTrait>(
         .one(db)
         .await?
         .filter(|c| {
-            viewer.sees_internal_notes() || c.action != crate::services::history::NOTES_UPDATED
+            viewer.sees_internal_notes() || c.action != ChangeAction::NotesUpdated.as_str()
         }))
 }
 

@@ -304,3 +304,25 @@ pub fn api_name<E: async_graphql::resolver_utils::EnumType + PartialEq + Copy>(
         .map(|item| item.name)
         .unwrap_or("UNKNOWN")
 }
+
+stored_enum!(
+    /// What a change-log entry records (`Change.action`), stored as its name.
+    ChangeAction {
+        Created => "CREATED",
+        Updated => "UPDATED",
+        NotesUpdated => "NOTES_UPDATED",
+        StageChanged => "STAGE_CHANGED",
+        Submitted => "SUBMITTED",
+        Reviewed => "REVIEWED",
+        SolutionAssociated => "SOLUTION_ASSOCIATED",
+        SolutionDisassociated => "SOLUTION_DISASSOCIATED",
+        ContactAdded => "CONTACT_ADDED",
+        ContactRemoved => "CONTACT_REMOVED",
+        Assigned => "ASSIGNED",
+        StatusChanged => "STATUS_CHANGED",
+        Commented => "COMMENTED",
+        Accepted => "ACCEPTED",
+        Rejected => "REJECTED",
+        Deleted => "DELETED",
+    }
+);

@@ -4,6 +4,7 @@
 use crate::auth::{Viewer, policy};
 use crate::data;
 use crate::domain::ask_flow::AskSide;
+use crate::domain::enums::ChangeAction;
 use crate::domain::enums::{
     AskKind, AskPriority, AskStatus, ReviewStatus, Stage, StoredEnum, api_name, decode,
 };
@@ -444,7 +445,7 @@ async fn try_create(
         viewer,
         &created.partner_id,
         ("Ask", &created.id),
-        "CREATED",
+        ChangeAction::Created,
     )
     .await?;
     txn.commit().await?;
@@ -480,7 +481,7 @@ async fn commit(
     current: &ask::Model,
     mut model: ask::ActiveModel,
     diff: Diff,
-    action: &'static str,
+    action: ChangeAction,
 ) -> AppResult<ask::Model> {
     model.version = Set(current.version + 1);
     model.updated_at = Set(crate::domain::now());
@@ -559,7 +560,7 @@ pub async fn update(
     }
     let mut model: ask::ActiveModel = current.clone().into();
     new.apply(&mut model);
-    commit(txn, viewer, &current, model, diff, "UPDATED").await
+    commit(txn, viewer, &current, model, diff, ChangeAction::Updated).await
 }
 
 /// Names who on the AWS side works the ask.
@@ -586,7 +587,7 @@ pub async fn assign(
     }
     let mut model: ask::ActiveModel = current.clone().into();
     model.assignee = Set(Some(assignee));
-    commit(txn, viewer, &current, model, diff, "ASSIGNED").await
+    commit(txn, viewer, &current, model, diff, ChangeAction::Assigned).await
 }
 
 /// Moves an ask along its state machine (`domain::ask_flow`). The actor's side is checked
@@ -660,7 +661,15 @@ pub async fn transition(
     if to.is_terminal() {
         model.resolved_at = Set(Some(crate::domain::now()));
     }
-    commit(txn, viewer, &current, model, diff, "STATUS_CHANGED").await
+    commit(
+        txn,
+        viewer,
+        &current,
+        model,
+        diff,
+        ChangeAction::StatusChanged,
+    )
+    .await
 }
 
 /// A comment by anyone who can see the ask, in any status.
@@ -706,7 +715,7 @@ pub async fn comment(
         viewer,
         &current.partner_id,
         ("Ask", &current.id),
-        "COMMENTED",
+        ChangeAction::Commented,
     )
     .await?;
     txn.commit().await?;

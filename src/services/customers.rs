@@ -1,6 +1,7 @@
 //! Customers (ACE `Customer.Account` plus segment) and their contacts.
 use crate::auth::{Viewer, policy};
 use crate::data;
+use crate::domain::enums::ChangeAction;
 use crate::domain::enums::{Industry, ReviewStatus, StoredEnum, decode};
 use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
@@ -323,8 +324,14 @@ pub async fn create_in(
     for c in contacts {
         insert_contact(txn, &model.id, IdKind::Contact.new_id(), c).await?;
     }
-    diff.record(txn, viewer, &partner.id, ("Customer", &model.id), "CREATED")
-        .await?;
+    diff.record(
+        txn,
+        viewer,
+        &partner.id,
+        ("Customer", &model.id),
+        ChangeAction::Created,
+    )
+    .await?;
     Ok(model)
 }
 
@@ -449,7 +456,7 @@ pub async fn update(
         viewer,
         &updated.partner_id,
         ("Customer", &updated.id),
-        "UPDATED",
+        ChangeAction::Updated,
     )
     .await?;
     txn.commit().await?;
@@ -486,7 +493,7 @@ pub async fn add_contact(
         viewer,
         &customer.partner_id,
         ("Customer", &customer.id),
-        "CONTACT_ADDED",
+        ChangeAction::ContactAdded,
     )
     .await?;
     txn.commit().await?;
@@ -543,7 +550,7 @@ pub async fn update_contact(
         viewer,
         &customer.partner_id,
         ("Contact", &updated.id),
-        "UPDATED",
+        ChangeAction::Updated,
     )
     .await?;
     txn.commit().await?;
@@ -567,7 +574,7 @@ pub async fn remove_contact(
         viewer,
         &customer.partner_id,
         ("Customer", &customer.id),
-        "CONTACT_REMOVED",
+        ChangeAction::ContactRemoved,
     )
     .await?;
     txn.commit().await?;

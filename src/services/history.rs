@@ -1,13 +1,11 @@
 //! The change log: every mutation records who changed what, in its own transaction.
 use crate::auth::Viewer;
+use crate::domain::enums::{ChangeAction, StoredEnum};
 use crate::domain::ids::IdKind;
 use crate::error::AppResult;
 use entity::change_log;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::{Map, Value};
-
-/// The action of a change to partner-private fields only, hidden from AWS-side viewers.
-pub const NOTES_UPDATED: &str = "NOTES_UPDATED";
 
 /// Field-level differences `{ field: [old, new] }`, collected as a mutation applies a patch.
 #[derive(Default)]
@@ -85,9 +83,9 @@ impl Diff {
         viewer: &Viewer,
         partner_id: &str,
         entity: (&'static str, &str),
-        action: &'static str,
+        action: ChangeAction,
     ) -> AppResult<()> {
-        if action == "UPDATED" && self.is_empty() {
+        if action == ChangeAction::Updated && self.is_empty() {
             return Ok(());
         }
         let (entity_type, entity_id) = entity;
@@ -97,7 +95,7 @@ impl Diff {
             entity_type: Set(entity_type.to_string()),
             entity_id: Set(entity_id.to_string()),
             actor: Set(viewer.subject.clone()),
-            action: Set(action.to_string()),
+            action: Set(action.as_str().to_string()),
             changes: Set(self.into_value()),
             at: Set(crate::domain::now()),
         }

@@ -2,6 +2,7 @@
 use crate::auth::{Viewer, policy};
 use crate::data;
 use crate::data::partners::ProfileList;
+use crate::domain::enums::ChangeAction;
 use crate::domain::enums::StoredEnum;
 use crate::domain::ids::IdKind;
 use crate::domain::validate::{Validator, distinct};
@@ -62,8 +63,14 @@ pub async fn create(
     diff.field("name", &None::<String>, &Some(model.name.clone()));
     diff.field("segments", &Vec::<&str>::new(), &segment_codes);
     diff.field("industries", &Vec::<&str>::new(), &industry_names);
-    diff.record(&txn, viewer, &model.id, ("Partner", &model.id), "CREATED")
-        .await?;
+    diff.record(
+        &txn,
+        viewer,
+        &model.id,
+        ("Partner", &model.id),
+        ChangeAction::Created,
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -142,7 +149,7 @@ pub async fn update(
         viewer,
         &updated.id,
         ("Partner", &updated.id),
-        "UPDATED",
+        ChangeAction::Updated,
     )
     .await?;
     txn.commit().await?;

@@ -1,6 +1,7 @@
 //! Customer references and case studies that back a partner's profile.
 use crate::auth::{Viewer, policy};
 use crate::data;
+use crate::domain::enums::ChangeAction;
 use crate::domain::enums::StoredEnum;
 use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
@@ -57,7 +58,7 @@ pub async fn add(
         viewer,
         &partner.id,
         ("CustomerReference", &model.id),
-        "CREATED",
+        ChangeAction::Created,
     )
     .await?;
     txn.commit().await?;
@@ -80,7 +81,7 @@ pub async fn remove(db: &DatabaseConnection, viewer: &Viewer, id: &str) -> AppRe
         viewer,
         &current.partner_id,
         ("CustomerReference", &current.id),
-        "DELETED",
+        ChangeAction::Deleted,
     )
     .await?;
     txn.commit().await?;

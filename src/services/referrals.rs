@@ -4,6 +4,7 @@
 //! and can be neither.
 use crate::auth::{Viewer, policy};
 use crate::data;
+use crate::domain::enums::ChangeAction;
 use crate::domain::enums::{
     CurrencyCode, OpportunityType, ReferralStatus, Stage, StoredEnum, api_name,
 };
@@ -177,7 +178,7 @@ pub async fn send(
         viewer,
         &model.partner_id,
         ("Referral", &model.id),
-        "CREATED",
+        ChangeAction::Created,
     )
     .await?;
     txn.commit().await?;
@@ -322,7 +323,7 @@ pub async fn accept(
         viewer,
         &current.partner_id,
         ("Referral", &current.id),
-        "ACCEPTED",
+        ChangeAction::Accepted,
     )
     .await?;
     txn.commit().await?;
@@ -462,7 +463,7 @@ pub async fn reject(
         viewer,
         &current.partner_id,
         ("Referral", &current.id),
-        "REJECTED",
+        ChangeAction::Rejected,
     )
     .await?;
     let updated = referral::Entity::find_by_id(current.id.clone())

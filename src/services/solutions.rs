@@ -1,6 +1,7 @@
 //! A partner's solutions (ACE `Solution`): what it sells and can associate with opportunities.
 use crate::auth::{Viewer, policy};
 use crate::data;
+use crate::domain::enums::ChangeAction;
 use crate::domain::enums::{SolutionCategory, SolutionStatus, StoredEnum, decode};
 use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
@@ -68,7 +69,7 @@ pub async fn create(
         viewer,
         &partner.id,
         ("Solution", &model.id),
-        "CREATED",
+        ChangeAction::Created,
     )
     .await?;
     txn.commit().await?;
@@ -144,7 +145,7 @@ pub async fn update(
         viewer,
         &updated.partner_id,
         ("Solution", &updated.id),
-        "UPDATED",
+        ChangeAction::Updated,
     )
     .await?;
     txn.commit().await?;

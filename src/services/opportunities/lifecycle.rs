@@ -187,7 +187,7 @@ pub async fn submit(
     let mut model: opportunity::ActiveModel = current.clone().into();
     model.review_status = Set(ReviewStatus::Submitted.as_str().into());
     model.involvement_type = Set(Some(involvement.as_str().into()));
-    commit_change(txn, viewer, &current, model, diff, "SUBMITTED").await
+    commit_change(txn, viewer, &current, model, diff, ChangeAction::Submitted).await
 }
 
 pub async fn review(
@@ -259,7 +259,7 @@ pub async fn review(
     model.review_status = Set(to.as_str().into());
     model.review_comments = Set(new_comments);
     model.review_status_reason = Set(new_reason);
-    commit_change(txn, viewer, &current, model, diff, "REVIEWED").await
+    commit_change(txn, viewer, &current, model, diff, ChangeAction::Reviewed).await
 }
 
 pub async fn close(
@@ -321,5 +321,13 @@ pub async fn close(
     let mut model: opportunity::ActiveModel = current.clone().into();
     model.stage = Set(target.as_str().into());
     model.closed_lost_reason = Set(reason);
-    commit_change(txn, viewer, &current, model, diff, "STAGE_CHANGED").await
+    commit_change(
+        txn,
+        viewer,
+        &current,
+        model,
+        diff,
+        ChangeAction::StageChanged,
+    )
+    .await
 }

@@ -8,6 +8,7 @@ pub mod solutions;
 
 use crate::auth::{Viewer, policy};
 use crate::data;
+use crate::domain::enums::ChangeAction;
 use crate::domain::enums::{Origin, ReviewStatus, Role, Stage, StoredEnum, decode};
 use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
@@ -59,7 +60,7 @@ pub(crate) async fn commit_change(
     current: &opportunity::Model,
     mut model: opportunity::ActiveModel,
     diff: Diff,
-    action: &'static str,
+    action: ChangeAction,
 ) -> AppResult<opportunity::Model> {
     model.version = Set(current.version + 1);
     model.last_modified_at = Set(crate::domain::now());
@@ -74,7 +75,7 @@ async fn write_checked(
     current: &opportunity::Model,
     model: opportunity::ActiveModel,
     diff: Diff,
-    action: &'static str,
+    action: ChangeAction,
 ) -> AppResult<opportunity::Model> {
     let result = opportunity::Entity::update_many()
         .set(model)
@@ -271,7 +272,7 @@ async fn insert(
         viewer,
         &created.partner_id,
         ("Opportunity", &created.id),
-        "CREATED",
+        ChangeAction::Created,
     )
     .await?;
     Ok(created)
@@ -345,9 +346,9 @@ pub async fn update(
             .await;
     }
     let action = if diff.fields().eq(["stage"]) {
-        "STAGE_CHANGED"
+        ChangeAction::StageChanged
     } else {
-        "UPDATED"
+        ChangeAction::Updated
     };
     commit_change(txn, viewer, &current, model, diff, action).await
 }
@@ -369,6 +370,6 @@ async fn commit_private_change(
         internal_notes: Set(notes),
         ..Default::default()
     };
-    let action = crate::services::history::NOTES_UPDATED;
+    let action = ChangeAction::NotesUpdated;
     write_checked(txn, viewer, current, model, diff, action).await
 }

@@ -3,6 +3,7 @@
 use super::{commit_change, load_for_write};
 use crate::auth::{Viewer, policy};
 use crate::data;
+use crate::domain::enums::ChangeAction;
 use crate::domain::enums::{ReviewStatus, SolutionStatus, Stage, decode};
 use crate::error::{AppError, AppResult};
 use crate::services::history::Diff;
@@ -61,7 +62,7 @@ pub async fn associate(
         &current,
         current.clone().into(),
         diff,
-        "SOLUTION_ASSOCIATED",
+        ChangeAction::SolutionAssociated,
     )
     .await
 }
@@ -104,7 +105,7 @@ pub async fn disassociate(
         &current,
         current.clone().into(),
         diff,
-        "SOLUTION_DISASSOCIATED",
+        ChangeAction::SolutionDisassociated,
     )
     .await
 }
