@@ -10,14 +10,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops at its first failure
 use cosell::auth::{JwtKeys, MintRequest, Viewer};
 use cosell::domain::enums::*;
-use cosell::graphql::inputs::{
-    AddressInput, ArchitectureInput, ContactInput, CreateAskInput, CreateCustomerInput,
-    CreateOpportunityInput, CreatePartnerInput, CreateSolutionInput, FundingInput,
-    MarketplaceInput, MoneyInput,
-};
-use cosell::graphql::scalars::{Date, Decimal};
 use cosell::http::AppState;
 use cosell::services;
+use cosell::services::commands::{
+    AddressData, ArchitectureData, ContactData, CreateAsk, CreateCustomer, CreateOpportunity,
+    CreatePartner, CreateSolution, FundingData, MarketplaceData, MoneyData,
+};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,33 +50,31 @@ struct Data {
 }
 
 /// An ask of the `i`-th kind with the details that kind needs.
-fn ask_input(opportunity_id: &str, i: usize) -> CreateAskInput {
+fn ask_input(opportunity_id: &str, i: usize) -> CreateAsk {
     let kind = AskKind::ALL[i % AskKind::ALL.len()];
-    CreateAskInput {
-        opportunity_id: async_graphql::ID(opportunity_id.into()),
+    CreateAsk {
+        opportunity_id: opportunity_id.into(),
         kind,
         title: format!("Ask {i}"),
         details: "The customer starts the migration next quarter.".into(),
         customer_outcome: "Cut the customer's batch costs by 40% within a year.".into(),
         priority: Some(AskPriority::ALL[i % AskPriority::ALL.len()]),
-        due_date: Some(Date(
-            (chrono::Utc::now() + chrono::Duration::days((i % 60) as i64)).date_naive(),
-        )),
+        due_date: Some((chrono::Utc::now() + chrono::Duration::days((i % 60) as i64)).date_naive()),
         stakeholders: (kind == AskKind::StakeholderAlignment).then(|| vec!["Customer CIO".into()]),
-        funding: (kind == AskKind::Funding).then_some(FundingInput {
+        funding: (kind == AskKind::Funding).then_some(FundingData {
             program: FundingProgram::MigrationAccelerationProgram,
             funding_type: FundingType::Credits,
-            amount: MoneyInput {
-                amount: Decimal(2_500_000),
+            amount: MoneyData {
+                cents: 2_500_000,
                 currency_code: CurrencyCode::Usd,
             },
         }),
-        marketplace: (kind == AskKind::MarketplaceProcurement).then(|| MarketplaceInput {
+        marketplace: (kind == AskKind::MarketplaceProcurement).then(|| MarketplaceData {
             offer_arn: None,
             listing_url: Some("https://aws.amazon.com/marketplace/pp/prodview-bench".into()),
             notes: None,
         }),
-        architecture: (kind == AskKind::SolutionArchitecture).then(|| ArchitectureInput {
+        architecture: (kind == AskKind::SolutionArchitecture).then(|| ArchitectureData {
             workload: "Core banking batch".into(),
             requirements: None,
         }),
@@ -95,7 +91,7 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
         let partner = services::partners::create(
             db,
             &actor,
-            CreatePartnerInput {
+            CreatePartner {
                 name: format!("Bench Partner {p}"),
                 website_url: None,
                 value_proposition: None,
@@ -109,8 +105,8 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
         let solution = services::solutions::create(
             db,
             &actor,
-            CreateSolutionInput {
-                partner_id: Some(async_graphql::ID(partner.id.clone())),
+            CreateSolution {
+                partner_id: Some(partner.id.clone()),
                 name: "Migration Factory".into(),
                 description: None,
                 category: SolutionCategory::ProfessionalService,
@@ -126,13 +122,13 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
             let customer = services::customers::create(
                 db,
                 &actor,
-                CreateCustomerInput {
-                    partner_id: Some(async_graphql::ID(partner.id.clone())),
+                CreateCustomer {
+                    partner_id: Some(partner.id.clone()),
                     company_name: format!("Customer {c:03} of {p}"),
                     industry: Industry::FinancialServices,
                     other_industry: None,
                     website_url: Some("https://customer.example".into()),
-                    address: Some(AddressInput {
+                    address: Some(AddressData {
                         country_code: "US".into(),
                         postal_code: Some("10001".into()),
                         state_or_region: Some("New York".into()),
@@ -143,7 +139,7 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
                     aws_account_id: None,
                     segment: SegmentCode::ALL[c % SegmentCode::ALL.len()],
                     aws_adoption: AwsAdoption::Engaged,
-                    contacts: Some(vec![ContactInput {
+                    contacts: Some(vec![ContactData {
                         first_name: "Maria".into(),
                         last_name: "Gomez".into(),
                         email: None,
@@ -167,11 +163,9 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
     let mut asks = Vec::new();
     for i in 0..opportunities {
         let p = i % PARTNERS;
-        let input = CreateOpportunityInput {
+        let input = CreateOpportunity {
             client_token: format!("bench-{i}"),
-            customer_id: async_graphql::ID(
-                customers[p][i / PARTNERS % CUSTOMERS_PER_PARTNER].clone(),
-            ),
+            customer_id: customers[p][i / PARTNERS % CUSTOMERS_PER_PARTNER].clone(),
             partner_opportunity_identifier: None,
             opportunity_type: OpportunityType::NetNewBusiness,
             national_security: None,
@@ -183,8 +177,8 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
                 .into(),
             customer_use_case: Some("Migration/Database Migration".into()),
             delivery_models: Some(vec![DeliveryModel::ProfessionalServices]),
-            expected_monthly_spend: Some(MoneyInput {
-                amount: Decimal(100_000 + (i as i128 % 97) * 1_000),
+            expected_monthly_spend: Some(MoneyData {
+                cents: 100_000 + (i as i64 % 97) * 1_000,
                 currency_code: CurrencyCode::Usd,
             }),
             sales_activities: Some(vec![SalesActivity::ConductedPocDemo]),
@@ -198,9 +192,9 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
             marketing_use_cases: None,
             aws_funding_used: None,
             stage: Some(Stage::Qualified),
-            target_close_date: Some(Date(
+            target_close_date: Some(
                 (chrono::Utc::now() + chrono::Duration::days(30 + (i as i64 % 300))).date_naive(),
-            )),
+            ),
             next_steps: Some("Architecture workshop".into()),
             customer_consent: Some(true),
             partner_led: Some(true),

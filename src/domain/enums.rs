@@ -326,3 +326,17 @@ stored_enum!(
         Deleted => "DELETED",
     }
 );
+
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ReviewDecision {
+    StartReview,
+    Approve,
+    Reject,
+    RequestAction,
+}
+
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum CloseOutcome {
+    Launched,
+    ClosedLost,
+}

@@ -4,6 +4,7 @@ pub mod ask_flow;
 pub mod enums;
 pub mod ids;
 pub mod money;
+pub mod patch;
 pub mod validate;
 
 /// The current time at the precision both databases keep (microseconds), so a value read back

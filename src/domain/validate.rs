@@ -122,7 +122,7 @@ pub fn normalize_title(title: &str) -> String {
     cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-use async_graphql::MaybeUndefined;
+use crate::domain::patch::Patch;
 
 /// Patch semantics of update inputs: omitted keeps the current value, explicit null clears it
 /// (or is refused where the field is required), a value replaces it after validation.
@@ -130,53 +130,53 @@ impl Validator {
     pub fn patch_required(
         &mut self,
         field: &str,
-        patch: &MaybeUndefined<String>,
+        patch: &Patch<String>,
         current: &str,
         max: usize,
     ) -> String {
         match patch {
-            MaybeUndefined::Undefined => current.to_string(),
-            MaybeUndefined::Null => {
+            Patch::Absent => current.to_string(),
+            Patch::Null => {
                 self.fail(field, "REQUIRED_FIELD_MISSING", "cannot be cleared");
                 current.to_string()
             }
-            MaybeUndefined::Value(v) => self.required(field, v, max),
+            Patch::Value(v) => self.required(field, v, max),
         }
     }
 
     pub fn patch_optional(
         &mut self,
         field: &str,
-        patch: &MaybeUndefined<String>,
+        patch: &Patch<String>,
         current: &Option<String>,
         min: usize,
         max: usize,
     ) -> Option<String> {
         match patch {
-            MaybeUndefined::Undefined => current.clone(),
-            MaybeUndefined::Null => None,
-            MaybeUndefined::Value(v) => self.optional(field, Some(v), min, max),
+            Patch::Absent => current.clone(),
+            Patch::Null => None,
+            Patch::Value(v) => self.optional(field, Some(v), min, max),
         }
     }
 
     pub fn patch_url(
         &mut self,
         field: &str,
-        patch: &MaybeUndefined<String>,
+        patch: &Patch<String>,
         current: &Option<String>,
     ) -> Option<String> {
         self.patch_with(patch, current, |v, s| v.url(field, Some(s)))
     }
 
     /// A required enum in a patch: null is refused.
-    pub fn patch_enum<T: Copy>(&mut self, field: &str, patch: &MaybeUndefined<T>, current: T) -> T {
+    pub fn patch_enum<T: Copy>(&mut self, field: &str, patch: &Patch<T>, current: T) -> T {
         match patch {
-            MaybeUndefined::Undefined => current,
-            MaybeUndefined::Null => {
+            Patch::Absent => current,
+            Patch::Null => {
                 self.fail(field, "REQUIRED_FIELD_MISSING", "cannot be cleared");
                 current
             }
-            MaybeUndefined::Value(v) => *v,
+            Patch::Value(v) => *v,
         }
     }
 
@@ -278,14 +278,14 @@ impl Validator {
     /// An optional text in a patch: omitted keeps, null clears, a value is validated.
     pub fn patch_with(
         &mut self,
-        patch: &MaybeUndefined<String>,
+        patch: &Patch<String>,
         current: &Option<String>,
         validate: impl FnOnce(&mut Self, &str) -> Option<String>,
     ) -> Option<String> {
         match patch {
-            MaybeUndefined::Undefined => current.clone(),
-            MaybeUndefined::Null => None,
-            MaybeUndefined::Value(v) => validate(self, v),
+            Patch::Absent => current.clone(),
+            Patch::Null => None,
+            Patch::Value(v) => validate(self, v),
         }
     }
 }

@@ -5,7 +5,9 @@ use crate::domain::enums::{
     PrimaryNeed, ReferralStatus, ReviewStatus, SalesActivity, SegmentCode, SolutionCategory,
     SolutionStatus, SortDirection, Stage,
 };
+use crate::domain::patch::Patch;
 use crate::graphql::scalars::{Date, DateTime, Decimal};
+use crate::services::commands;
 use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
 
 #[derive(InputObject, Default)]
@@ -207,49 +209,6 @@ pub struct UpdateOpportunityInput {
     pub aws_marketplace_offer_arn: MaybeUndefined<String>,
 }
 
-impl UpdateOpportunityInput {
-    /// The fields the input names, explicit nulls included: what the caller asks to touch,
-    /// whether or not the value differs from the stored one.
-    pub fn named_fields(&self) -> Vec<&'static str> {
-        let mut named = Vec::new();
-        macro_rules! check {
-            ($($field:ident => $name:literal),* $(,)?) => {
-                $(if !self.$field.is_undefined() { named.push($name); })*
-            };
-        }
-        check!(
-            partner_opportunity_identifier => "partnerOpportunityIdentifier",
-            opportunity_type => "opportunityType",
-            national_security => "nationalSecurity",
-            title => "title",
-            customer_business_problem => "customerBusinessProblem",
-            customer_use_case => "customerUseCase",
-            delivery_models => "deliveryModels",
-            expected_monthly_spend => "expectedMonthlySpend",
-            sales_activities => "salesActivities",
-            competitor_name => "competitorName",
-            other_competitor_names => "otherCompetitorNames",
-            primary_needs_from_aws => "primaryNeedsFromAws",
-            additional_comments => "additionalComments",
-            marketing_source => "marketingSource",
-            campaign_name => "campaignName",
-            marketing_channels => "marketingChannels",
-            marketing_use_cases => "marketingUseCases",
-            aws_funding_used => "awsFundingUsed",
-            stage => "stage",
-            target_close_date => "targetCloseDate",
-            next_steps => "nextSteps",
-            customer_consent => "customerConsent",
-            partner_led => "partnerLed",
-            net_new_for_aws => "netNewForAws",
-            internal_notes => "internalNotes",
-            aws_products => "awsProducts",
-            aws_marketplace_offer_arn => "awsMarketplaceOfferArn",
-        );
-        named
-    }
-}
-
 #[derive(InputObject, Clone, Copy, Default)]
 pub struct DateRange {
     pub after: Option<Date>,
@@ -295,20 +254,6 @@ pub enum OpportunityOrderField {
 pub struct OpportunityOrder {
     pub field: OpportunityOrderField,
     pub direction: SortDirection,
-}
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-pub enum ReviewDecision {
-    StartReview,
-    Approve,
-    Reject,
-    RequestAction,
-}
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-pub enum CloseOutcome {
-    Launched,
-    ClosedLost,
 }
 
 // ---------------------------------------------------------------- asks
@@ -431,4 +376,315 @@ pub struct SendReferralInput {
 pub struct ReferralFilter {
     pub status: Option<Vec<ReferralStatus>>,
     pub partner_id: Option<ID>,
+}
+
+// ---------------------------------------------------------------- into service commands
+
+/// A GraphQL patch field as the services' `Patch`.
+fn patch<T, U>(field: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Patch<U> {
+    match field {
+        MaybeUndefined::Undefined => Patch::Absent,
+        MaybeUndefined::Null => Patch::Null,
+        MaybeUndefined::Value(v) => Patch::Value(f(v)),
+    }
+}
+
+impl From<CreatePartnerInput> for commands::CreatePartner {
+    fn from(i: CreatePartnerInput) -> Self {
+        commands::CreatePartner {
+            name: i.name,
+            website_url: i.website_url,
+            value_proposition: i.value_proposition,
+            segments: i.segments,
+            industries: i.industries,
+        }
+    }
+}
+
+impl From<UpdatePartnerInput> for commands::UpdatePartner {
+    fn from(i: UpdatePartnerInput) -> Self {
+        commands::UpdatePartner {
+            name: patch(i.name, |v| v),
+            website_url: patch(i.website_url, |v| v),
+            value_proposition: patch(i.value_proposition, |v| v),
+            segments: patch(i.segments, |v| v),
+            industries: patch(i.industries, |v| v),
+        }
+    }
+}
+
+impl From<CreateSolutionInput> for commands::CreateSolution {
+    fn from(i: CreateSolutionInput) -> Self {
+        commands::CreateSolution {
+            partner_id: i.partner_id.map(|id| id.0),
+            name: i.name,
+            description: i.description,
+            category: i.category,
+            status: i.status,
+            aws_marketplace_solution_arn: i.aws_marketplace_solution_arn,
+        }
+    }
+}
+
+impl From<UpdateSolutionInput> for commands::UpdateSolution {
+    fn from(i: UpdateSolutionInput) -> Self {
+        commands::UpdateSolution {
+            name: patch(i.name, |v| v),
+            description: patch(i.description, |v| v),
+            category: patch(i.category, |v| v),
+            status: patch(i.status, |v| v),
+            aws_marketplace_solution_arn: patch(i.aws_marketplace_solution_arn, |v| v),
+        }
+    }
+}
+
+impl From<CustomerReferenceInput> for commands::CreateCustomerReference {
+    fn from(i: CustomerReferenceInput) -> Self {
+        commands::CreateCustomerReference {
+            partner_id: i.partner_id.map(|id| id.0),
+            title: i.title,
+            customer_name: i.customer_name,
+            segment: i.segment,
+            summary: i.summary,
+            url: i.url,
+            published_on: i.published_on.map(|d| d.0),
+        }
+    }
+}
+
+impl From<AddressInput> for commands::AddressData {
+    fn from(i: AddressInput) -> Self {
+        commands::AddressData {
+            country_code: i.country_code,
+            postal_code: i.postal_code,
+            state_or_region: i.state_or_region,
+            city: i.city,
+            street_address: i.street_address,
+        }
+    }
+}
+
+impl From<ContactInput> for commands::ContactData {
+    fn from(i: ContactInput) -> Self {
+        commands::ContactData {
+            first_name: i.first_name,
+            last_name: i.last_name,
+            email: i.email,
+            phone: i.phone,
+            business_title: i.business_title,
+        }
+    }
+}
+
+impl From<CreateCustomerInput> for commands::CreateCustomer {
+    fn from(i: CreateCustomerInput) -> Self {
+        commands::CreateCustomer {
+            partner_id: i.partner_id.map(|id| id.0),
+            company_name: i.company_name,
+            industry: i.industry,
+            other_industry: i.other_industry,
+            website_url: i.website_url,
+            address: i.address.map(Into::into),
+            duns: i.duns,
+            aws_account_id: i.aws_account_id,
+            segment: i.segment,
+            aws_adoption: i.aws_adoption,
+            contacts: i
+                .contacts
+                .map(|list| list.into_iter().map(Into::into).collect()),
+            internal_notes: i.internal_notes,
+        }
+    }
+}
+
+impl From<UpdateCustomerInput> for commands::UpdateCustomer {
+    fn from(i: UpdateCustomerInput) -> Self {
+        commands::UpdateCustomer {
+            company_name: patch(i.company_name, |v| v),
+            industry: patch(i.industry, |v| v),
+            other_industry: patch(i.other_industry, |v| v),
+            website_url: patch(i.website_url, |v| v),
+            address: patch(i.address, Into::into),
+            duns: patch(i.duns, |v| v),
+            aws_account_id: patch(i.aws_account_id, |v| v),
+            segment: patch(i.segment, |v| v),
+            aws_adoption: patch(i.aws_adoption, |v| v),
+            internal_notes: patch(i.internal_notes, |v| v),
+        }
+    }
+}
+
+impl From<MoneyInput> for commands::MoneyData {
+    fn from(i: MoneyInput) -> Self {
+        commands::MoneyData {
+            cents: i.amount.cents(),
+            currency_code: i.currency_code,
+        }
+    }
+}
+
+impl From<CreateOpportunityInput> for commands::CreateOpportunity {
+    fn from(i: CreateOpportunityInput) -> Self {
+        commands::CreateOpportunity {
+            client_token: i.client_token,
+            customer_id: i.customer_id.0,
+            partner_opportunity_identifier: i.partner_opportunity_identifier,
+            opportunity_type: i.opportunity_type,
+            national_security: i.national_security,
+            title: i.title,
+            customer_business_problem: i.customer_business_problem,
+            customer_use_case: i.customer_use_case,
+            delivery_models: i.delivery_models,
+            expected_monthly_spend: i.expected_monthly_spend.map(Into::into),
+            sales_activities: i.sales_activities,
+            competitor_name: i.competitor_name,
+            other_competitor_names: i.other_competitor_names,
+            primary_needs_from_aws: i.primary_needs_from_aws,
+            additional_comments: i.additional_comments,
+            marketing_source: i.marketing_source,
+            campaign_name: i.campaign_name,
+            marketing_channels: i.marketing_channels,
+            marketing_use_cases: i.marketing_use_cases,
+            aws_funding_used: i.aws_funding_used,
+            stage: i.stage,
+            target_close_date: i.target_close_date.map(|d| d.0),
+            next_steps: i.next_steps,
+            customer_consent: i.customer_consent,
+            partner_led: i.partner_led,
+            net_new_for_aws: i.net_new_for_aws,
+            internal_notes: i.internal_notes,
+            aws_products: i.aws_products,
+            aws_marketplace_offer_arn: i.aws_marketplace_offer_arn,
+        }
+    }
+}
+
+impl From<UpdateOpportunityInput> for commands::UpdateOpportunity {
+    fn from(i: UpdateOpportunityInput) -> Self {
+        commands::UpdateOpportunity {
+            partner_opportunity_identifier: patch(i.partner_opportunity_identifier, |v| v),
+            opportunity_type: patch(i.opportunity_type, |v| v),
+            national_security: patch(i.national_security, |v| v),
+            title: patch(i.title, |v| v),
+            customer_business_problem: patch(i.customer_business_problem, |v| v),
+            customer_use_case: patch(i.customer_use_case, |v| v),
+            delivery_models: patch(i.delivery_models, |v| v),
+            expected_monthly_spend: patch(i.expected_monthly_spend, Into::into),
+            sales_activities: patch(i.sales_activities, |v| v),
+            competitor_name: patch(i.competitor_name, |v| v),
+            other_competitor_names: patch(i.other_competitor_names, |v| v),
+            primary_needs_from_aws: patch(i.primary_needs_from_aws, |v| v),
+            additional_comments: patch(i.additional_comments, |v| v),
+            marketing_source: patch(i.marketing_source, |v| v),
+            campaign_name: patch(i.campaign_name, |v| v),
+            marketing_channels: patch(i.marketing_channels, |v| v),
+            marketing_use_cases: patch(i.marketing_use_cases, |v| v),
+            aws_funding_used: patch(i.aws_funding_used, |v| v),
+            stage: patch(i.stage, |v| v),
+            target_close_date: patch(i.target_close_date, |d| d.0),
+            next_steps: patch(i.next_steps, |v| v),
+            customer_consent: patch(i.customer_consent, |v| v),
+            partner_led: patch(i.partner_led, |v| v),
+            net_new_for_aws: patch(i.net_new_for_aws, |v| v),
+            internal_notes: patch(i.internal_notes, |v| v),
+            aws_products: patch(i.aws_products, |v| v),
+            aws_marketplace_offer_arn: patch(i.aws_marketplace_offer_arn, |v| v),
+        }
+    }
+}
+
+impl From<FundingInput> for commands::FundingData {
+    fn from(i: FundingInput) -> Self {
+        commands::FundingData {
+            program: i.program,
+            funding_type: i.funding_type,
+            amount: Into::into(i.amount),
+        }
+    }
+}
+
+impl From<MarketplaceInput> for commands::MarketplaceData {
+    fn from(i: MarketplaceInput) -> Self {
+        commands::MarketplaceData {
+            offer_arn: i.offer_arn,
+            listing_url: i.listing_url,
+            notes: i.notes,
+        }
+    }
+}
+
+impl From<ArchitectureInput> for commands::ArchitectureData {
+    fn from(i: ArchitectureInput) -> Self {
+        commands::ArchitectureData {
+            workload: i.workload,
+            requirements: i.requirements,
+        }
+    }
+}
+
+impl From<CreateAskInput> for commands::CreateAsk {
+    fn from(i: CreateAskInput) -> Self {
+        commands::CreateAsk {
+            opportunity_id: i.opportunity_id.0,
+            kind: i.kind,
+            title: i.title,
+            details: i.details,
+            customer_outcome: i.customer_outcome,
+            priority: i.priority,
+            due_date: i.due_date.map(|d| d.0),
+            stakeholders: i.stakeholders,
+            funding: i.funding.map(Into::into),
+            marketplace: i.marketplace.map(Into::into),
+            architecture: i.architecture.map(Into::into),
+            client_token: i.client_token,
+        }
+    }
+}
+
+impl From<UpdateAskInput> for commands::UpdateAsk {
+    fn from(i: UpdateAskInput) -> Self {
+        commands::UpdateAsk {
+            title: patch(i.title, |v| v),
+            details: patch(i.details, |v| v),
+            customer_outcome: patch(i.customer_outcome, |v| v),
+            priority: patch(i.priority, |v| v),
+            due_date: patch(i.due_date, |d| d.0),
+            stakeholders: patch(i.stakeholders, |v| v),
+            funding: patch(i.funding, Into::into),
+            marketplace: patch(i.marketplace, Into::into),
+            architecture: patch(i.architecture, Into::into),
+        }
+    }
+}
+
+impl From<ReferralCustomerInput> for commands::ReferralCustomerData {
+    fn from(i: ReferralCustomerInput) -> Self {
+        commands::ReferralCustomerData {
+            company_name: i.company_name,
+            industry: i.industry,
+            website_url: i.website_url,
+            country_code: i.country_code,
+        }
+    }
+}
+
+impl From<SendReferralInput> for commands::SendReferral {
+    fn from(i: SendReferralInput) -> Self {
+        commands::SendReferral {
+            partner_id: i.partner_id.0,
+            message: i.message,
+            customer: Into::into(i.customer),
+            segment: i.segment,
+            aws_adoption: i.aws_adoption,
+            customer_address: i.customer_address.map(Into::into),
+            customer_contacts: i
+                .customer_contacts
+                .map(|list| list.into_iter().map(Into::into).collect()),
+            project_title: i.project_title,
+            business_problem: i.business_problem,
+            target_completion_date: i.target_completion_date.0,
+            expected_monthly_spend: i.expected_monthly_spend.map(Into::into),
+            expires_at: i.expires_at.map(|d| d.0),
+        }
+    }
 }

@@ -1,11 +1,11 @@
 //! Mutation root: each resolver hands its input to one service call (one transaction).
 use crate::domain::enums::{AskStatus, ClosedLostReason, InvolvementType};
+use crate::domain::enums::{CloseOutcome, ReviewDecision};
 use crate::graphql::ctx;
 use crate::graphql::inputs::{
-    CloseOutcome, ContactInput, CreateAskInput, CreateCustomerInput, CreateOpportunityInput,
-    CreatePartnerInput, CreateSolutionInput, CustomerReferenceInput, ReviewDecision,
-    SendReferralInput, UpdateAskInput, UpdateCustomerInput, UpdateOpportunityInput,
-    UpdatePartnerInput, UpdateSolutionInput,
+    ContactInput, CreateAskInput, CreateCustomerInput, CreateOpportunityInput, CreatePartnerInput,
+    CreateSolutionInput, CustomerReferenceInput, SendReferralInput, UpdateAskInput,
+    UpdateCustomerInput, UpdateOpportunityInput, UpdatePartnerInput, UpdateSolutionInput,
 };
 use crate::graphql::types::{
     Ask, Contact, Customer, CustomerReference, Opportunity, Partner, Referral, Solution,
@@ -36,7 +36,7 @@ impl PartnerMutation {
         input: CreatePartnerInput,
     ) -> Result<Partner> {
         Ok(Partner(
-            services::partners::create(ctx::db(ctx)?, ctx::viewer(ctx)?, input).await?,
+            services::partners::create(ctx::db(ctx)?, ctx::viewer(ctx)?, input.into()).await?,
         ))
     }
 
@@ -48,7 +48,7 @@ impl PartnerMutation {
         input: UpdatePartnerInput,
     ) -> Result<Partner> {
         Ok(Partner(
-            services::partners::update(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, input).await?,
+            services::partners::update(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, input.into()).await?,
         ))
     }
 
@@ -58,7 +58,7 @@ impl PartnerMutation {
         input: CreateSolutionInput,
     ) -> Result<Solution> {
         Ok(Solution(
-            services::solutions::create(ctx::db(ctx)?, ctx::viewer(ctx)?, input).await?,
+            services::solutions::create(ctx::db(ctx)?, ctx::viewer(ctx)?, input.into()).await?,
         ))
     }
 
@@ -69,7 +69,8 @@ impl PartnerMutation {
         input: UpdateSolutionInput,
     ) -> Result<Solution> {
         Ok(Solution(
-            services::solutions::update(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, input).await?,
+            services::solutions::update(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, input.into())
+                .await?,
         ))
     }
 
@@ -79,7 +80,7 @@ impl PartnerMutation {
         input: CustomerReferenceInput,
     ) -> Result<CustomerReference> {
         Ok(CustomerReference(
-            services::references::add(ctx::db(ctx)?, ctx::viewer(ctx)?, input).await?,
+            services::references::add(ctx::db(ctx)?, ctx::viewer(ctx)?, input.into()).await?,
         ))
     }
 
@@ -105,7 +106,7 @@ impl CustomerMutation {
         input: CreateCustomerInput,
     ) -> Result<Customer> {
         Ok(Customer(
-            services::customers::create(ctx::db(ctx)?, ctx::viewer(ctx)?, input).await?,
+            services::customers::create(ctx::db(ctx)?, ctx::viewer(ctx)?, input.into()).await?,
         ))
     }
 
@@ -116,7 +117,8 @@ impl CustomerMutation {
         input: UpdateCustomerInput,
     ) -> Result<Customer> {
         Ok(Customer(
-            services::customers::update(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, input).await?,
+            services::customers::update(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, input.into())
+                .await?,
         ))
     }
 
@@ -127,8 +129,13 @@ impl CustomerMutation {
         input: ContactInput,
     ) -> Result<Contact> {
         Ok(Contact(
-            services::customers::add_contact(ctx::db(ctx)?, ctx::viewer(ctx)?, &customer_id, input)
-                .await?,
+            services::customers::add_contact(
+                ctx::db(ctx)?,
+                ctx::viewer(ctx)?,
+                &customer_id,
+                input.into(),
+            )
+            .await?,
         ))
     }
 
@@ -139,8 +146,13 @@ impl CustomerMutation {
         input: ContactInput,
     ) -> Result<Contact> {
         Ok(Contact(
-            services::customers::update_contact(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, input)
-                .await?,
+            services::customers::update_contact(
+                ctx::db(ctx)?,
+                ctx::viewer(ctx)?,
+                &id,
+                input.into(),
+            )
+            .await?,
         ))
     }
 
@@ -167,7 +179,7 @@ impl OpportunityMutation {
         input: CreateOpportunityInput,
     ) -> Result<Opportunity> {
         Ok(Opportunity(
-            opps::create(ctx::db(ctx)?, ctx::viewer(ctx)?, input).await?,
+            opps::create(ctx::db(ctx)?, ctx::viewer(ctx)?, input.into()).await?,
         ))
     }
 
@@ -185,7 +197,7 @@ impl OpportunityMutation {
                 ctx::viewer(ctx)?,
                 &id,
                 expected_version,
-                input,
+                input.into(),
             )
             .await?,
         ))
@@ -300,7 +312,7 @@ impl AskMutation {
         Ok(Ask(services::asks::create(
             ctx::db(ctx)?,
             ctx::viewer(ctx)?,
-            input,
+            input.into(),
         )
         .await?))
     }
@@ -319,7 +331,7 @@ impl AskMutation {
             ctx::viewer(ctx)?,
             &id,
             expected_version,
-            input,
+            input.into(),
         )
         .await?))
     }
@@ -376,7 +388,7 @@ impl ReferralMutation {
     /// AWS_SELLER (customers in its segments), PARTNER_MANAGER (its partners) or ADMIN.
     async fn send_referral(&self, ctx: &Context<'_>, input: SendReferralInput) -> Result<Referral> {
         Ok(Referral(
-            services::referrals::send(ctx::db(ctx)?, ctx::viewer(ctx)?, input).await?,
+            services::referrals::send(ctx::db(ctx)?, ctx::viewer(ctx)?, input.into()).await?,
         ))
     }
 

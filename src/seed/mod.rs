@@ -8,10 +8,8 @@ mod plans;
 use crate::auth::Viewer;
 use crate::domain::enums::{Industry, Role, SegmentCode, SolutionCategory, SolutionStatus};
 use crate::error::AppError;
-use crate::graphql::inputs::{CreatePartnerInput, CreateSolutionInput, CustomerReferenceInput};
-use crate::graphql::scalars::Date;
 use crate::services;
-use async_graphql::ID;
+use crate::services::commands::{CreateCustomerReference, CreatePartner, CreateSolution};
 use sea_orm::DatabaseConnection;
 
 struct DemoPartner {
@@ -190,7 +188,7 @@ pub async fn run(
         referrals: 0,
     };
     for demo in PARTNERS {
-        let input = CreatePartnerInput {
+        let input = CreatePartner {
             name: demo.name.into(),
             website_url: Some(demo.website.into()),
             value_proposition: Some(demo.value_proposition.into()),
@@ -210,8 +208,8 @@ pub async fn run(
         created += 1;
         let mut active_solutions: Vec<String> = Vec::new();
         for (name, category, status, description) in demo.solutions {
-            let input = CreateSolutionInput {
-                partner_id: Some(ID(partner.id.clone())),
+            let input = CreateSolution {
+                partner_id: Some(partner.id.clone()),
                 name: (*name).into(),
                 description: Some((*description).into()),
                 category: *category,
@@ -226,16 +224,14 @@ pub async fn run(
             }
         }
         for (title, customer, segment, summary, published) in demo.references {
-            let input = CustomerReferenceInput {
-                partner_id: Some(ID(partner.id.clone())),
+            let input = CreateCustomerReference {
+                partner_id: Some(partner.id.clone()),
                 title: (*title).into(),
                 customer_name: (*customer).into(),
                 segment: Some(*segment),
                 summary: (*summary).into(),
                 url: None,
-                published_on: chrono::NaiveDate::parse_from_str(published, "%Y-%m-%d")
-                    .ok()
-                    .map(Date),
+                published_on: chrono::NaiveDate::parse_from_str(published, "%Y-%m-%d").ok(),
             };
             services::references::add(db, &actor, input)
                 .await

@@ -9,15 +9,13 @@
 use crate::auth::Viewer;
 use crate::auth::viewer::{SCOPE_READ, SCOPE_WRITE};
 use crate::domain::enums::*;
+use crate::domain::patch::Patch;
 use crate::error::AppResult;
-use crate::graphql::inputs::{
-    AddressInput, ArchitectureInput, ContactInput, CreateAskInput, CreateCustomerInput,
-    CreateOpportunityInput, FundingInput, MarketplaceInput, MoneyInput, ReferralCustomerInput,
-    SendReferralInput, UpdateOpportunityInput,
-};
-use crate::graphql::scalars::{Date, Decimal};
 use crate::services;
-use async_graphql::{ID, MaybeUndefined};
+use crate::services::commands::{
+    AddressData, ArchitectureData, ContactData, CreateAsk, CreateCustomer, CreateOpportunity,
+    FundingData, MarketplaceData, MoneyData, ReferralCustomerData, SendReferral, UpdateOpportunity,
+};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{ask, ask_comment, opportunity, referral};
 use sea_orm::sea_query::Expr;
@@ -121,13 +119,13 @@ pub async fn seed(
     };
     let mut customer_ids = HashMap::new();
     for c in plan.customers {
-        let input = CreateCustomerInput {
-            partner_id: Some(ID(partner_id.into())),
+        let input = CreateCustomer {
+            partner_id: Some(partner_id.into()),
             company_name: c.company.into(),
             industry: c.industry,
             other_industry: None,
             website_url: Some(c.website.into()),
-            address: Some(AddressInput {
+            address: Some(AddressData {
                 country_code: c.country.into(),
                 postal_code: Some(c.postal.into()),
                 state_or_region: c.state.map(Into::into),
@@ -141,7 +139,7 @@ pub async fn seed(
             contacts: Some(
                 c.contacts
                     .iter()
-                    .map(|(first, last, email, title)| ContactInput {
+                    .map(|(first, last, email, title)| ContactData {
                         first_name: (*first).into(),
                         last_name: (*last).into(),
                         email: Some((*email).into()),
@@ -263,11 +261,11 @@ impl People {
     }
 }
 
-fn referral_input(partner_id: &str, r: &DemoReferral) -> SendReferralInput {
-    SendReferralInput {
-        partner_id: ID(partner_id.into()),
+fn referral_input(partner_id: &str, r: &DemoReferral) -> SendReferral {
+    SendReferral {
+        partner_id: (partner_id.into()),
         message: format!("{} looks like a fit for your team.", r.company),
-        customer: ReferralCustomerInput {
+        customer: ReferralCustomerData {
             company_name: r.company.into(),
             industry: r.industry,
             website_url: r.website.into(),
@@ -275,14 +273,14 @@ fn referral_input(partner_id: &str, r: &DemoReferral) -> SendReferralInput {
         },
         segment: r.segment,
         aws_adoption: r.adoption,
-        customer_address: Some(AddressInput {
+        customer_address: Some(AddressData {
             country_code: r.country.into(),
             postal_code: Some("98101".into()),
             state_or_region: (r.country == "US").then(|| "Washington".into()),
             city: Some("Seattle".into()),
             street_address: Some("410 Terry Ave N".into()),
         }),
-        customer_contacts: Some(vec![ContactInput {
+        customer_contacts: Some(vec![ContactData {
             first_name: "Jordan".into(),
             last_name: "Lee".into(),
             email: Some(format!(
@@ -294,18 +292,18 @@ fn referral_input(partner_id: &str, r: &DemoReferral) -> SendReferralInput {
         }]),
         project_title: r.title.into(),
         business_problem: r.problem.into(),
-        target_completion_date: Date(date(90)),
-        expected_monthly_spend: Some(MoneyInput {
-            amount: Decimal(1_200_000),
+        target_completion_date: (date(90)),
+        expected_monthly_spend: Some(MoneyData {
+            cents: 1_200_000,
             currency_code: CurrencyCode::Usd,
         }),
         expires_at: None,
     }
 }
 
-fn ask_input(opportunity_id: &str, o: &DemoOpportunity, a: &DemoAsk) -> CreateAskInput {
-    CreateAskInput {
-        opportunity_id: ID(opportunity_id.into()),
+fn ask_input(opportunity_id: &str, o: &DemoOpportunity, a: &DemoAsk) -> CreateAsk {
+    CreateAsk {
+        opportunity_id: (opportunity_id.into()),
         kind: a.kind,
         title: a.title.into(),
         details: format!("{} for {}.", a.title, o.title),
@@ -314,16 +312,16 @@ fn ask_input(opportunity_id: &str, o: &DemoOpportunity, a: &DemoAsk) -> CreateAs
         due_date: None,
         stakeholders: (a.kind == AskKind::StakeholderAlignment)
             .then(|| vec!["Customer CIO".into(), "AWS account manager".into()]),
-        funding: (a.kind == AskKind::Funding).then_some(FundingInput {
+        funding: (a.kind == AskKind::Funding).then_some(FundingData {
             program: FundingProgram::MigrationAccelerationProgram,
             funding_type: FundingType::Credits,
-            amount: MoneyInput {
-                amount: Decimal(2_500_000),
+            amount: MoneyData {
+                cents: 2_500_000,
                 currency_code: CurrencyCode::Usd,
             },
         }),
         marketplace: (a.kind == AskKind::MarketplaceProcurement).then(|| {
-            MarketplaceInput {
+            MarketplaceData {
             offer_arn: Some(
                 "arn:aws:aws-marketplace:us-east-1:123456789012:AWSMarketplace/Offer/offer-demo1234"
                     .into(),
@@ -332,7 +330,7 @@ fn ask_input(opportunity_id: &str, o: &DemoOpportunity, a: &DemoAsk) -> CreateAs
             notes: None,
         }
         }),
-        architecture: (a.kind == AskKind::SolutionArchitecture).then(|| ArchitectureInput {
+        architecture: (a.kind == AskKind::SolutionArchitecture).then(|| ArchitectureData {
             workload: o.use_case.into(),
             requirements: None,
         }),
@@ -355,7 +353,7 @@ struct Walk<'a> {
 impl Walk<'_> {
     /// Returns the number of asks seeded.
     async fn run(self, db: &DatabaseConnection, o: &DemoOpportunity) -> AppResult<usize> {
-        use crate::graphql::inputs::{CloseOutcome, ReviewDecision};
+        use crate::domain::enums::{CloseOutcome, ReviewDecision};
         use crate::services::opportunities as opps;
         let actor = self.actor;
         let created_stage = match o.stage {
@@ -363,8 +361,8 @@ impl Walk<'_> {
             Stage::ClosedLost => Stage::Qualified,
             active => active,
         };
-        let spend = MoneyInput {
-            amount: Decimal((o.monthly_spend_usd * 100).into()),
+        let spend = MoneyData {
+            cents: o.monthly_spend_usd * 100,
             currency_code: CurrencyCode::Usd,
         };
         let delivery = vec![
@@ -373,37 +371,37 @@ impl Walk<'_> {
         ];
         let products = vec!["AmazonEC2".into(), "AmazonS3".into(), "AmazonRDS".into()];
         // Demo deals that closed in the past were planned a week ahead when they were created.
-        let target = Date(date(o.close_in_days.max(7)));
+        let target = date(o.close_in_days.max(7));
         let mut opp = match self.referred {
             // Accepted from AWS: the partner completes what the referral left out.
             Some(referred) => {
-                let patch = UpdateOpportunityInput {
-                    customer_use_case: MaybeUndefined::Value(o.use_case.into()),
-                    delivery_models: MaybeUndefined::Value(delivery),
-                    expected_monthly_spend: MaybeUndefined::Value(spend),
-                    sales_activities: MaybeUndefined::Value(o.activities.to_vec()),
-                    competitor_name: MaybeUndefined::Value(CompetitorName::OnPrem),
-                    primary_needs_from_aws: MaybeUndefined::Value(o.needs.to_vec()),
-                    stage: MaybeUndefined::Value(created_stage),
-                    target_close_date: MaybeUndefined::Value(target),
+                let patch = UpdateOpportunity {
+                    customer_use_case: Patch::Value(o.use_case.into()),
+                    delivery_models: Patch::Value(delivery),
+                    expected_monthly_spend: Patch::Value(spend),
+                    sales_activities: Patch::Value(o.activities.to_vec()),
+                    competitor_name: Patch::Value(CompetitorName::OnPrem),
+                    primary_needs_from_aws: Patch::Value(o.needs.to_vec()),
+                    stage: Patch::Value(created_stage),
+                    target_close_date: Patch::Value(target),
                     next_steps: match o.next_steps.first() {
-                        Some(s) => MaybeUndefined::Value((*s).into()),
-                        None => MaybeUndefined::Undefined,
+                        Some(s) => Patch::Value((*s).into()),
+                        None => Patch::Absent,
                     },
-                    customer_consent: MaybeUndefined::Value(true),
-                    net_new_for_aws: MaybeUndefined::Value(true),
-                    internal_notes: MaybeUndefined::Value(
+                    customer_consent: Patch::Value(true),
+                    net_new_for_aws: Patch::Value(true),
+                    internal_notes: Patch::Value(
                         "Demo opportunity; margins are partner-only.".into(),
                     ),
-                    aws_products: MaybeUndefined::Value(products),
+                    aws_products: Patch::Value(products),
                     ..Default::default()
                 };
                 opps::update(db, actor, &referred.id, referred.version, patch).await?
             }
             None => {
-                let input = CreateOpportunityInput {
+                let input = CreateOpportunity {
                     client_token: format!("seed-demo-{}", self.n),
-                    customer_id: ID(self.customer_id.into()),
+                    customer_id: (self.customer_id.into()),
                     partner_opportunity_identifier: Some(format!("CRM-{:04}", 1000 + self.n)),
                     opportunity_type: OpportunityType::NetNewBusiness,
                     national_security: None,
@@ -439,8 +437,8 @@ impl Walk<'_> {
             opp = opps::solutions::associate(db, actor, &opp.id, solution_id).await?;
         }
         for step in o.next_steps.iter().skip(1) {
-            let patch = UpdateOpportunityInput {
-                next_steps: MaybeUndefined::Value((*step).into()),
+            let patch = UpdateOpportunity {
+                next_steps: Patch::Value((*step).into()),
                 ..Default::default()
             };
             opp = opps::update(db, actor, &opp.id, opp.version, patch).await?;

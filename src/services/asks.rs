@@ -10,15 +10,15 @@ use crate::domain::enums::{
 };
 use crate::domain::ids::IdKind;
 use crate::domain::money::format_cents;
+use crate::domain::patch::Patch;
 use crate::domain::validate::Validator;
 use crate::error::{AppError, AppResult};
-use crate::graphql::inputs::{
-    ArchitectureInput, CreateAskInput, FundingInput, MarketplaceInput, UpdateAskInput,
+use crate::services::commands::{
+    ArchitectureData, CreateAsk, FundingData, MarketplaceData, UpdateAsk,
 };
 use crate::services::history::Diff;
 use crate::services::idempotency::{CLIENT_TOKEN_MAX, Key};
 use crate::services::opportunities::fields::Spend;
-use async_graphql::MaybeUndefined;
 use chrono::NaiveDate;
 use entity::{ask, ask_comment};
 use sea_orm::{
@@ -77,8 +77,8 @@ struct Fields {
     architecture: Option<Architecture>,
 }
 
-fn funding(v: &mut Validator, f: &FundingInput) -> Funding {
-    if f.amount.amount.0 <= 0 {
+fn funding(v: &mut Validator, f: &FundingData) -> Funding {
+    if f.amount.cents <= 0 {
         v.fail(
             "funding.amount.amount",
             "VALUE_OUT_OF_RANGE",
@@ -92,7 +92,7 @@ fn funding(v: &mut Validator, f: &FundingInput) -> Funding {
     }
 }
 
-fn marketplace(v: &mut Validator, m: &MarketplaceInput) -> Marketplace {
+fn marketplace(v: &mut Validator, m: &MarketplaceData) -> Marketplace {
     Marketplace {
         offer_arn: v.arn("marketplace.offerArn", m.offer_arn.as_deref()),
         listing_url: v.url("marketplace.listingUrl", m.listing_url.as_deref()),
@@ -100,7 +100,7 @@ fn marketplace(v: &mut Validator, m: &MarketplaceInput) -> Marketplace {
     }
 }
 
-fn architecture(v: &mut Validator, a: &ArchitectureInput) -> Architecture {
+fn architecture(v: &mut Validator, a: &ArchitectureData) -> Architecture {
     Architecture {
         workload: v.required("architecture.workload", &a.workload, NAME_MAX),
         requirements: v.optional(
@@ -138,13 +138,13 @@ fn due_date(v: &mut Validator, date: NaiveDate, today: NaiveDate) -> NaiveDate {
 }
 
 impl Fields {
-    fn from_create(v: &mut Validator, i: &CreateAskInput, today: NaiveDate) -> Self {
+    fn from_create(v: &mut Validator, i: &CreateAsk, today: NaiveDate) -> Self {
         Fields {
             title: v.required("title", &i.title, TITLE_MAX),
             details: v.required("details", &i.details, DETAILS_MAX),
             customer_outcome: outcome(v, &i.customer_outcome),
             priority: i.priority.unwrap_or(AskPriority::Normal).as_str().into(),
-            due_date: i.due_date.map(|d| due_date(v, d.0, today)),
+            due_date: i.due_date.map(|d| due_date(v, d, today)),
             stakeholders: stakeholders(v, i.stakeholders.as_deref().unwrap_or_default()),
             funding: i.funding.as_ref().map(|f| funding(v, f)),
             marketplace: i.marketplace.as_ref().map(|m| marketplace(v, m)),
@@ -197,31 +197,31 @@ impl Fields {
         }
     }
 
-    fn patch(&mut self, v: &mut Validator, i: &UpdateAskInput, today: NaiveDate) {
+    fn patch(&mut self, v: &mut Validator, i: &UpdateAsk, today: NaiveDate) {
         self.title = v.patch_required("title", &i.title, &self.title, TITLE_MAX);
         self.details = v.patch_required("details", &i.details, &self.details, DETAILS_MAX);
         match &i.customer_outcome {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => v.fail(
+            Patch::Absent => {}
+            Patch::Null => v.fail(
                 "customerOutcome",
                 "REQUIRED_FIELD_MISSING",
                 "cannot be cleared",
             ),
-            MaybeUndefined::Value(text) => self.customer_outcome = outcome(v, text),
+            Patch::Value(text) => self.customer_outcome = outcome(v, text),
         }
         self.priority = v
             .patch_enum("priority", &i.priority, priority_of(&self.priority))
             .as_str()
             .into();
         match &i.due_date {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => self.due_date = None,
-            MaybeUndefined::Value(d) => self.due_date = Some(due_date(v, d.0, today)),
+            Patch::Absent => {}
+            Patch::Null => self.due_date = None,
+            Patch::Value(d) => self.due_date = Some(due_date(v, *d, today)),
         }
         match &i.stakeholders {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => self.stakeholders = Vec::new(),
-            MaybeUndefined::Value(names) => self.stakeholders = stakeholders(v, names),
+            Patch::Absent => {}
+            Patch::Null => self.stakeholders = Vec::new(),
+            Patch::Value(names) => self.stakeholders = stakeholders(v, names),
         }
         patch_block(&mut self.funding, &i.funding, |f| funding(v, f));
         patch_block(&mut self.marketplace, &i.marketplace, |m| marketplace(v, m));
@@ -337,15 +337,11 @@ fn outcome(v: &mut Validator, text: &str) -> String {
 }
 
 /// A details block in a patch: omitted keeps, null clears, a value replaces the whole block.
-fn patch_block<T, I>(
-    current: &mut Option<T>,
-    patch: &MaybeUndefined<I>,
-    validate: impl FnOnce(&I) -> T,
-) {
+fn patch_block<T, I>(current: &mut Option<T>, patch: &Patch<I>, validate: impl FnOnce(&I) -> T) {
     match patch {
-        MaybeUndefined::Undefined => {}
-        MaybeUndefined::Null => *current = None,
-        MaybeUndefined::Value(input) => *current = Some(validate(input)),
+        Patch::Absent => {}
+        Patch::Null => *current = None,
+        Patch::Value(input) => *current = Some(validate(input)),
     }
 }
 
@@ -356,7 +352,7 @@ fn today() -> NaiveDate {
 pub async fn create(
     db: &DatabaseConnection,
     viewer: &Viewer,
-    input: CreateAskInput,
+    input: CreateAsk,
 ) -> AppResult<ask::Model> {
     let mut v = Validator::new("input");
     let fields = Fields::from_create(&mut v, &input, today());
@@ -379,7 +375,7 @@ pub async fn create(
 async fn try_create(
     db: &DatabaseConnection,
     viewer: &Viewer,
-    input: &CreateAskInput,
+    input: &CreateAsk,
     fields: &Fields,
     token: Option<&str>,
 ) -> AppResult<ask::Model> {
@@ -533,7 +529,7 @@ pub async fn update(
     viewer: &Viewer,
     id: &str,
     expected_version: Option<i32>,
-    input: UpdateAskInput,
+    input: UpdateAsk,
 ) -> AppResult<ask::Model> {
     let txn = crate::db::begin_write(db).await?;
     let current = load_for_write(&txn, viewer, id, expected_version).await?;

@@ -4,14 +4,12 @@ use crate::data;
 use crate::domain::enums::ChangeAction;
 use crate::domain::enums::{Industry, ReviewStatus, StoredEnum, decode};
 use crate::domain::ids::IdKind;
+use crate::domain::patch::Patch;
 use crate::domain::validate::Validator;
 use crate::error::{AppError, AppResult};
-use crate::graphql::inputs::{
-    AddressInput, ContactInput, CreateCustomerInput, UpdateCustomerInput,
-};
+use crate::services::commands::{AddressData, ContactData, CreateCustomer, UpdateCustomer};
 use crate::services::history::Diff;
 use crate::services::locks;
-use async_graphql::MaybeUndefined;
 use entity::{contact, customer, opportunity};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
@@ -71,7 +69,7 @@ impl Fields {
         }
     }
 
-    fn set_address(&mut self, v: &mut Validator, address: Option<&AddressInput>) {
+    fn set_address(&mut self, v: &mut Validator, address: Option<&AddressData>) {
         let a = address.map(|a| Address::validate(v, "address", a));
         self.country_code = a.as_ref().map(|a| a.country_code.clone());
         self.postal_code = a.as_ref().and_then(|a| a.postal_code.clone());
@@ -130,7 +128,7 @@ pub struct Address {
 
 impl Address {
     /// The address fields under `prefix`; a state or region only with country US.
-    pub fn validate(v: &mut Validator, prefix: &str, a: &AddressInput) -> Self {
+    pub fn validate(v: &mut Validator, prefix: &str, a: &AddressData) -> Self {
         let field = |name: &str| format!("{prefix}.{name}");
         let address = Address {
             country_code: v.country(&field("countryCode"), &a.country_code),
@@ -171,7 +169,7 @@ pub struct ContactFields {
     pub business_title: Option<String>,
 }
 
-fn validate_contact(v: &mut Validator, prefix: &str, c: &ContactInput) -> ContactFields {
+fn validate_contact(v: &mut Validator, prefix: &str, c: &ContactData) -> ContactFields {
     let field = |name: &str| {
         if prefix.is_empty() {
             name.to_string()
@@ -197,7 +195,7 @@ fn validate_contact(v: &mut Validator, prefix: &str, c: &ContactInput) -> Contac
 pub fn validate_contacts(
     v: &mut Validator,
     field: &str,
-    contacts: Option<&[ContactInput]>,
+    contacts: Option<&[ContactData]>,
 ) -> Vec<ContactFields> {
     let contacts = contacts.unwrap_or_default();
     if contacts.len() > CONTACTS_MAX {
@@ -255,7 +253,7 @@ fn duplicate_company() -> AppError {
 pub async fn create(
     db: &DatabaseConnection,
     viewer: &Viewer,
-    input: CreateCustomerInput,
+    input: CreateCustomer,
 ) -> AppResult<customer::Model> {
     let txn = crate::db::begin_write(db).await?;
     let created = create_in(&txn, viewer, input).await?;
@@ -268,9 +266,9 @@ pub async fn create(
 pub async fn create_in(
     txn: &DatabaseTransaction,
     viewer: &Viewer,
-    input: CreateCustomerInput,
+    input: CreateCustomer,
 ) -> AppResult<customer::Model> {
-    let partner_id = viewer.target_partner(input.partner_id.as_ref().map(|id| id.as_str()))?;
+    let partner_id = viewer.target_partner(input.partner_id.as_deref())?;
     let mut v = Validator::new("input");
     let mut fields = Fields {
         company_name: v.required("companyName", &input.company_name, COMPANY_NAME_MAX),
@@ -363,7 +361,7 @@ pub async fn update(
     db: &DatabaseConnection,
     viewer: &Viewer,
     id: &str,
-    input: UpdateCustomerInput,
+    input: UpdateCustomer,
 ) -> AppResult<customer::Model> {
     let txn = crate::db::begin_write(db).await?;
     let current = data::customers::find(&txn, viewer, id)
@@ -393,9 +391,9 @@ pub async fn update(
     );
     new.website_url = v.patch_url("websiteUrl", &input.website_url, &current.website_url);
     match &input.address {
-        MaybeUndefined::Undefined => {}
-        MaybeUndefined::Null => new.set_address(&mut v, None),
-        MaybeUndefined::Value(a) => new.set_address(&mut v, Some(a)),
+        Patch::Absent => {}
+        Patch::Null => new.set_address(&mut v, None),
+        Patch::Value(a) => new.set_address(&mut v, Some(a)),
     }
     new.duns = v.patch_with(&input.duns, &current.duns, |v, s| {
         v.digits("duns", Some(s), 9)
@@ -467,7 +465,7 @@ pub async fn add_contact(
     db: &DatabaseConnection,
     viewer: &Viewer,
     customer_id: &str,
-    input: ContactInput,
+    input: ContactData,
 ) -> AppResult<contact::Model> {
     let mut v = Validator::new("input");
     let fields = validate_contact(&mut v, "", &input);
@@ -521,7 +519,7 @@ pub async fn update_contact(
     db: &DatabaseConnection,
     viewer: &Viewer,
     id: &str,
-    input: ContactInput,
+    input: ContactData,
 ) -> AppResult<contact::Model> {
     let mut v = Validator::new("input");
     let fields = validate_contact(&mut v, "", &input);

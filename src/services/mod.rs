@@ -1,5 +1,6 @@
 //! Use cases: validation, permission checks and one transaction per mutation.
 pub mod asks;
+pub mod commands;
 pub mod customers;
 pub mod history;
 pub mod idempotency;

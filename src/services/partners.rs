@@ -5,11 +5,11 @@ use crate::data::partners::ProfileList;
 use crate::domain::enums::ChangeAction;
 use crate::domain::enums::StoredEnum;
 use crate::domain::ids::IdKind;
+use crate::domain::patch::Patch;
 use crate::domain::validate::{Validator, distinct};
 use crate::error::{AppError, AppResult};
-use crate::graphql::inputs::{CreatePartnerInput, UpdatePartnerInput};
+use crate::services::commands::{CreatePartner, UpdatePartner};
 use crate::services::history::Diff;
-use async_graphql::MaybeUndefined;
 use entity::partner;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 
@@ -19,7 +19,7 @@ const VALUE_PROPOSITION_MAX: usize = 2000;
 pub async fn create(
     db: &DatabaseConnection,
     viewer: &Viewer,
-    input: CreatePartnerInput,
+    input: CreatePartner,
 ) -> AppResult<partner::Model> {
     policy::create_partner(viewer)?;
     let mut v = Validator::new("input");
@@ -79,7 +79,7 @@ pub async fn update(
     db: &DatabaseConnection,
     viewer: &Viewer,
     id: &str,
-    input: UpdatePartnerInput,
+    input: UpdatePartner,
 ) -> AppResult<partner::Model> {
     let txn = crate::db::begin_write(db).await?;
     let current = data::partners::find(&txn, viewer, id)
@@ -157,12 +157,10 @@ pub async fn update(
 }
 
 /// The stored strings a list patch asks for: `None` when omitted, empty when cleared.
-fn stored_list<E: StoredEnum + PartialEq>(
-    patch: &MaybeUndefined<Vec<E>>,
-) -> Option<Vec<&'static str>> {
+fn stored_list<E: StoredEnum + PartialEq>(patch: &Patch<Vec<E>>) -> Option<Vec<&'static str>> {
     match patch {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(Vec::new()),
-        MaybeUndefined::Value(list) => Some(distinct(list).iter().map(|v| v.as_str()).collect()),
+        Patch::Absent => None,
+        Patch::Null => Some(Vec::new()),
+        Patch::Value(list) => Some(distinct(list).iter().map(|v| v.as_str()).collect()),
     }
 }

@@ -6,7 +6,7 @@ use crate::domain::enums::StoredEnum;
 use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
 use crate::error::{AppError, AppResult};
-use crate::graphql::inputs::CustomerReferenceInput;
+use crate::services::commands::CreateCustomerReference;
 use crate::services::history::Diff;
 use entity::customer_reference;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
@@ -14,15 +14,15 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 pub async fn add(
     db: &DatabaseConnection,
     viewer: &Viewer,
-    input: CustomerReferenceInput,
+    input: CreateCustomerReference,
 ) -> AppResult<customer_reference::Model> {
-    let partner_id = viewer.target_partner(input.partner_id.as_ref().map(|id| id.as_str()))?;
+    let partner_id = viewer.target_partner(input.partner_id.as_deref())?;
     let mut v = Validator::new("input");
     let title = v.required("title", &input.title, 255);
     let customer_name = v.required("customerName", &input.customer_name, 120);
     let summary = v.required("summary", &input.summary, 4000);
     let url = v.url("url", input.url.as_deref());
-    let published_on = input.published_on.map(|d| d.0);
+    let published_on = input.published_on;
     if let Some(date) = published_on {
         v.check(
             date <= chrono::Utc::now().date_naive(),

@@ -11,10 +11,9 @@ use crate::domain::enums::{
 use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
 use crate::error::{AppError, AppResult};
-use crate::graphql::inputs::{
-    AddressInput, CreateCustomerInput, CreateOpportunityInput, MoneyInput, SendReferralInput,
+use crate::services::commands::{
+    AddressData, CreateCustomer, CreateOpportunity, MoneyData, SendReferral,
 };
-use crate::graphql::scalars::{Date, Decimal};
 use crate::services::customers::{
     self, Address, COMPANY_NAME_MAX, ContactFields, validate_contacts,
 };
@@ -23,7 +22,6 @@ use crate::services::history::Diff;
 use crate::services::opportunities;
 use crate::services::opportunities::fields::{PROBLEM_MAX, TITLE_MAX};
 use crate::services::opportunities::readiness::BUSINESS_PROBLEM_MIN as PROBLEM_MIN;
-use async_graphql::ID;
 use chrono::{DateTime, Duration, Utc};
 use entity::{customer, opportunity, referral};
 use sea_orm::sea_query::Expr;
@@ -58,7 +56,7 @@ pub fn contacts_of(m: &referral::Model) -> AppResult<Vec<ReferralContact>> {
 pub async fn send(
     db: &DatabaseConnection,
     viewer: &Viewer,
-    input: SendReferralInput,
+    input: SendReferral,
 ) -> AppResult<referral::Model> {
     let now = crate::domain::now();
     let mut v = Validator::new("input");
@@ -102,7 +100,7 @@ pub async fn send(
             PROBLEM_MAX,
         );
     }
-    if input.target_completion_date.0 < now.date_naive() {
+    if input.target_completion_date < now.date_naive() {
         v.fail(
             "targetCompletionDate",
             "VALUE_OUT_OF_RANGE",
@@ -110,7 +108,7 @@ pub async fn send(
         );
     }
     if let Some(spend) = input.expected_monthly_spend
-        && spend.amount.0 <= 0
+        && spend.cents <= 0
     {
         v.fail(
             "expectedMonthlySpend.amount",
@@ -120,7 +118,6 @@ pub async fn send(
     }
     let expires_at = input
         .expires_at
-        .map(|d| d.0)
         .unwrap_or(now + Duration::days(DEFAULT_EXPIRY_DAYS));
     if expires_at <= now || expires_at > now + Duration::days(MAX_EXPIRY_DAYS) {
         v.fail(
@@ -157,8 +154,8 @@ pub async fn send(
         customer_contacts: Set(serde_json::json!(contacts)),
         project_title: Set(project_title.clone()),
         business_problem: Set(business_problem),
-        target_completion_date: Set(input.target_completion_date.0),
-        expected_monthly_spend_cents: Set(input.expected_monthly_spend.map(|m| m.amount.cents())),
+        target_completion_date: Set(input.target_completion_date),
+        expected_monthly_spend_cents: Set(input.expected_monthly_spend.map(|m| m.cents)),
         expected_monthly_spend_currency: Set(input
             .expected_monthly_spend
             .map(|m| m.currency_code.as_str().into())),
@@ -194,7 +191,7 @@ struct AddressParts {
     street_address: Option<String>,
 }
 
-fn address(v: &mut Validator, a: &AddressInput, country_code: &str) -> AddressParts {
+fn address(v: &mut Validator, a: &AddressData, country_code: &str) -> AddressParts {
     let Address {
         country_code: address_country,
         postal_code,
@@ -342,13 +339,13 @@ async fn customer_for(
     let customer = match existing {
         Some(c) => c,
         None => {
-            let input = CreateCustomerInput {
-                partner_id: Some(ID(r.partner_id.clone())),
+            let input = CreateCustomer {
+                partner_id: Some(r.partner_id.clone()),
                 company_name: r.company_name.clone(),
                 industry: crate::domain::enums::decode(&r.industry)?,
                 other_industry: None,
                 website_url: Some(r.website_url.clone()),
-                address: Some(AddressInput {
+                address: Some(AddressData {
                     country_code: r.country_code.clone(),
                     postal_code: r.postal_code.clone(),
                     state_or_region: r.state_or_region.clone(),
@@ -381,22 +378,22 @@ fn opportunity_input(
     r: &referral::Model,
     customer_id: &str,
     now: DateTime<Utc>,
-) -> CreateOpportunityInput {
+) -> CreateOpportunity {
     let spend = match (
         r.expected_monthly_spend_cents,
         r.expected_monthly_spend_currency
             .as_deref()
             .and_then(CurrencyCode::parse),
     ) {
-        (Some(cents), Some(currency_code)) => Some(MoneyInput {
-            amount: Decimal(cents.into()),
+        (Some(cents), Some(currency_code)) => Some(MoneyData {
+            cents,
             currency_code,
         }),
         _ => None,
     };
-    CreateOpportunityInput {
+    CreateOpportunity {
         client_token: r.id.clone(),
-        customer_id: ID(customer_id.to_string()),
+        customer_id: customer_id.to_string(),
         partner_opportunity_identifier: None,
         opportunity_type: OpportunityType::NetNewBusiness,
         national_security: None,
@@ -418,7 +415,7 @@ fn opportunity_input(
         stage: Some(Stage::Prospect),
         // A target date that passed while the referral waited is left for the partner to set.
         target_close_date: (r.target_completion_date >= now.date_naive())
-            .then_some(Date(r.target_completion_date)),
+            .then_some(r.target_completion_date),
         next_steps: None,
         customer_consent: None,
         partner_led: Some(false),

@@ -6,7 +6,7 @@ use crate::domain::enums::{SolutionCategory, SolutionStatus, StoredEnum, decode}
 use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
 use crate::error::{AppError, AppResult};
-use crate::graphql::inputs::{CreateSolutionInput, UpdateSolutionInput};
+use crate::services::commands::{CreateSolution, UpdateSolution};
 use crate::services::history::Diff;
 use entity::solution;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
@@ -17,9 +17,9 @@ const DESCRIPTION_MAX: usize = 2000;
 pub async fn create(
     db: &DatabaseConnection,
     viewer: &Viewer,
-    input: CreateSolutionInput,
+    input: CreateSolution,
 ) -> AppResult<solution::Model> {
-    let partner_id = viewer.target_partner(input.partner_id.as_ref().map(|id| id.as_str()))?;
+    let partner_id = viewer.target_partner(input.partner_id.as_deref())?;
     let mut v = Validator::new("input");
     let name = v.required("name", &input.name, NAME_MAX);
     let description = v.optional(
@@ -80,7 +80,7 @@ pub async fn update(
     db: &DatabaseConnection,
     viewer: &Viewer,
     id: &str,
-    input: UpdateSolutionInput,
+    input: UpdateSolution,
 ) -> AppResult<solution::Model> {
     let txn = crate::db::begin_write(db).await?;
     let current = data::solutions::find(&txn, viewer, id)

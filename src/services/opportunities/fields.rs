@@ -4,10 +4,10 @@
 use crate::domain::ace_lists::{CUSTOMER_USE_CASES, MARKETING_USE_CASES};
 use crate::domain::enums::*;
 use crate::domain::money::format_cents;
+use crate::domain::patch::Patch;
 use crate::domain::validate::{Validator, distinct};
 use crate::error::AppResult;
-use crate::graphql::inputs::{CreateOpportunityInput, MoneyInput, UpdateOpportunityInput};
-use async_graphql::MaybeUndefined;
+use crate::services::commands::{CreateOpportunity, MoneyData, UpdateOpportunity};
 use chrono::NaiveDate;
 use entity::opportunity;
 use sea_orm::Set;
@@ -30,10 +30,10 @@ pub struct Spend {
 }
 
 impl Spend {
-    pub fn of(m: MoneyInput) -> Self {
+    pub fn of(m: MoneyData) -> Self {
         Spend {
-            cents: m.amount.cents(),
-            amount: format_cents(m.amount.cents()),
+            cents: m.cents,
+            amount: format_cents(m.cents),
             currency_code: m.currency_code.as_str().to_string(),
         }
     }
@@ -169,7 +169,7 @@ impl Check<'_> {
 }
 
 impl Fields {
-    pub fn from_create(v: &mut Validator, i: &CreateOpportunityInput, today: NaiveDate) -> Self {
+    pub fn from_create(v: &mut Validator, i: &CreateOpportunity, today: NaiveDate) -> Self {
         let mut c = Check { v, today };
         Fields {
             partner_opportunity_identifier: c.v.optional(
@@ -219,7 +219,7 @@ impl Fields {
                 .marketing_use_cases(i.marketing_use_cases.as_deref().unwrap_or_default()),
             aws_funding_used: i.aws_funding_used,
             stage: c.stage(i.stage.unwrap_or(Stage::Prospect)),
-            target_close_date: i.target_close_date.map(|d| c.target_close_date(d.0)),
+            target_close_date: i.target_close_date.map(|d| c.target_close_date(d)),
             next_steps: c
                 .v
                 .optional("nextSteps", i.next_steps.as_deref(), 1, TEXT_MAX),
@@ -284,8 +284,8 @@ impl Fields {
     }
 
     /// Applies an update patch: omitted keeps, null clears (refused for required fields).
-    pub fn patch(&mut self, v: &mut Validator, i: &UpdateOpportunityInput, today: NaiveDate) {
-        use MaybeUndefined::{Null, Undefined, Value};
+    pub fn patch(&mut self, v: &mut Validator, i: &UpdateOpportunity, today: NaiveDate) {
+        use Patch::{Absent, Null, Value};
         let mut c = Check { v, today };
         macro_rules! text {
             ($field:ident, $name:literal, $max:expr) => {
@@ -295,7 +295,7 @@ impl Fields {
         macro_rules! list {
             ($field:ident) => {
                 match &i.$field {
-                    Undefined => {}
+                    Absent => {}
                     Null => self.$field = Vec::new(),
                     Value(list) => self.$field = stored(list),
                 }
@@ -304,7 +304,7 @@ impl Fields {
         macro_rules! flag {
             ($field:ident, $name:literal) => {
                 self.$field = match i.$field {
-                    Undefined => self.$field,
+                    Absent => self.$field,
                     Null => {
                         c.v.fail($name, "REQUIRED_FIELD_MISSING", "cannot be cleared");
                         self.$field
@@ -334,25 +334,25 @@ impl Fields {
             PROBLEM_MAX,
         );
         match &i.customer_use_case {
-            Undefined => {}
+            Absent => {}
             Null => self.customer_use_case = None,
             Value(s) => self.customer_use_case = c.use_case(Some(s)),
         }
         list!(delivery_models);
         match i.expected_monthly_spend {
-            Undefined => {}
+            Absent => {}
             Null => self.expected_monthly_spend = None,
             Value(m) => self.expected_monthly_spend = Some(Spend::of(m)),
         }
         list!(sales_activities);
         match i.competitor_name {
-            Undefined => {}
+            Absent => {}
             Null => self.competitor_name = None,
             Value(e) => self.competitor_name = Some(e.as_str().to_string()),
         }
         text!(other_competitor_names, "otherCompetitorNames", TEXT_MAX);
         match &i.primary_needs_from_aws {
-            Undefined => {}
+            Absent => {}
             Null => self.primary_needs_from_aws = Vec::new(),
             Value(list) => self.primary_needs_from_aws = sorted_needs(stored(list)),
         }
@@ -366,17 +366,17 @@ impl Fields {
         text!(campaign_name, "campaignName", TEXT_MAX);
         list!(marketing_channels);
         match &i.marketing_use_cases {
-            Undefined => {}
+            Absent => {}
             Null => self.marketing_use_cases = Vec::new(),
             Value(list) => self.marketing_use_cases = c.marketing_use_cases(list),
         }
         match i.aws_funding_used {
-            Undefined => {}
+            Absent => {}
             Null => self.aws_funding_used = None,
             Value(b) => self.aws_funding_used = Some(b),
         }
         match i.stage {
-            Undefined => {}
+            Absent => {}
             Null => {
                 c.v.fail("stage", "REQUIRED_FIELD_MISSING", "cannot be cleared")
             }
@@ -384,10 +384,10 @@ impl Fields {
             Value(s) => self.stage = c.stage(s),
         }
         match i.target_close_date {
-            Undefined => {}
+            Absent => {}
             Null => self.target_close_date = None,
-            Value(d) if Some(d.0) == self.target_close_date => {}
-            Value(d) => self.target_close_date = Some(c.target_close_date(d.0)),
+            Value(d) if Some(d) == self.target_close_date => {}
+            Value(d) => self.target_close_date = Some(c.target_close_date(d)),
         }
         text!(next_steps, "nextSteps", TEXT_MAX);
         flag!(customer_consent, "customerConsent");
@@ -395,7 +395,7 @@ impl Fields {
         flag!(net_new_for_aws, "netNewForAws");
         text!(internal_notes, "internalNotes", NOTES_MAX);
         match &i.aws_products {
-            Undefined => {}
+            Absent => {}
             Null => self.aws_products = Vec::new(),
             Value(list) => self.aws_products = c.aws_products(list),
         }

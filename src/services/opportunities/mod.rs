@@ -13,7 +13,7 @@ use crate::domain::enums::{Origin, ReviewStatus, Role, Stage, StoredEnum, decode
 use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
 use crate::error::{AppError, AppResult};
-use crate::graphql::inputs::{CreateOpportunityInput, UpdateOpportunityInput};
+use crate::services::commands::{CreateOpportunity, UpdateOpportunity};
 use crate::services::history::Diff;
 use crate::services::idempotency::{CLIENT_TOKEN_MAX, Key};
 use crate::services::locks;
@@ -150,7 +150,7 @@ async fn append_next_step<C: ConnectionTrait>(db: &C, id: &str, value: &str) -> 
 pub async fn create(
     db: &DatabaseConnection,
     viewer: &Viewer,
-    input: CreateOpportunityInput,
+    input: CreateOpportunity,
 ) -> AppResult<opportunity::Model> {
     let mut v = Validator::new("input");
     let client_token = v.required("clientToken", &input.client_token, CLIENT_TOKEN_MAX);
@@ -194,7 +194,7 @@ pub(crate) async fn create_from_referral(
     txn: &DatabaseTransaction,
     viewer: &Viewer,
     referral_id: &str,
-    input: CreateOpportunityInput,
+    input: CreateOpportunity,
 ) -> AppResult<opportunity::Model> {
     let mut v = Validator::new("input");
     let fields = Fields::from_create(&mut v, &input, today());
@@ -286,7 +286,7 @@ pub async fn update(
     viewer: &Viewer,
     id: &str,
     expected_version: i32,
-    input: UpdateOpportunityInput,
+    input: UpdateOpportunity,
 ) -> AppResult<opportunity::Model> {
     let txn = crate::db::begin_write(db).await?;
     let current = load_for_write(&txn, viewer, id, Some(expected_version)).await?;
