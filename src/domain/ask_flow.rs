@@ -52,3 +52,64 @@ impl AskStatus {
         matches!(self, AskStatus::Fulfilled | AskStatus::Declined)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::enums::StoredEnum;
+
+    /// Every (from, to) pair: allowed exactly along the arrows of the module comment.
+    #[test]
+    fn moves_follow_the_arrows_and_nothing_else() {
+        use AskStatus::*;
+        let allowed = [
+            (Open, Acknowledged),
+            (Acknowledged, InProgress),
+            (InProgress, Fulfilled),
+            (InProgress, Declined),
+            (Open, Withdrawn),
+            (Acknowledged, Withdrawn),
+            (InProgress, Withdrawn),
+        ];
+        for &from in AskStatus::ALL {
+            for &to in AskStatus::ALL {
+                let expected = allowed.contains(&(from, to));
+                assert_eq!(
+                    to.reached_from().contains(&from),
+                    expected,
+                    "{from:?} -> {to:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn terminal_statuses_lead_nowhere() {
+        for &from in AskStatus::ALL.iter().filter(|s| s.is_terminal()) {
+            assert!(
+                AskStatus::ALL
+                    .iter()
+                    .all(|to| !to.reached_from().contains(&from))
+            );
+        }
+    }
+
+    #[test]
+    fn sides_and_responses() {
+        assert_eq!(AskStatus::Open.moved_by(), None);
+        assert_eq!(AskStatus::Withdrawn.moved_by(), Some(AskSide::Requester));
+        for to in [
+            AskStatus::Acknowledged,
+            AskStatus::InProgress,
+            AskStatus::Fulfilled,
+            AskStatus::Declined,
+        ] {
+            assert_eq!(to.moved_by(), Some(AskSide::Aws));
+        }
+        let needs: Vec<_> = AskStatus::ALL
+            .iter()
+            .filter(|s| s.needs_response())
+            .collect();
+        assert_eq!(needs, [&AskStatus::Fulfilled, &AskStatus::Declined]);
+    }
+}

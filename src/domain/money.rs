@@ -41,3 +41,42 @@ pub fn format_cents(cents: impl Into<i128>) -> String {
     let abs = cents.unsigned_abs();
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_parse_as_ace_writes_them() {
+        assert_eq!(parse_cents("0"), Ok(0));
+        assert_eq!(parse_cents("12500"), Ok(1_250_000));
+        assert_eq!(parse_cents("12500.5"), Ok(1_250_050));
+        assert_eq!(parse_cents("12500.05"), Ok(1_250_005));
+        assert_eq!(parse_cents("1000000000000.00"), Ok(MAX_CENTS));
+        for bad in [
+            "",
+            ".5",
+            "01",
+            "1.234",
+            "-1",
+            "1e3",
+            "1,000",
+            " 1",
+            "1000000000000.01",
+        ] {
+            assert!(parse_cents(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse_cents("92233720368547758.07").is_err());
+    }
+
+    #[test]
+    fn formatting_keeps_two_decimals_at_any_size() {
+        assert_eq!(format_cents(0i64), "0.00");
+        assert_eq!(format_cents(5i64), "0.05");
+        assert_eq!(format_cents(-150i64), "-1.50");
+        assert_eq!(
+            format_cents(12_000_100_000_000_000_000_000i128),
+            "120001000000000000000.00"
+        );
+    }
+}

@@ -252,3 +252,78 @@ impl Buckets {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn door(limits: Limits) -> FrontDoor {
+        FrontDoor::new(limits)
+    }
+
+    #[test]
+    fn a_bucket_holds_its_burst_and_names_the_wait() {
+        let buckets = Buckets::new(1.0);
+        for _ in 0..5 {
+            assert!(buckets.take("a", 1.0).is_ok());
+        }
+        match buckets.take("a", 1.0) {
+            Err(AppError::RateLimited {
+                retry_after_seconds,
+            }) => assert_eq!(retry_after_seconds, 1),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            buckets.take("b", 1.0).is_ok(),
+            "keys have their own buckets"
+        );
+    }
+
+    #[test]
+    fn a_slow_rate_still_admits_one_mutation() {
+        let buckets = Buckets::new(0.1);
+        assert!(buckets.take("a", 1.0).is_ok());
+        assert!(buckets.take("a", MUTATION_COST - 1.0).is_ok());
+        assert!(buckets.take("a", 1.0).is_err());
+    }
+
+    #[test]
+    fn a_zero_rate_is_no_limit() {
+        let buckets = Buckets::new(0.0);
+        assert!((0..1000).all(|_| buckets.take("a", MUTATION_COST).is_ok()));
+    }
+
+    #[test]
+    fn counts_are_released_when_dropped() {
+        let door = Arc::new(door(Limits {
+            max_in_flight_per_address: 2,
+            ..Limits::default()
+        }));
+        let addr: IpAddr = "192.0.2.1".parse().unwrap();
+        let a = door.enter(addr).unwrap();
+        let _b = door.enter(addr).unwrap();
+        assert!(door.enter(addr).is_none());
+        drop(a);
+        assert!(door.enter(addr).is_some());
+    }
+
+    #[test]
+    fn only_trusted_proxies_name_the_client() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let inner: IpAddr = "10.0.0.2".parse().unwrap();
+        let door = door(Limits {
+            trusted_proxies: vec![proxy, inner],
+            ..Limits::default()
+        });
+        let client: IpAddr = "203.0.113.7".parse().unwrap();
+        let stranger: IpAddr = "198.51.100.1".parse().unwrap();
+        assert_eq!(door.client_address(stranger, Some("203.0.113.7")), stranger);
+        assert_eq!(door.client_address(proxy, Some("203.0.113.7")), client);
+        assert_eq!(
+            door.client_address(proxy, Some("1.2.3.4, 203.0.113.7, 10.0.0.2")),
+            client
+        );
+        assert_eq!(door.client_address(proxy, None), proxy);
+        assert_eq!(door.client_address(proxy, Some("not an address")), proxy);
+    }
+}

@@ -119,3 +119,51 @@ pub fn customer_field(review: ReviewStatus, field: &str) -> Option<String> {
 pub fn refused(field: &str, why: &str) -> AppError {
     AppError::invalid_state(field, format!("{field} cannot change: {why}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::enums::StoredEnum;
+
+    #[test]
+    fn private_fields_are_never_locked() {
+        for &review in ReviewStatus::ALL {
+            for &stage in Stage::ALL {
+                assert_eq!(opportunity_field(review, stage, "internalNotes"), None);
+            }
+        }
+    }
+
+    #[test]
+    fn review_states_lock_what_ace_locks() {
+        use ReviewStatus::*;
+        let open = Stage::Qualified;
+        assert_eq!(opportunity_field(PendingSubmission, open, "title"), None);
+        for review in [Submitted, InReview, Rejected] {
+            assert!(
+                opportunity_field(review, open, "nextSteps").is_some(),
+                "{review:?}"
+            );
+        }
+        assert_eq!(
+            opportunity_field(ActionRequired, open, "targetCloseDate"),
+            None
+        );
+        assert!(opportunity_field(ActionRequired, open, "title").is_some());
+        assert!(opportunity_field(Approved, open, "title").is_some());
+        assert_eq!(opportunity_field(Approved, open, "nextSteps"), None);
+    }
+
+    #[test]
+    fn closed_stages_outrank_review_states() {
+        assert!(
+            opportunity_field(ReviewStatus::Approved, Stage::ClosedLost, "deliveryModels")
+                .is_some()
+        );
+        assert_eq!(
+            opportunity_field(ReviewStatus::Approved, Stage::Launched, "deliveryModels"),
+            None
+        );
+        assert!(opportunity_field(ReviewStatus::Approved, Stage::Launched, "nextSteps").is_some());
+    }
+}
