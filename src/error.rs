@@ -55,7 +55,7 @@ impl AppError {
         }
     }
 
-    pub fn bad_field(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_field(field: &str, code: FieldCode, message: impl Into<String>) -> Self {
         AppError::BadInput(vec![FieldError::new(field, code, message)])
     }
 
@@ -135,7 +135,10 @@ impl From<AppError> for async_graphql::Error {
                                 async_graphql::Name::new("field"),
                                 Value::from(f.field.clone()),
                             );
-                            map.insert(async_graphql::Name::new("code"), Value::from(f.code));
+                            map.insert(
+                                async_graphql::Name::new("code"),
+                                Value::from(f.code.as_str()),
+                            );
                             map.insert(
                                 async_graphql::Name::new("message"),
                                 Value::from(f.message.clone()),
@@ -188,17 +191,41 @@ impl From<DbErr> for AppError {
     }
 }
 
+/// Why a field was refused, in ACE's `ValidationException` vocabulary (`ErrorList[].Code`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldCode {
+    RequiredFieldMissing,
+    InvalidValue,
+    InvalidStringFormat,
+    ValueOutOfRange,
+    DuplicateKeyValue,
+    TooManyValues,
+}
+
+impl FieldCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldCode::RequiredFieldMissing => "REQUIRED_FIELD_MISSING",
+            FieldCode::InvalidValue => "INVALID_VALUE",
+            FieldCode::InvalidStringFormat => "INVALID_STRING_FORMAT",
+            FieldCode::ValueOutOfRange => "VALUE_OUT_OF_RANGE",
+            FieldCode::DuplicateKeyValue => "DUPLICATE_KEY_VALUE",
+            FieldCode::TooManyValues => "TOO_MANY_VALUES",
+        }
+    }
+}
+
 /// One refused input field: where it is, ACE's code for why, and a message for people.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
     /// Path of the field in the mutation's arguments, e.g. `input.websiteUrl`.
     pub field: String,
-    pub code: &'static str,
+    pub code: FieldCode,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: &str, code: FieldCode, message: impl Into<String>) -> Self {
         FieldError {
             field: field.to_string(),
             code,

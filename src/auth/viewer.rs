@@ -1,6 +1,7 @@
 //! The verified identity of a request and its claims (docs/domain.md, "Who may do what").
 use crate::domain::enums::{Role, SegmentCode};
 use crate::error::AppError;
+use crate::error::FieldCode;
 
 pub const SCOPE_READ: &str = "cosell:read";
 pub const SCOPE_WRITE: &str = "cosell:write";
@@ -61,7 +62,7 @@ impl Viewer {
             (None, Some(asked)) if self.is_admin() => Ok(asked.to_string()),
             (None, None) if self.is_admin() => Err(AppError::bad_field(
                 "input.partnerId",
-                "REQUIRED_FIELD_MISSING",
+                FieldCode::RequiredFieldMissing,
                 "ADMIN must name the partner",
             )),
             (None, _) => Err(AppError::Forbidden(format!(

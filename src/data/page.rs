@@ -1,5 +1,6 @@
 //! Keyset pagination: opaque cursors carry the sort key of the last row seen, and the next page
 //! is `WHERE (k1, k2, ...) > (v1, v2, ...)` under the same ordering, never OFFSET.
+use crate::error::FieldCode;
 use crate::error::{AppError, AppResult};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -42,7 +43,7 @@ impl PageArgs {
         if first.is_some() || after.is_some() {
             return Err(AppError::bad_field(
                 "last",
-                "INVALID_VALUE",
+                FieldCode::InvalidValue,
                 "use first/after or last/before, not both",
             ));
         }
@@ -59,7 +60,7 @@ fn size(field: &str, n: Option<i32>) -> AppResult<u64> {
         None => Ok(DEFAULT_PAGE_SIZE),
         Some(n) if n < 0 || n as u64 > MAX_PAGE_SIZE => Err(AppError::bad_field(
             field,
-            "VALUE_OUT_OF_RANGE",
+            FieldCode::ValueOutOfRange,
             format!("must be between 0 and {MAX_PAGE_SIZE}"),
         )),
         Some(n) => Ok(n as u64),
@@ -116,7 +117,7 @@ pub fn encode_cursor(values: &[serde_json::Value]) -> String {
 }
 
 pub fn decode_cursor(field: &str, cursor: &str) -> AppResult<Vec<serde_json::Value>> {
-    let bad = || AppError::bad_field(field, "INVALID_VALUE", "not a cursor of this list");
+    let bad = || AppError::bad_field(field, FieldCode::InvalidValue, "not a cursor of this list");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     match serde_json::from_slice(&bytes) {
         Ok(serde_json::Value::Array(values)) => Ok(values),
@@ -233,7 +234,7 @@ impl Keyset {
 }
 
 fn bad_cursor(field: &str) -> AppError {
-    AppError::bad_field(field, "INVALID_VALUE", "not a cursor of this list")
+    AppError::bad_field(field, FieldCode::InvalidValue, "not a cursor of this list")
 }
 
 fn bind_value(field: &str, kind: KeyKind, v: &serde_json::Value) -> AppResult<sea_orm::Value> {

@@ -1,6 +1,7 @@
 //! Input validation that collects every problem of an input at once, with ACE-style codes
 //! (REQUIRED_FIELD_MISSING, INVALID_VALUE, VALUE_OUT_OF_RANGE, ...), so a client can mark every
 //! bad field in one round trip.
+use crate::error::FieldCode;
 use crate::error::{AppError, FieldError};
 
 #[derive(Default)]
@@ -26,7 +27,7 @@ impl Validator {
         }
     }
 
-    pub fn fail(&mut self, field: &str, code: &'static str, message: impl Into<String>) {
+    pub fn fail(&mut self, field: &str, code: FieldCode, message: impl Into<String>) {
         let path = self.path(field);
         self.errors.push(FieldError {
             field: path,
@@ -39,7 +40,7 @@ impl Validator {
     pub fn required(&mut self, field: &str, value: &str, max: usize) -> String {
         let value = value.trim();
         if value.is_empty() {
-            self.fail(field, "REQUIRED_FIELD_MISSING", "must not be empty");
+            self.fail(field, FieldCode::RequiredFieldMissing, "must not be empty");
         } else {
             self.length(field, value, 1, max);
         }
@@ -67,7 +68,7 @@ impl Validator {
             } else {
                 format!("must be {min} to {max} characters (got {n})")
             };
-            self.fail(field, "VALUE_OUT_OF_RANGE", message);
+            self.fail(field, FieldCode::ValueOutOfRange, message);
         }
     }
 
@@ -85,14 +86,14 @@ impl Validator {
         if !host_ok {
             self.fail(
                 field,
-                "INVALID_STRING_FORMAT",
+                FieldCode::InvalidStringFormat,
                 "must be an http(s) URL such as https://example.com",
             );
         }
         Some(value)
     }
 
-    pub fn check(&mut self, ok: bool, field: &str, code: &'static str, message: &str) {
+    pub fn check(&mut self, ok: bool, field: &str, code: FieldCode, message: &str) {
         if !ok {
             self.fail(field, code, message);
         }
@@ -137,7 +138,7 @@ impl Validator {
         match patch {
             Patch::Absent => current.to_string(),
             Patch::Null => {
-                self.fail(field, "REQUIRED_FIELD_MISSING", "cannot be cleared");
+                self.fail(field, FieldCode::RequiredFieldMissing, "cannot be cleared");
                 current.to_string()
             }
             Patch::Value(v) => self.required(field, v, max),
@@ -173,7 +174,7 @@ impl Validator {
         match patch {
             Patch::Absent => current,
             Patch::Null => {
-                self.fail(field, "REQUIRED_FIELD_MISSING", "cannot be cleared");
+                self.fail(field, FieldCode::RequiredFieldMissing, "cannot be cleared");
                 current
             }
             Patch::Value(v) => *v,
@@ -190,7 +191,7 @@ impl Validator {
             || parts[2].is_empty()
             || parts[5].is_empty()
         {
-            self.fail(field, "INVALID_STRING_FORMAT", "must be an ARN such as arn:aws:aws-marketplace:us-east-1:123456789012:AWSMarketplace/SaaSProduct/prod-abc");
+            self.fail(field, FieldCode::InvalidStringFormat, "must be an ARN such as arn:aws:aws-marketplace:us-east-1:123456789012:AWSMarketplace/SaaSProduct/prod-abc");
         }
         Some(value)
     }
@@ -223,7 +224,7 @@ impl Validator {
         if !ok {
             self.fail(
                 field,
-                "INVALID_STRING_FORMAT",
+                FieldCode::InvalidStringFormat,
                 "must be an email address such as jane@example.com",
             );
         }
@@ -240,7 +241,7 @@ impl Validator {
         if !ok {
             self.fail(
                 field,
-                "INVALID_STRING_FORMAT",
+                FieldCode::InvalidStringFormat,
                 "must be an E.164 phone number such as +12065550100",
             );
         }
@@ -253,7 +254,7 @@ impl Validator {
         if value.len() != n || !value.bytes().all(|b| b.is_ascii_digit()) {
             self.fail(
                 field,
-                "INVALID_STRING_FORMAT",
+                FieldCode::InvalidStringFormat,
                 format!("must be exactly {n} digits"),
             );
         }
@@ -264,11 +265,11 @@ impl Validator {
     pub fn country(&mut self, field: &str, value: &str) -> String {
         let value = value.trim().to_uppercase();
         if value.is_empty() {
-            self.fail(field, "REQUIRED_FIELD_MISSING", "must not be empty");
+            self.fail(field, FieldCode::RequiredFieldMissing, "must not be empty");
         } else if value.len() != 2 || celes::Country::from_alpha2(&value).is_err() {
             self.fail(
                 field,
-                "INVALID_VALUE",
+                FieldCode::InvalidValue,
                 "must be an ISO 3166-1 alpha-2 country code such as US or DE",
             );
         }

@@ -5,6 +5,7 @@ use crate::data;
 use crate::data::page::{Page, PageArgs};
 use crate::domain::enums::SortDirection;
 use crate::error::AppError;
+use crate::error::FieldCode;
 use crate::graphql::connection::wants_total;
 use crate::graphql::ctx;
 use crate::graphql::inputs::{
@@ -25,7 +26,7 @@ fn check_search(search: Option<&str>) -> crate::error::AppResult<()> {
     match search {
         Some(s) if s.chars().count() > MAX_SEARCH => Err(AppError::bad_field(
             "filter.search",
-            "VALUE_OUT_OF_RANGE",
+            FieldCode::ValueOutOfRange,
             format!("must be at most {MAX_SEARCH} characters"),
         )),
         _ => Ok(()),
@@ -155,7 +156,7 @@ pub fn opportunity_filter(
     if f.ids.as_ref().is_some_and(|ids| ids.len() > MAX_FILTER_IDS) {
         return Err(AppError::bad_field(
             "filter.ids",
-            "TOO_MANY_VALUES",
+            FieldCode::TooManyValues,
             format!("at most {MAX_FILTER_IDS} ids"),
         ));
     }

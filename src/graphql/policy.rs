@@ -3,6 +3,7 @@
 //! resolver panics.
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::error::FieldCode;
 use crate::error::FieldError;
 use async_graphql::Value as ConstValue;
 use async_graphql::extensions::{
@@ -156,7 +157,7 @@ fn control_characters(doc: &ExecutableDocument, variables: &Variables) -> Vec<Fi
             ConstValue::String(s) if s.chars().any(is_forbidden_char) => {
                 out.push(FieldError::new(
                     &path,
-                    "INVALID_STRING_FORMAT",
+                    FieldCode::InvalidStringFormat,
                     "control characters and bidirectional overrides are not allowed",
                 ));
             }

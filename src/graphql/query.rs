@@ -2,6 +2,7 @@
 use crate::data;
 use crate::data::page::PageArgs;
 use crate::error::AppError;
+use crate::error::FieldCode;
 use crate::graphql::connection::{cost, wants_total};
 use crate::graphql::ctx;
 use crate::graphql::inputs::{
@@ -60,7 +61,7 @@ impl CoreQuery {
         if ids.len() > MAX_NODE_IDS {
             return Err(AppError::bad_field(
                 "ids",
-                "TOO_MANY_VALUES",
+                FieldCode::TooManyValues,
                 format!("at most {MAX_NODE_IDS} ids"),
             )
             .into());

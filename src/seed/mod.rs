@@ -8,6 +8,7 @@ mod plans;
 use crate::auth::Viewer;
 use crate::domain::enums::{Industry, Role, SegmentCode, SolutionCategory, SolutionStatus};
 use crate::error::AppError;
+use crate::error::FieldCode;
 use crate::services;
 use crate::services::commands::{CreateCustomerReference, CreatePartner, CreateSolution};
 use sea_orm::DatabaseConnection;
@@ -198,7 +199,9 @@ pub async fn run(
         let partner = match services::partners::create(db, &actor, input).await {
             Ok(partner) => partner,
             Err(AppError::BadInput(fields))
-                if fields.iter().any(|f| f.code == "DUPLICATE_KEY_VALUE") =>
+                if fields
+                    .iter()
+                    .any(|f| f.code == FieldCode::DuplicateKeyValue) =>
             {
                 skipped += 1;
                 continue;

@@ -12,6 +12,7 @@ use crate::domain::ids::IdKind;
 use crate::domain::money::format_cents;
 use crate::domain::patch::Patch;
 use crate::domain::validate::Validator;
+use crate::error::FieldCode;
 use crate::error::{AppError, AppResult};
 use crate::services::commands::{
     ArchitectureData, CreateAsk, FundingData, MarketplaceData, UpdateAsk,
@@ -81,7 +82,7 @@ fn funding(v: &mut Validator, f: &FundingData) -> Funding {
     if f.amount.cents <= 0 {
         v.fail(
             "funding.amount.amount",
-            "VALUE_OUT_OF_RANGE",
+            FieldCode::ValueOutOfRange,
             "must be greater than 0",
         );
     }
@@ -116,7 +117,7 @@ fn stakeholders(v: &mut Validator, names: &[String]) -> Vec<String> {
     if names.len() > STAKEHOLDERS_MAX {
         v.fail(
             "stakeholders",
-            "TOO_MANY_VALUES",
+            FieldCode::TooManyValues,
             format!("at most {STAKEHOLDERS_MAX} stakeholders"),
         );
     }
@@ -132,7 +133,11 @@ fn stakeholders(v: &mut Validator, names: &[String]) -> Vec<String> {
 
 fn due_date(v: &mut Validator, date: NaiveDate, today: NaiveDate) -> NaiveDate {
     if date < today {
-        v.fail("dueDate", "VALUE_OUT_OF_RANGE", "must not be in the past");
+        v.fail(
+            "dueDate",
+            FieldCode::ValueOutOfRange,
+            "must not be in the past",
+        );
     }
     date
 }
@@ -204,7 +209,7 @@ impl Fields {
             Patch::Absent => {}
             Patch::Null => v.fail(
                 "customerOutcome",
-                "REQUIRED_FIELD_MISSING",
+                FieldCode::RequiredFieldMissing,
                 "cannot be cleared",
             ),
             Patch::Value(text) => self.customer_outcome = outcome(v, text),
@@ -255,7 +260,7 @@ impl Fields {
             if present && !needs(owner) {
                 v.fail(
                     field,
-                    "INVALID_VALUE",
+                    FieldCode::InvalidValue,
                     format!("is only for {} asks", api_name(owner)),
                 );
             }
@@ -263,7 +268,7 @@ impl Fields {
         match kind {
             AskKind::Funding if self.funding.is_none() => v.fail(
                 "funding",
-                "REQUIRED_FIELD_MISSING",
+                FieldCode::RequiredFieldMissing,
                 "a FUNDING ask needs the programme, the funding type and an amount",
             ),
             AskKind::MarketplaceProcurement
@@ -274,18 +279,18 @@ impl Fields {
             {
                 v.fail(
                     "marketplace",
-                    "REQUIRED_FIELD_MISSING",
+                    FieldCode::RequiredFieldMissing,
                     "a MARKETPLACE_PROCUREMENT ask needs an offerArn or a listingUrl",
                 )
             }
             AskKind::SolutionArchitecture if self.architecture.is_none() => v.fail(
                 "architecture",
-                "REQUIRED_FIELD_MISSING",
+                FieldCode::RequiredFieldMissing,
                 "a SOLUTION_ARCHITECTURE ask needs the workload",
             ),
             AskKind::StakeholderAlignment if self.stakeholders.is_empty() => v.fail(
                 "stakeholders",
-                "REQUIRED_FIELD_MISSING",
+                FieldCode::RequiredFieldMissing,
                 "a STAKEHOLDER_ALIGNMENT ask needs at least one stakeholder",
             ),
             _ => {}
@@ -325,7 +330,7 @@ fn outcome(v: &mut Validator, text: &str) -> String {
     if text.chars().count() < OUTCOME_MIN {
         v.fail(
             "customerOutcome",
-            "VALUE_OUT_OF_RANGE",
+            FieldCode::ValueOutOfRange,
             format!(
                 "say which customer outcome the ask serves, in at least {OUTCOME_MIN} characters: asks that serve no customer goal are refused"
             ),
@@ -628,14 +633,14 @@ pub async fn transition(
         (true, None) => {
             return Err(AppError::bad_field(
                 "response",
-                "REQUIRED_FIELD_MISSING",
+                FieldCode::RequiredFieldMissing,
                 format!("{} needs a response for the partner", api_name(to)),
             ));
         }
         (false, Some(_)) => {
             return Err(AppError::bad_field(
                 "response",
-                "INVALID_VALUE",
+                FieldCode::InvalidValue,
                 "a response goes with FULFILLED or DECLINED; use commentOnAsk to say more",
             ));
         }
@@ -684,7 +689,7 @@ pub async fn comment(
     if data::asks::comment_count(&txn, &current.id).await? >= COMMENTS_MAX {
         return Err(AppError::bad_field(
             "id",
-            "TOO_MANY_VALUES",
+            FieldCode::TooManyValues,
             format!("an ask keeps at most {COMMENTS_MAX} comments"),
         ));
     }

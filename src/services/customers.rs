@@ -6,6 +6,7 @@ use crate::domain::enums::{Industry, ReviewStatus, StoredEnum, decode};
 use crate::domain::ids::IdKind;
 use crate::domain::patch::Patch;
 use crate::domain::validate::Validator;
+use crate::error::FieldCode;
 use crate::error::{AppError, AppResult};
 use crate::services::commands::{AddressData, ContactData, CreateCustomer, UpdateCustomer};
 use crate::services::history::Diff;
@@ -84,14 +85,14 @@ impl Fields {
         if other && self.other_industry.is_none() {
             v.fail(
                 "otherIndustry",
-                "REQUIRED_FIELD_MISSING",
+                FieldCode::RequiredFieldMissing,
                 "is required when industry is OTHER",
             );
         }
         if !other && self.other_industry.is_some() {
             v.fail(
                 "otherIndustry",
-                "INVALID_VALUE",
+                FieldCode::InvalidValue,
                 "is only allowed when industry is OTHER",
             );
         }
@@ -150,7 +151,7 @@ impl Address {
         if address.state_or_region.is_some() && address.country_code != "US" {
             v.fail(
                 &field("stateOrRegion"),
-                "INVALID_VALUE",
+                FieldCode::InvalidValue,
                 "is only allowed when countryCode is US",
             );
         }
@@ -201,7 +202,7 @@ pub fn validate_contacts(
     if contacts.len() > CONTACTS_MAX {
         v.fail(
             field,
-            "TOO_MANY_VALUES",
+            FieldCode::TooManyValues,
             format!("at most {CONTACTS_MAX} contacts"),
         );
     }
@@ -245,7 +246,7 @@ fn company_write_error(err: sea_orm::DbErr) -> AppError {
 fn duplicate_company() -> AppError {
     AppError::bad_field(
         "input.companyName",
-        "DUPLICATE_KEY_VALUE",
+        FieldCode::DuplicateKeyValue,
         "this partner already has a customer with this company name",
     )
 }
@@ -479,7 +480,7 @@ pub async fn add_contact(
     if data::customers::contact_count(&txn, &customer.id).await? >= CONTACTS_MAX as u64 {
         return Err(AppError::bad_field(
             "customerId",
-            "TOO_MANY_VALUES",
+            FieldCode::TooManyValues,
             format!("a customer has at most {CONTACTS_MAX} contacts"),
         ));
     }

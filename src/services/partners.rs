@@ -7,6 +7,7 @@ use crate::domain::enums::StoredEnum;
 use crate::domain::ids::IdKind;
 use crate::domain::patch::Patch;
 use crate::domain::validate::{Validator, distinct};
+use crate::error::FieldCode;
 use crate::error::{AppError, AppResult};
 use crate::services::commands::{CreatePartner, UpdatePartner};
 use crate::services::history::Diff;
@@ -39,7 +40,7 @@ pub async fn create(
     if data::partners::name_taken(&txn, &name, None).await? {
         return Err(AppError::bad_field(
             "input.name",
-            "DUPLICATE_KEY_VALUE",
+            FieldCode::DuplicateKeyValue,
             "a partner with this name already exists",
         ));
     }
@@ -101,7 +102,7 @@ pub async fn update(
     if name != current.name && data::partners::name_taken(&txn, &name, Some(&current.id)).await? {
         return Err(AppError::bad_field(
             "input.name",
-            "DUPLICATE_KEY_VALUE",
+            FieldCode::DuplicateKeyValue,
             "a partner with this name already exists",
         ));
     }

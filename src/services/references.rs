@@ -5,6 +5,7 @@ use crate::domain::enums::ChangeAction;
 use crate::domain::enums::StoredEnum;
 use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
+use crate::error::FieldCode;
 use crate::error::{AppError, AppResult};
 use crate::services::commands::CreateCustomerReference;
 use crate::services::history::Diff;
@@ -27,7 +28,7 @@ pub async fn add(
         v.check(
             date <= chrono::Utc::now().date_naive(),
             "publishedOn",
-            "VALUE_OUT_OF_RANGE",
+            FieldCode::ValueOutOfRange,
             "cannot be in the future",
         );
     }

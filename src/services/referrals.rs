@@ -10,6 +10,7 @@ use crate::domain::enums::{
 };
 use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
+use crate::error::FieldCode;
 use crate::error::{AppError, AppResult};
 use crate::services::commands::{
     AddressData, CreateCustomer, CreateOpportunity, MoneyData, SendReferral,
@@ -70,7 +71,7 @@ pub async fn send(
     if input.customer.website_url.trim().is_empty() {
         v.fail(
             "customer.websiteUrl",
-            "REQUIRED_FIELD_MISSING",
+            FieldCode::RequiredFieldMissing,
             "must not be empty",
         );
     }
@@ -103,7 +104,7 @@ pub async fn send(
     if input.target_completion_date < now.date_naive() {
         v.fail(
             "targetCompletionDate",
-            "VALUE_OUT_OF_RANGE",
+            FieldCode::ValueOutOfRange,
             "must not be in the past",
         );
     }
@@ -112,7 +113,7 @@ pub async fn send(
     {
         v.fail(
             "expectedMonthlySpend.amount",
-            "VALUE_OUT_OF_RANGE",
+            FieldCode::ValueOutOfRange,
             "must be greater than 0",
         );
     }
@@ -122,7 +123,7 @@ pub async fn send(
     if expires_at <= now || expires_at > now + Duration::days(MAX_EXPIRY_DAYS) {
         v.fail(
             "expiresAt",
-            "VALUE_OUT_OF_RANGE",
+            FieldCode::ValueOutOfRange,
             format!("must be in the future and at most {MAX_EXPIRY_DAYS} days ahead"),
         );
     }
@@ -202,7 +203,7 @@ fn address(v: &mut Validator, a: &AddressData, country_code: &str) -> AddressPar
     if address_country != country_code {
         v.fail(
             "customerAddress.countryCode",
-            "INVALID_VALUE",
+            FieldCode::InvalidValue,
             "must be the customer's countryCode",
         );
     }

@@ -5,6 +5,7 @@ use crate::domain::enums::ChangeAction;
 use crate::domain::enums::{SolutionCategory, SolutionStatus, StoredEnum, decode};
 use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
+use crate::error::FieldCode;
 use crate::error::{AppError, AppResult};
 use crate::services::commands::{CreateSolution, UpdateSolution};
 use crate::services::history::Diff;
@@ -43,7 +44,7 @@ pub async fn create(
     if data::solutions::name_taken(&txn, &partner.id, &name, None).await? {
         return Err(AppError::bad_field(
             "input.name",
-            "DUPLICATE_KEY_VALUE",
+            FieldCode::DuplicateKeyValue,
             "this partner already has a solution with this name",
         ));
     }
@@ -112,7 +113,7 @@ pub async fn update(
     {
         return Err(AppError::bad_field(
             "input.name",
-            "DUPLICATE_KEY_VALUE",
+            FieldCode::DuplicateKeyValue,
             "this partner already has a solution with this name",
         ));
     }

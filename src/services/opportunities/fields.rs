@@ -7,6 +7,7 @@ use crate::domain::money::format_cents;
 use crate::domain::patch::Patch;
 use crate::domain::validate::{Validator, distinct};
 use crate::error::AppResult;
+use crate::error::FieldCode;
 use crate::services::commands::{CreateOpportunity, MoneyData, UpdateOpportunity};
 use chrono::NaiveDate;
 use entity::opportunity;
@@ -101,7 +102,7 @@ impl Check<'_> {
         if !CUSTOMER_USE_CASES.contains(&value.as_str()) {
             self.v.fail(
                 "customerUseCase",
-                "INVALID_VALUE",
+                FieldCode::InvalidValue,
                 "must be one of ACE's customer use cases, e.g. \"Migration/Database Migration\"",
             );
         }
@@ -115,7 +116,7 @@ impl Check<'_> {
             if !MARKETING_USE_CASES.contains(&value) {
                 self.v.fail(
                     &format!("marketingUseCases.{i}"),
-                    "INVALID_VALUE",
+                    FieldCode::InvalidValue,
                     "must be one of ACE's marketing use cases, e.g. \"Migration & Transfer\"",
                 );
             } else if !out.iter().any(|o| o == value) {
@@ -138,7 +139,7 @@ impl Check<'_> {
         if out.len() > AWS_PRODUCTS_MAX {
             self.v.fail(
                 "awsProducts",
-                "TOO_MANY_VALUES",
+                FieldCode::TooManyValues,
                 format!("an opportunity has at most {AWS_PRODUCTS_MAX} AWS products"),
             );
         }
@@ -149,7 +150,7 @@ impl Check<'_> {
         if stage.is_terminal() {
             self.v.fail(
                 "stage",
-                "INVALID_VALUE",
+                FieldCode::InvalidValue,
                 "LAUNCHED and CLOSED_LOST are set by closeOpportunity",
             );
         }
@@ -160,7 +161,7 @@ impl Check<'_> {
         if d < self.today {
             self.v.fail(
                 "targetCloseDate",
-                "VALUE_OUT_OF_RANGE",
+                FieldCode::ValueOutOfRange,
                 "must not be in the past",
             );
         }
@@ -306,7 +307,7 @@ impl Fields {
                 self.$field = match i.$field {
                     Absent => self.$field,
                     Null => {
-                        c.v.fail($name, "REQUIRED_FIELD_MISSING", "cannot be cleared");
+                        c.v.fail($name, FieldCode::RequiredFieldMissing, "cannot be cleared");
                         self.$field
                     }
                     Value(b) => b,
@@ -377,9 +378,11 @@ impl Fields {
         }
         match i.stage {
             Absent => {}
-            Null => {
-                c.v.fail("stage", "REQUIRED_FIELD_MISSING", "cannot be cleared")
-            }
+            Null => c.v.fail(
+                "stage",
+                FieldCode::RequiredFieldMissing,
+                "cannot be cleared",
+            ),
             Value(s) if s.as_str() == self.stage => {}
             Value(s) => self.stage = c.stage(s),
         }
@@ -413,7 +416,7 @@ impl Fields {
         if self.other_competitor_names.is_some() && !other_competitor {
             v.fail(
                 "otherCompetitorNames",
-                "INVALID_VALUE",
+                FieldCode::InvalidValue,
                 "is only allowed when competitorName is OTHER",
             );
         }
@@ -428,7 +431,7 @@ impl Fields {
                 if is_set {
                     v.fail(
                         field,
-                        "INVALID_VALUE",
+                        FieldCode::InvalidValue,
                         "must be empty when marketingSource is NONE",
                     );
                 }
@@ -436,14 +439,14 @@ impl Fields {
         } else if self.aws_funding_used == Some(false) && !self.marketing_use_cases.is_empty() {
             v.fail(
                 "marketingUseCases",
-                "INVALID_VALUE",
+                FieldCode::InvalidValue,
                 "must be empty when awsFundingUsed is false",
             );
         }
         if self.national_security && customer_industry != Industry::Government.as_str() {
             v.fail(
                 "nationalSecurity",
-                "INVALID_VALUE",
+                FieldCode::InvalidValue,
                 "is only allowed for customers in the GOVERNMENT industry",
             );
         }

@@ -6,6 +6,7 @@ use crate::data;
 use crate::domain::enums::*;
 use crate::domain::enums::{CloseOutcome, ReviewDecision};
 use crate::domain::validate::Validator;
+use crate::error::FieldCode;
 use crate::error::FieldError;
 use crate::error::{AppError, AppResult};
 use crate::services::history::Diff;
@@ -27,7 +28,11 @@ fn ace_requirements(
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut missing = |field: &str, message: &str| {
-        errors.push(FieldError::new(field, "REQUIRED_FIELD_MISSING", message));
+        errors.push(FieldError::new(
+            field,
+            FieldCode::RequiredFieldMissing,
+            message,
+        ));
     };
     if customer.website_url.is_none() && !o.national_security {
         missing("customer.websiteUrl", "the customer's website is required");
@@ -92,7 +97,7 @@ fn ace_requirements(
     if o.national_security && customer.industry != Industry::Government.as_str() {
         errors.push(FieldError::new(
             "opportunity.nationalSecurity",
-            "INVALID_VALUE",
+            FieldCode::InvalidValue,
             "national security opportunities must be for GOVERNMENT customers",
         ));
     }
@@ -208,7 +213,7 @@ pub async fn review(
     if explains && comments.is_none() {
         v.fail(
             "comments",
-            "REQUIRED_FIELD_MISSING",
+            FieldCode::RequiredFieldMissing,
             "say what the partner should know or fix",
         );
     }
@@ -274,14 +279,14 @@ pub async fn close(
         (CloseOutcome::ClosedLost, None) => {
             return Err(AppError::bad_field(
                 "closedLostReason",
-                "REQUIRED_FIELD_MISSING",
+                FieldCode::RequiredFieldMissing,
                 "say why the opportunity was lost",
             ));
         }
         (CloseOutcome::Launched, Some(_)) => {
             return Err(AppError::bad_field(
                 "closedLostReason",
-                "INVALID_VALUE",
+                FieldCode::InvalidValue,
                 "only a CLOSED_LOST outcome takes a reason",
             ));
         }

@@ -5,6 +5,7 @@ use crate::auth::{Viewer, policy};
 use crate::data;
 use crate::domain::enums::ChangeAction;
 use crate::domain::enums::{ReviewStatus, SolutionStatus, Stage, decode};
+use crate::error::FieldCode;
 use crate::error::{AppError, AppResult};
 use crate::services::history::Diff;
 use crate::services::locks;
@@ -34,14 +35,14 @@ pub async fn associate(
     if decode::<SolutionStatus>(&solution.status)? != SolutionStatus::Active {
         return Err(AppError::bad_field(
             "solutionId",
-            "INVALID_VALUE",
+            FieldCode::InvalidValue,
             "only ACTIVE solutions can be associated",
         ));
     }
     if linked.len() >= SOLUTIONS_MAX {
         return Err(AppError::bad_field(
             "solutionId",
-            "TOO_MANY_VALUES",
+            FieldCode::TooManyValues,
             format!("an opportunity has at most {SOLUTIONS_MAX} solutions"),
         ));
     }
