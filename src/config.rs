@@ -105,7 +105,9 @@ impl JwtConfig {
                 Ok(key)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key = hex::encode(rand::random::<[u8; 32]>());
+                let mut bytes = [0u8; 32];
+                getrandom::fill(&mut bytes).map_err(|e| io_err(std::io::Error::other(e)))?;
+                let key = hex::encode(bytes);
                 let mut options = std::fs::OpenOptions::new();
                 options.write(true).create_new(true);
                 #[cfg(unix)]
