@@ -20,6 +20,7 @@ use crate::services::commands::{
 use crate::services::history::Diff;
 use crate::services::idempotency::{CLIENT_TOKEN_MAX, Key};
 use crate::services::opportunities::fields::Spend;
+use crate::services::versioned;
 use chrono::NaiveDate;
 use entity::{ask, ask_comment};
 use sea_orm::{
@@ -463,19 +464,11 @@ async fn load_for_write(
     let current = data::asks::find(txn, viewer, id)
         .await?
         .ok_or(AppError::NotFound("ask"))?;
-    if let Some(expected) = expected_version
-        && expected != current.version
-    {
-        return Err(AppError::StaleVersion {
-            expected,
-            current: current.version,
-        });
-    }
+    versioned::check_version(expected_version, current.version)?;
     Ok(current)
 }
 
-/// Writes `model` as the next version of `current`, records `diff` and commits. The version
-/// check and the write are one statement: of two concurrent writers only one wins.
+/// Writes `model` as the next version of `current`, records `diff` and commits.
 async fn commit(
     txn: DatabaseTransaction,
     viewer: &Viewer,
@@ -486,32 +479,7 @@ async fn commit(
 ) -> AppResult<ask::Model> {
     model.version = Set(current.version + 1);
     model.updated_at = Set(crate::domain::now());
-    let result = ask::Entity::update_many()
-        .set(model)
-        .filter(ask::Column::Id.eq(current.id.as_str()))
-        .filter(ask::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    let updated = ask::Entity::find_by_id(current.id.clone())
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound("ask"))?;
-    if result.rows_affected != 1 {
-        return Err(AppError::StaleVersion {
-            expected: current.version,
-            current: updated.version,
-        });
-    }
-    diff.record(
-        &txn,
-        viewer,
-        &updated.partner_id,
-        ("Ask", &updated.id),
-        action,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    versioned::write::<ask::Entity>(txn, viewer, current, model, diff, action).await
 }
 
 fn status_of(m: &ask::Model) -> AppResult<AskStatus> {

@@ -11,3 +11,4 @@ pub mod readiness;
 pub mod references;
 pub mod referrals;
 pub mod solutions;
+pub mod versioned;

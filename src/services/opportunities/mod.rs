@@ -17,6 +17,7 @@ use crate::services::commands::{CreateOpportunity, UpdateOpportunity};
 use crate::services::history::Diff;
 use crate::services::idempotency::{CLIENT_TOKEN_MAX, Key};
 use crate::services::locks;
+use crate::services::versioned;
 use entity::{next_step, opportunity, opportunity_primary_need};
 use fields::Fields;
 use sea_orm::{
@@ -41,14 +42,7 @@ pub(crate) async fn load_for_write(
     let current = data::opportunities::find(txn, viewer, id)
         .await?
         .ok_or(AppError::NotFound("opportunity"))?;
-    if let Some(expected) = expected_version
-        && expected != current.version
-    {
-        return Err(AppError::StaleVersion {
-            expected,
-            current: current.version,
-        });
-    }
+    versioned::check_version(expected_version, current.version)?;
     Ok(current)
 }
 
@@ -64,59 +58,7 @@ pub(crate) async fn commit_change(
 ) -> AppResult<opportunity::Model> {
     model.version = Set(current.version + 1);
     model.last_modified_at = Set(crate::domain::now());
-    write_checked(txn, viewer, current, model, diff, action).await
-}
-
-/// Writes the columns `model` sets, if `current` is still the stored version, with the
-/// history entry, and commits.
-async fn write_checked(
-    txn: DatabaseTransaction,
-    viewer: &Viewer,
-    current: &opportunity::Model,
-    model: opportunity::ActiveModel,
-    diff: Diff,
-    action: ChangeAction,
-) -> AppResult<opportunity::Model> {
-    let result = opportunity::Entity::update_many()
-        .set(model)
-        .filter(opportunity::Column::Id.eq(current.id.as_str()))
-        .filter(opportunity::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(overtaken(&txn, current).await);
-    }
-    let updated = opportunity::Entity::find_by_id(current.id.clone())
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::internal("updated opportunity vanished"))?;
-    diff.record(
-        &txn,
-        viewer,
-        &updated.partner_id,
-        ("Opportunity", &updated.id),
-        action,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
-}
-
-/// The error of a conditional write that found the row at a newer version: another
-/// transaction committed after this one read it.
-async fn overtaken(txn: &DatabaseTransaction, current: &opportunity::Model) -> AppError {
-    let now_at = opportunity::Entity::find_by_id(current.id.clone())
-        .one(txn)
-        .await
-        .map(|m| m.map(|m| m.version));
-    match now_at {
-        Ok(Some(version)) => AppError::StaleVersion {
-            expected: current.version,
-            current: version,
-        },
-        Ok(None) => AppError::NotFound("opportunity"),
-        Err(err) => err.into(),
-    }
+    versioned::write::<opportunity::Entity>(txn, viewer, current, model, diff, action).await
 }
 
 async fn replace_needs<C: ConnectionTrait>(db: &C, id: &str, needs: &[String]) -> AppResult<()> {
@@ -371,5 +313,5 @@ async fn commit_private_change(
         ..Default::default()
     };
     let action = ChangeAction::NotesUpdated;
-    write_checked(txn, viewer, current, model, diff, action).await
+    versioned::write::<opportunity::Entity>(txn, viewer, current, model, diff, action).await
 }
