@@ -368,14 +368,10 @@ pub async fn create(
         .as_deref()
         .map(|t| v.required("clientToken", t, CLIENT_TOKEN_MAX));
     v.finish()?;
-    match try_create(db, viewer, &input, &fields, token.as_deref()).await {
-        // Two requests with one token can race past the lookup on PostgreSQL; the loser's
-        // insert hits the key, and by then the winner has committed: a retry replays it.
-        Err(AppError::Conflict(_)) if token.is_some() => {
-            try_create(db, viewer, &input, &fields, token.as_deref()).await
-        }
-        result => result,
-    }
+    crate::services::idempotency::create_or_replay(token.is_some(), || {
+        try_create(db, viewer, &input, &fields, token.as_deref())
+    })
+    .await
 }
 
 async fn try_create(

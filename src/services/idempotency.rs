@@ -6,6 +6,21 @@ use entity::idempotency_key;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use sha2::{Digest, Sha256};
 
+/// Runs a create under a client token, and once more when it loses a race: two requests with
+/// one token can both pass the lookup (PostgreSQL runs them side by side); the loser's insert
+/// hits the key's unique index (CONFLICT), and by then the winner has committed, so the second
+/// attempt replays its result.
+pub async fn create_or_replay<T, F, Fut>(tokened: bool, attempt: F) -> AppResult<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = AppResult<T>>,
+{
+    match attempt().await {
+        Err(AppError::Conflict(_)) if tokened => attempt().await,
+        result => result,
+    }
+}
+
 /// Longest token accepted, as ACE's `ClientToken` (`.{1,255}`).
 pub const CLIENT_TOKEN_MAX: usize = 255;
 

@@ -98,15 +98,10 @@ pub async fn create(
     let client_token = v.required("clientToken", &input.client_token, CLIENT_TOKEN_MAX);
     let fields = Fields::from_create(&mut v, &input, today());
     v.finish()?;
-    match try_create(db, viewer, &input.customer_id, &client_token, &fields).await {
-        // Two requests with one token can race past the lookup (PostgreSQL runs them side by
-        // side); the loser's insert hits the unique key. By now the winner has committed, so
-        // a second attempt replays its result.
-        Err(AppError::Conflict(_)) => {
-            try_create(db, viewer, &input.customer_id, &client_token, &fields).await
-        }
-        result => result,
-    }
+    crate::services::idempotency::create_or_replay(true, || {
+        try_create(db, viewer, &input.customer_id, &client_token, &fields)
+    })
+    .await
 }
 
 async fn try_create(
