@@ -5,6 +5,7 @@ pub mod enums;
 pub mod ids;
 pub mod money;
 pub mod patch;
+pub mod stored;
 pub mod validate;
 
 /// The current time at the precision both databases keep (microseconds), so a value read back

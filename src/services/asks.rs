@@ -158,7 +158,7 @@ impl Fields {
         }
     }
 
-    fn of(m: &ask::Model) -> Self {
+    fn of(m: &ask::Model) -> AppResult<Self> {
         let funding = match (
             &m.funding_program,
             &m.funding_type,
@@ -184,13 +184,13 @@ impl Fields {
             listing_url: m.marketplace_listing_url.clone(),
             notes: m.marketplace_notes.clone(),
         });
-        Fields {
+        Ok(Fields {
             title: m.title.clone(),
             details: m.details.clone(),
             customer_outcome: m.customer_outcome.clone(),
             priority: m.priority.clone(),
             due_date: m.due_date,
-            stakeholders: serde_json::from_value(m.stakeholders.clone()).unwrap_or_default(),
+            stakeholders: crate::domain::stored::json(&m.stakeholders, "stakeholders")?,
             funding,
             marketplace,
             architecture: m
@@ -200,7 +200,7 @@ impl Fields {
                     workload: workload.clone(),
                     requirements: m.architecture_requirements.clone(),
                 }),
-        }
+        })
     }
 
     fn patch(&mut self, v: &mut Validator, i: &UpdateAsk, today: NaiveDate) {
@@ -513,7 +513,7 @@ pub async fn update(
             ),
         ));
     }
-    let old = Fields::of(&current);
+    let old = Fields::of(&current)?;
     let mut new = old.clone();
     let mut v = Validator::new("input");
     new.patch(&mut v, &input, today());

@@ -50,8 +50,7 @@ pub struct ReferralContact {
 }
 
 pub fn contacts_of(m: &referral::Model) -> AppResult<Vec<ReferralContact>> {
-    serde_json::from_value(m.customer_contacts.clone())
-        .map_err(|e| AppError::internal(format!("stored referral contacts: {e}")))
+    crate::domain::stored::json(&m.customer_contacts, "referral contacts")
 }
 
 pub async fn send(

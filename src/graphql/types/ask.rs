@@ -98,8 +98,11 @@ impl Ask {
     async fn response(&self) -> Option<&str> {
         self.0.response.as_deref()
     }
-    async fn stakeholders(&self) -> Vec<String> {
-        serde_json::from_value(self.0.stakeholders.clone()).unwrap_or_default()
+    async fn stakeholders(&self) -> Result<Vec<String>> {
+        Ok(crate::domain::stored::json(
+            &self.0.stakeholders,
+            "stakeholders",
+        )?)
     }
     async fn funding(&self) -> Result<Option<FundingDetails>> {
         let a = &self.0;

@@ -59,13 +59,12 @@ pub struct Readiness {
 }
 
 fn decode_list<E: StoredEnum>(v: &serde_json::Value) -> Result<Vec<E>, AppError> {
-    let stored: Vec<String> = serde_json::from_value(v.clone())
-        .map_err(|e| AppError::internal(format!("stored list: {e}")))?;
+    let stored: Vec<String> = crate::domain::stored::json(v, "list")?;
     stored.iter().map(|s| decode(s)).collect()
 }
 
-fn json_strings(v: &serde_json::Value) -> Vec<String> {
-    serde_json::from_value(v.clone()).unwrap_or_default()
+fn json_strings(v: &serde_json::Value) -> Result<Vec<String>, AppError> {
+    crate::domain::stored::json(v, "list")
 }
 
 impl Opportunity {
@@ -160,8 +159,8 @@ impl Opportunity {
     async fn marketing_channels(&self) -> Result<Vec<Channel>> {
         Ok(decode_list(&self.0.marketing_channels)?)
     }
-    async fn marketing_use_cases(&self) -> Vec<String> {
-        json_strings(&self.0.marketing_use_cases)
+    async fn marketing_use_cases(&self) -> Result<Vec<String>> {
+        Ok(json_strings(&self.0.marketing_use_cases)?)
     }
     async fn aws_funding_used(&self) -> Option<bool> {
         self.0.aws_funding_used
@@ -229,8 +228,8 @@ impl Opportunity {
             .unwrap_or_default();
         Ok(rows.into_iter().map(Solution).collect())
     }
-    async fn aws_products(&self) -> Vec<String> {
-        json_strings(&self.0.aws_products)
+    async fn aws_products(&self) -> Result<Vec<String>> {
+        Ok(json_strings(&self.0.aws_products)?)
     }
     async fn aws_marketplace_offer_arn(&self) -> Option<&str> {
         self.0.aws_marketplace_offer_arn.as_deref()

@@ -87,8 +87,8 @@ pub fn sorted_needs(mut needs: Vec<String>) -> Vec<String> {
     needs
 }
 
-fn json_list(v: &serde_json::Value) -> Vec<String> {
-    serde_json::from_value(v.clone()).unwrap_or_default()
+fn json_list(v: &serde_json::Value) -> AppResult<Vec<String>> {
+    crate::domain::stored::json(v, "opportunity list")
 }
 
 struct Check<'a> {
@@ -242,15 +242,15 @@ impl Fields {
     }
 
     /// The current values of a stored opportunity.
-    pub fn of(m: &opportunity::Model, needs: Vec<String>) -> Self {
-        Fields {
+    pub fn of(m: &opportunity::Model, needs: Vec<String>) -> AppResult<Self> {
+        Ok(Fields {
             partner_opportunity_identifier: m.partner_opportunity_identifier.clone(),
             opportunity_type: m.opportunity_type.clone(),
             national_security: m.national_security,
             title: m.title.clone(),
             customer_business_problem: m.customer_business_problem.clone(),
             customer_use_case: m.customer_use_case.clone(),
-            delivery_models: json_list(&m.delivery_models),
+            delivery_models: json_list(&m.delivery_models)?,
             expected_monthly_spend: match (
                 m.expected_monthly_spend_cents,
                 &m.expected_monthly_spend_currency,
@@ -262,15 +262,15 @@ impl Fields {
                 }),
                 _ => None,
             },
-            sales_activities: json_list(&m.sales_activities),
+            sales_activities: json_list(&m.sales_activities)?,
             competitor_name: m.competitor_name.clone(),
             other_competitor_names: m.other_competitor_names.clone(),
             primary_needs_from_aws: sorted_needs(needs),
             additional_comments: m.additional_comments.clone(),
             marketing_source: m.marketing_source.clone(),
             campaign_name: m.campaign_name.clone(),
-            marketing_channels: json_list(&m.marketing_channels),
-            marketing_use_cases: json_list(&m.marketing_use_cases),
+            marketing_channels: json_list(&m.marketing_channels)?,
+            marketing_use_cases: json_list(&m.marketing_use_cases)?,
             aws_funding_used: m.aws_funding_used,
             stage: m.stage.clone(),
             target_close_date: m.target_close_date,
@@ -279,9 +279,9 @@ impl Fields {
             partner_led: m.partner_led,
             net_new_for_aws: m.net_new_for_aws,
             internal_notes: m.internal_notes.clone(),
-            aws_products: json_list(&m.aws_products),
+            aws_products: json_list(&m.aws_products)?,
             aws_marketplace_offer_arn: m.aws_marketplace_offer_arn.clone(),
-        }
+        })
     }
 
     /// Applies an update patch: omitted keeps, null clears (refused for required fields).

@@ -247,7 +247,7 @@ pub async fn update(
         .await?
         .ok_or_else(|| AppError::internal("opportunity without customer"))?;
 
-    let old = Fields::of(&current, fields::needs_of(&txn, &current.id).await?);
+    let old = Fields::of(&current, fields::needs_of(&txn, &current.id).await?)?;
     let mut new = old.clone();
     let mut v = Validator::new("input");
     new.patch(&mut v, &input, today());

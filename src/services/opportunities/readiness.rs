@@ -28,7 +28,7 @@ pub fn evaluate(o: &opportunity::Model, f: &Facts) -> AppResult<Vec<Check>> {
     let origin: Origin = decode(&o.origin)?;
     let list = |v: &serde_json::Value| v.as_array().map(|a| a.len()).unwrap_or(0);
     let activities: Vec<String> =
-        serde_json::from_value(o.sales_activities.clone()).unwrap_or_default();
+        crate::domain::stored::json(&o.sales_activities, "sales activities")?;
 
     let mut missing = Vec::new();
     if o.title.trim().is_empty() {
