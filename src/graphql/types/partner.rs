@@ -11,7 +11,7 @@ use crate::graphql::inputs::{
 use crate::graphql::lists;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::types::{AskConnection, CustomerConnection, OpportunityConnection};
-use crate::services::readiness;
+use crate::services::referral_readiness;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{customer_reference, partner, solution};
 
@@ -138,7 +138,7 @@ impl Partner {
         let counts = ctx::load(&ctx::loaders(ctx)?.profile_counts, &self.0.id)
             .await?
             .unwrap_or_default();
-        Ok(readiness::evaluate(self.0.value_proposition.as_deref(), &counts).into())
+        Ok(referral_readiness::evaluate(self.0.value_proposition.as_deref(), &counts).into())
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
@@ -163,8 +163,8 @@ pub struct Check {
     pub message: String,
 }
 
-impl From<readiness::ReferralReadiness> for ReferralReadiness {
-    fn from(r: readiness::ReferralReadiness) -> Self {
+impl From<referral_readiness::ReferralReadiness> for ReferralReadiness {
+    fn from(r: referral_readiness::ReferralReadiness) -> Self {
         ReferralReadiness {
             eligible: r.eligible,
             score: r.score,
