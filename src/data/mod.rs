@@ -1,6 +1,7 @@
 //! Data access. Every read of a tenant-owned table goes through a function here that applies
 //! the viewer's scope (`scope`); resolvers and services never filter by tenant themselves.
 pub mod asks;
+pub mod changes;
 pub mod customers;
 pub mod opportunities;
 pub mod page;

@@ -4,14 +4,12 @@ use super::scope;
 use super::sql::contains_pattern;
 use crate::auth::Viewer;
 use crate::domain::enums::{
-    AskStatus, AwsAdoption, ChangeAction, Origin, PrimaryNeed, ReviewStatus, SegmentCode, Stage,
-    StoredEnum,
+    AskStatus, AwsAdoption, Origin, PrimaryNeed, ReviewStatus, SegmentCode, Stage, StoredEnum,
 };
 use crate::error::AppResult;
 use chrono::{NaiveDate, Utc};
 use entity::{
-    ask, change_log, customer, next_step, opportunity, opportunity_primary_need,
-    opportunity_solution,
+    ask, customer, next_step, opportunity, opportunity_primary_need, opportunity_solution,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
@@ -276,48 +274,6 @@ fn keyset(field: OpportunityOrderField, desc: bool) -> Keyset {
         ),
     };
     Keyset::by(sort, kind, col(opportunity::Column::Id), desc)
-}
-
-/// The change log of one object, newest first; AWS-side viewers do not see changes of
-/// partner-private fields only.
-pub async fn history<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    entity_id: &str,
-    args: &PageArgs,
-    with_total: bool,
-) -> AppResult<Page<change_log::Model>> {
-    let mut query = change_log::Entity::find().filter(change_log::Column::EntityId.eq(entity_id));
-    if !viewer.sees_internal_notes() {
-        query = query.filter(change_log::Column::Action.ne(ChangeAction::NotesUpdated.as_str()));
-    }
-    Keyset::by(
-        Expr::col((change_log::Entity, change_log::Column::At)),
-        KeyKind::Time,
-        Expr::col((change_log::Entity, change_log::Column::Id)),
-        true,
-    )
-    .page(db, query, args, with_total)
-    .await
-}
-
-/// One change-log row by id, as `history` would show it; callers check that its object is
-/// visible.
-pub async fn change<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    id: &str,
-) -> AppResult<Option<change_log::Model>> {
-    Ok(change_log::Entity::find_by_id(id.to_string())
-        .one(db)
-        .await?
-        .filter(|c| {
-            viewer.sees_internal_notes() || c.action != ChangeAction::NotesUpdated.as_str()
-        }))
-}
-
-pub fn change_cursor(m: &change_log::Model) -> Vec<serde_json::Value> {
-    vec![time_value(&m.at), m.id.clone().into()]
 }
 
 /// An open opportunity (active stage, not rejected) as duplicate detection compares it.

@@ -38,7 +38,7 @@ pub async fn find(db: &DatabaseConnection, viewer: &Viewer, id: &str) -> AppResu
             .await?
             .map(|m| Node::Opportunity(Opportunity(m))),
         // A change is visible with the object it records.
-        Some(IdKind::Change) => match data::opportunities::change(db, viewer, id).await? {
+        Some(IdKind::Change) => match data::changes::change(db, viewer, id).await? {
             Some(change)
                 if Box::pin(find(db, viewer, &change.entity_id))
                     .await?

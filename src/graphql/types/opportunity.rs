@@ -304,7 +304,7 @@ impl Opportunity {
     ) -> Result<ChangeConnection> {
         let args = PageArgs::forward(first, after.as_deref())?;
         let with_total = wants_total(ctx);
-        let page = data::opportunities::history(
+        let page = data::changes::history(
             ctx::db(ctx)?,
             ctx::viewer(ctx)?,
             &self.0.id,
@@ -314,7 +314,7 @@ impl Opportunity {
         .await?;
         Ok(ChangeConnection::from_page(
             page,
-            data::opportunities::change_cursor,
+            data::changes::change_cursor,
             Change,
         ))
     }
