@@ -1,4 +1,4 @@
-//! Opportunities: scoped reads, the filtered and ordered list, history and related rows.
+//! Opportunities: scoped reads, the filtered and ordered list and related rows.
 use super::page::{KeyKind, Keyset, Page, PageArgs, date_value, time_value};
 use super::scope;
 use super::sql::contains_pattern;
