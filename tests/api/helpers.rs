@@ -24,6 +24,36 @@ pub struct TestApp {
     /// SQL statements the server has run so far.
     pub statements: Arc<AtomicUsize>,
     _dir: Option<tempfile::TempDir>,
+    /// The PostgreSQL database this test made, dropped with the app.
+    database: Option<String>,
+}
+
+impl Drop for TestApp {
+    /// Drops the test's PostgreSQL database (its SQLite file goes with the temporary folder).
+    /// The server's connections are still open, hence `WITH (FORCE)`; the drop runs on a
+    /// thread of its own because the test's runtime is the one being dropped from.
+    fn drop(&mut self) {
+        let (Some(name), Ok(admin_url)) =
+            (self.database.take(), std::env::var("TEST_DATABASE_URL"))
+        else {
+            return;
+        };
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let admin = sea_orm::Database::connect(&admin_url).await.ok()?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await
+                    .ok()?;
+                admin.close().await.ok()
+            })
+        });
+        let _ = dropped.join();
+    }
 }
 
 pub struct Gql {
@@ -260,6 +290,9 @@ impl TestApp {
             db,
             statements,
             _dir: dir,
+            database: url
+                .starts_with("postgres")
+                .then(|| url.rsplit('/').next().unwrap_or_default().to_string()),
         }
     }
 
