@@ -65,42 +65,30 @@ where
     Ok(stored)
 }
 
-impl Versioned for entity::opportunity::Entity {
-    const KIND: &'static str = "Opportunity";
-    const NOT_FOUND: &'static str = "opportunity";
-    fn id_column() -> Self::Column {
-        entity::opportunity::Column::Id
-    }
-    fn version_column() -> Self::Column {
-        entity::opportunity::Column::Version
-    }
-    fn id(m: &Self::Model) -> &str {
-        &m.id
-    }
-    fn version(m: &Self::Model) -> i32 {
-        m.version
-    }
-    fn partner_id(m: &Self::Model) -> &str {
-        &m.partner_id
-    }
+/// Opportunities and asks have the same columns for it.
+macro_rules! versioned {
+    ($module:ident, $kind:literal, $not_found:literal) => {
+        impl Versioned for entity::$module::Entity {
+            const KIND: &'static str = $kind;
+            const NOT_FOUND: &'static str = $not_found;
+            fn id_column() -> Self::Column {
+                entity::$module::Column::Id
+            }
+            fn version_column() -> Self::Column {
+                entity::$module::Column::Version
+            }
+            fn id(m: &Self::Model) -> &str {
+                &m.id
+            }
+            fn version(m: &Self::Model) -> i32 {
+                m.version
+            }
+            fn partner_id(m: &Self::Model) -> &str {
+                &m.partner_id
+            }
+        }
+    };
 }
 
-impl Versioned for entity::ask::Entity {
-    const KIND: &'static str = "Ask";
-    const NOT_FOUND: &'static str = "ask";
-    fn id_column() -> Self::Column {
-        entity::ask::Column::Id
-    }
-    fn version_column() -> Self::Column {
-        entity::ask::Column::Version
-    }
-    fn id(m: &Self::Model) -> &str {
-        &m.id
-    }
-    fn version(m: &Self::Model) -> i32 {
-        m.version
-    }
-    fn partner_id(m: &Self::Model) -> &str {
-        &m.partner_id
-    }
-}
+versioned!(opportunity, "Opportunity", "opportunity");
+versioned!(ask, "Ask", "ask");
