@@ -1,7 +1,7 @@
-//! The served schema against the API contract (`docs/contract.graphql`, a copy of the design
-//! contract that `.ci/run` checks against `../shared/design/schema.graphql` where it exists): every
-//! type, field, argument and enum value the server serves exists in the contract with the same
-//! type, so client-facing names cannot drift. Parts of the contract not served yet are listed
+//! The served schema against the API contract (`docs/contract.graphql`; `.ci/run` keeps that
+//! copy in step with the product's design folder): every type, field, argument and enum value
+//! the server serves exists in the contract with the same type, so client-facing names cannot
+//! drift. Parts of the contract not served yet are listed
 //! separately and must shrink, never grow, as slices land.
 use async_graphql::parser::parse_schema;
 use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
