@@ -229,7 +229,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
         Ok(admitted) => admitted,
         Err(response) => return *response,
     };
-    let request = match parse_get(req.query_string()) {
+    let mut request = match parse_get(req.query_string()) {
         Some(request) => request,
         None => {
             return error_response(
@@ -239,7 +239,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             );
         }
     };
-    if operation_type(&request) != Some(OperationType::Query) {
+    if operation_type(&mut request) != OperationType::Query {
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             "BAD_USER_INPUT",
@@ -281,18 +281,20 @@ fn parse_get(query_string: &str) -> Option<async_graphql::Request> {
     Some(request)
 }
 
-/// The type of the operation a request would run; unparsable documents count as queries so
-/// the executor reports the syntax error as usual.
-fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
-        return Some(OperationType::Query);
+/// The type of the operation a request would run. The document is parsed here once and kept in
+/// the request, so execution does not parse it again (the request policy still sees it). An
+/// unparsable document counts as a query: the executor reports the syntax error as usual.
+fn operation_type(request: &mut async_graphql::Request) -> OperationType {
+    let name = request.operation_name.clone();
+    let Ok(doc) = request.parsed_query() else {
+        return OperationType::Query;
     };
     let mut ops = doc.operations.iter();
-    let chosen = match request.operation_name.as_deref() {
+    let chosen = match name.as_deref() {
         Some(name) => ops.find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name)),
         None => ops.next(),
     };
-    Some(chosen.map_or(OperationType::Query, |(_, op)| op.node.ty))
+    chosen.map_or(OperationType::Query, |(_, op)| op.node.ty)
 }
 
 pub async fn method_not_allowed() -> HttpResponse {
@@ -310,9 +312,9 @@ pub async fn method_not_allowed() -> HttpResponse {
 async fn execute(
     state: &AppState,
     viewer: Viewer,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
 ) -> HttpResponse {
-    let mutation = operation_type(&request) == Some(OperationType::Mutation);
+    let mutation = operation_type(&mut request) == OperationType::Mutation;
     if mutation
         && let Err(err) = state
             .door
