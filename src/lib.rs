@@ -2,6 +2,7 @@
 //!
 //! Layers: `http` (transport rules) → `graphql` (thin resolvers) → `services` (rules,
 //! transactions) → `data` (scoped reads, the only place tenant scope is applied) → `entity`.
+pub mod ace;
 pub mod auth;
 pub mod cli;
 pub mod config;

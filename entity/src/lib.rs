@@ -2,6 +2,9 @@
 //! these rows to GraphQL objects, and enum columns hold plain strings that the server
 //! validates against the contract's enums.
 
+pub mod ace_connection;
+pub mod ace_job;
+pub mod ace_sync;
 pub mod ask;
 pub mod ask_comment;
 pub mod change_log;

@@ -30,6 +30,7 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub rejection_reason: Option<String>,
     pub opportunity_id: Option<String>,
+    pub ace_invitation_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -12,6 +12,7 @@ pub struct Model {
     pub category: String,
     pub status: String,
     pub aws_marketplace_solution_arn: Option<String>,
+    pub ace_solution_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_create_schema;
 mod m20261127_000002_seed_segments;
 mod m20261130_000003_hardening;
+mod m20261201_000004_ace_sync;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_create_schema::Migration),
             Box::new(m20261127_000002_seed_segments::Migration),
             Box::new(m20261130_000003_hardening::Migration),
+            Box::new(m20261201_000004_ace_sync::Migration),
         ]
     }
 }

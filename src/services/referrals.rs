@@ -162,6 +162,7 @@ pub async fn send(
         expires_at: Set(expires_at),
         rejection_reason: Set(None),
         opportunity_id: Set(None),
+        ace_invitation_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

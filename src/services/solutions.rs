@@ -57,6 +57,7 @@ pub async fn create(
         category: Set(input.category.as_str().to_string()),
         status: Set(status.as_str().to_string()),
         aws_marketplace_solution_arn: Set(arn),
+        ace_solution_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
