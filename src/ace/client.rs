@@ -164,7 +164,7 @@ pub struct AceOpportunity {
 }
 
 /// ACE's relation kinds cosell associates (`RelatedEntityType`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Relation {
     Solutions,
     AwsProducts,

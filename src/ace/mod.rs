@@ -63,6 +63,8 @@ pub struct AceSettings {
     pub static_credentials: Option<(String, String)>,
     /// An STS endpoint for tests (deployments use the SDK's `AWS_ENDPOINT_URL_STS`).
     pub sts_endpoint: Option<String>,
+    /// The first retry's back-off; each further retry doubles it (with jitter).
+    pub retry_base: Duration,
 }
 
 impl Default for AceSettings {
@@ -76,6 +78,7 @@ impl Default for AceSettings {
             reads_per_second: 10.0,
             static_credentials: None,
             sts_endpoint: None,
+            retry_base: Duration::from_secs(1),
         }
     }
 }

@@ -1,4 +1,5 @@
 //! Use cases: validation, permission checks and one transaction per mutation.
+pub mod ace;
 pub mod asks;
 pub mod commands;
 pub mod customers;

@@ -77,7 +77,7 @@ async fn replace_needs<C: ConnectionTrait>(db: &C, id: &str, needs: &[String]) -
     Ok(())
 }
 
-async fn append_next_step<C: ConnectionTrait>(db: &C, id: &str, value: &str) -> AppResult<()> {
+pub(crate) async fn append_next_step<C: ConnectionTrait>(db: &C, id: &str, value: &str) -> AppResult<()> {
     next_step::ActiveModel {
         id: Set(IdKind::NextStep.new_id()),
         opportunity_id: Set(id.to_string()),

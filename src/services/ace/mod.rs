@@ -1,0 +1,74 @@
+//! cosell's side of the ACE connection (docs/ace-sync.md): connecting a partner, importing its
+//! solutions, the outbox of changes for ACE and the worker that drains it, and the poll that
+//! brings AWS's side back. Background work acts as the `ace` viewer, through the same services
+//! and scope as any client.
+pub mod apply;
+pub mod connections;
+pub mod fields;
+pub mod outbox;
+pub mod poll;
+pub mod share;
+pub mod worker;
+
+use crate::ace::{Catalog, Connection};
+use crate::auth::Viewer;
+use crate::domain::enums::Role;
+use crate::error::{AppError, AppResult};
+use entity::ace_connection;
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+/// The subject of history entries written from ACE's side.
+pub const ACE_ACTOR: &str = "ace";
+
+pub const CONNECTED: &str = "CONNECTED";
+pub const FAILING: &str = "FAILING";
+pub const DISCONNECTED: &str = "DISCONNECTED";
+
+/// Sync states of `ace_sync.status` (the contract's `AceSyncStatus`; NOT_SHARED has no row).
+pub mod status {
+    pub const PENDING: &str = "PENDING";
+    pub const SYNCED: &str = "SYNCED";
+    pub const FAILED: &str = "FAILED";
+    pub const CONFLICT: &str = "CONFLICT";
+}
+
+/// The viewer background work acts as: every partner's rows, history actor `ace`.
+pub fn ace_viewer() -> Viewer {
+    Viewer {
+        subject: ACE_ACTOR.into(),
+        role: Role::Admin,
+        partner_id: None,
+        segments: Vec::new(),
+        partner_ids: Vec::new(),
+        scopes: vec!["cosell:read".into(), "cosell:write".into()],
+    }
+}
+
+pub async fn connection_row<C: ConnectionTrait>(
+    db: &C,
+    partner_id: &str,
+) -> AppResult<Option<ace_connection::Model>> {
+    Ok(ace_connection::Entity::find_by_id(partner_id.to_string())
+        .one(db)
+        .await?)
+}
+
+/// The partner's live connection (not disconnected), if any.
+pub async fn live_connection<C: ConnectionTrait>(
+    db: &C,
+    partner_id: &str,
+) -> AppResult<Option<ace_connection::Model>> {
+    Ok(connection_row(db, partner_id)
+        .await?
+        .filter(|c| c.status != DISCONNECTED))
+}
+
+pub fn client_connection(row: &ace_connection::Model) -> AppResult<Connection> {
+    Ok(Connection {
+        partner_id: row.partner_id.clone(),
+        catalog: Catalog::from_code(&row.catalog)
+            .ok_or_else(|| AppError::internal("unknown catalog stored"))?,
+        role_arn: row.role_arn.clone(),
+        external_id: row.external_id.clone(),
+    })
+}

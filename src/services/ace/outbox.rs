@@ -1,0 +1,147 @@
+//! The outbox: work for ACE written in the same transaction as the change that causes it, so
+//! a crash never loses it or sends half of it, and a refused change sends nothing.
+use super::status;
+use crate::error::AppResult;
+use entity::{ace_job, ace_sync, opportunity};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
+};
+
+pub const WAITING: &str = "WAITING";
+pub const DONE: &str = "DONE";
+pub const FAILED: &str = "FAILED";
+
+/// What a job does. SUBMIT shares the opportunity (create or update, associations, submit);
+/// UPDATE sends its latest state and associations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    Submit,
+    Update,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Submit => "SUBMIT",
+            JobKind::Update => "UPDATE",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobKind> {
+        match s {
+            "SUBMIT" => Some(JobKind::Submit),
+            "UPDATE" => Some(JobKind::Update),
+            _ => None,
+        }
+    }
+}
+
+/// Queues `kind` for the opportunity when its partner is connected to ACE. An UPDATE of an
+/// opportunity that was never shared queues nothing (nothing leaves cosell before submit).
+/// Changes waiting for one opportunity coalesce into one job: it sends the latest state.
+pub async fn enqueue<C: ConnectionTrait>(
+    db: &C,
+    o: &opportunity::Model,
+    kind: JobKind,
+) -> AppResult<()> {
+    if super::live_connection(db, &o.partner_id).await?.is_none() {
+        return Ok(());
+    }
+    let sync = ace_sync::Entity::find_by_id(o.id.clone()).one(db).await?;
+    if kind == JobKind::Update && sync.is_none() {
+        return Ok(());
+    }
+    let now = crate::domain::now();
+    let waiting = ace_job::Entity::find()
+        .filter(ace_job::Column::SubjectId.eq(&o.id))
+        .filter(ace_job::Column::State.eq(WAITING))
+        .order_by_desc(ace_job::Column::Id)
+        .one(db)
+        .await?;
+    match waiting {
+        // Not started yet: it will read the latest state when it runs.
+        Some(job) if job.step.is_none() => {
+            if kind == JobKind::Submit && job.kind != JobKind::Submit.as_str() {
+                let mut job = job.into_active_model();
+                job.kind = Set(kind.as_str().into());
+                job.updated_at = Set(now);
+                job.update(db).await?;
+            }
+        }
+        _ => {
+            ace_job::ActiveModel {
+                id: Set(uuid::Uuid::now_v7().to_string()),
+                partner_id: Set(o.partner_id.clone()),
+                kind: Set(kind.as_str().into()),
+                subject_id: Set(o.id.clone()),
+                state: Set(WAITING.into()),
+                step: Set(None),
+                payload: Set(None),
+                attempts: Set(0),
+                next_attempt_at: Set(now),
+                last_error: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    match sync {
+        Some(row) => {
+            let mut row = row.into_active_model();
+            row.status = Set(status::PENDING.into());
+            row.attempts = Set(0);
+            row.next_attempt_at = Set(Some(now));
+            row.updated_at = Set(now);
+            row.update(db).await?;
+        }
+        None => {
+            ace_sync::ActiveModel {
+                subject_id: Set(o.id.clone()),
+                partner_id: Set(o.partner_id.clone()),
+                status: Set(status::PENDING.into()),
+                ace_opportunity_id: Set(None),
+                arn: Set(None),
+                ace_last_modified_date: Set(None),
+                last_synced_at: Set(None),
+                attempts: Set(0),
+                next_attempt_at: Set(Some(now)),
+                errors: Set(serde_json::json!([])),
+                conflicting_fields: Set(serde_json::json!([])),
+                base: Set(None),
+                associations: Set(None),
+                aws_summary: Set(None),
+                aws_summary_fetched_at: Set(None),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Queues an UPDATE for every shared opportunity of a customer whose fields (part of ACE's
+/// opportunity body) changed.
+pub async fn enqueue_for_customer<C: ConnectionTrait>(db: &C, customer_id: &str) -> AppResult<()> {
+    let opportunities = opportunity::Entity::find()
+        .filter(opportunity::Column::CustomerId.eq(customer_id))
+        .all(db)
+        .await?;
+    if opportunities.is_empty() {
+        return Ok(());
+    }
+    let shared: std::collections::HashSet<String> = ace_sync::Entity::find()
+        .filter(ace_sync::Column::SubjectId.is_in(opportunities.iter().map(|o| o.id.clone())))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.subject_id)
+        .collect();
+    for o in opportunities.iter().filter(|o| shared.contains(&o.id)) {
+        enqueue(db, o, JobKind::Update).await?;
+    }
+    Ok(())
+}
