@@ -1,6 +1,6 @@
 //! The `cosell` command: serve (default), migrate, seed-demo, token, schema.
 use crate::auth::MintRequest;
-use crate::config::{DbConfig, JwtConfig, LimitsConfig};
+use crate::config::{AceConfig, DbConfig, JwtConfig, LimitsConfig};
 use crate::domain::enums::{Role, SegmentCode, StoredEnum};
 use crate::{db, graphql, http, seed};
 use clap::{Parser, Subcommand};
@@ -21,6 +21,8 @@ pub struct Cli {
     jwt: JwtConfig,
     #[command(flatten)]
     limits: LimitsConfig,
+    #[command(flatten)]
+    ace: AceConfig,
     /// Address to listen on.
     #[arg(
         long,
@@ -58,6 +60,24 @@ enum Command {
     Token(TokenArgs),
     /// Print the served GraphQL schema (SDL).
     Schema,
+    /// The ACE connection: check a partner's, or run one sync pass.
+    #[command(subcommand)]
+    Ace(AceCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AceCommand {
+    /// Verify a partner's connection; prints the catalog and the number of ACE solutions.
+    Check {
+        #[arg(long)]
+        partner: String,
+    },
+    /// Sync every connected partner once (send waiting changes, poll ACE) and exit.
+    Sync {
+        /// One pass, then exit (the only mode: the server runs the continuous sync).
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -148,13 +168,20 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                 cli.listen
             );
             let db_for_close = db.clone();
+            let ace = std::sync::Arc::new(crate::ace::AceClients::new(cli.ace.settings()));
+            let sync = cli.ace.ace_sync.then(|| {
+                tokio::spawn(
+                    crate::services::ace::worker::Worker::new(db.clone(), ace.clone()).run(),
+                )
+            });
             let state = http::AppState {
-                schema: graphql::build(
+                schema: graphql::build_with_ace(
                     db.clone(),
                     graphql::SchemaOptions {
                         introspection: cli.introspection,
                         test_hooks: false,
                     },
+                    ace,
                 ),
                 db,
                 keys,
@@ -169,6 +196,12 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                     .unwrap_or(2)
             });
             http::serve(listener, state, workers)?.await?;
+            if let Some(sync) = sync {
+                // Every step of the sync is recorded as it ends; stopping between steps loses
+                // nothing (the next start resumes).
+                sync.abort();
+                let _ = sync.await;
+            }
             // Requests have drained; close the pool so no connection outlives the runtime.
             db_for_close.close().await?;
             tracing::info!("stopped");
@@ -203,6 +236,41 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             println!("{}", keys.mint(&request)?);
         }
         Command::Schema => print!("{}", graphql::sdl()),
+        Command::Ace(AceCommand::Check { partner }) => {
+            let db = db::connect_and_migrate(&cli.db.database_url).await?;
+            let clients = crate::ace::AceClients::new(cli.ace.settings());
+            let row = crate::services::ace::connection_row(&db, partner)
+                .await
+                .map_err(|e| format!("{e:?}"))?
+                .ok_or_else(|| format!("partner {partner} has never connected to ACE"))?;
+            let connection =
+                crate::services::ace::client_connection(&row).map_err(|e| format!("{e:?}"))?;
+            let client = clients.client(&connection).await;
+            let solutions = client
+                .solutions()
+                .await
+                .map_err(|e| format!("ACE refused the connection: {e}"))?;
+            println!(
+                "partner {partner}: connected to catalog {} ({}), {} ACE solution(s), status {}",
+                connection.catalog.ace_str(),
+                connection
+                    .role_arn
+                    .as_deref()
+                    .unwrap_or("the server's own credentials"),
+                solutions.len(),
+                row.status
+            );
+            db.close().await?;
+        }
+        Command::Ace(AceCommand::Sync { once: _ }) => {
+            let db = db::connect_and_migrate(&cli.db.database_url).await?;
+            let clients = std::sync::Arc::new(crate::ace::AceClients::new(cli.ace.settings()));
+            crate::services::ace::worker::sync_once(db.clone(), clients)
+                .await
+                .map_err(|e| format!("{e:?}"))?;
+            println!("ACE sync pass done");
+            db.close().await?;
+        }
     }
     Ok(())
 }

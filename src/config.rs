@@ -206,3 +206,46 @@ impl LimitsConfig {
         }
     }
 }
+
+/// The ACE connection (docs/ace-sync.md); credentials come from the AWS SDK's standard chain.
+#[derive(Args, Clone, Debug)]
+pub struct AceConfig {
+    /// Region of the Partner Central selling API; wins over AWS_REGION for ACE calls.
+    #[arg(
+        long,
+        env = "COSELL_ACE_REGION",
+        default_value = "us-east-1",
+        global = true
+    )]
+    pub ace_region: String,
+    /// An endpoint URL in place of ACE's (a proxy, or a fake ACE in tests).
+    #[arg(long, env = "COSELL_ACE_ENDPOINT", global = true)]
+    pub ace_endpoint: Option<String>,
+    /// How often each connected partner is polled: seconds, or a number with s, m, h or d.
+    #[arg(long, env = "COSELL_ACE_POLL_INTERVAL", default_value = "60s", value_parser = parse_duration, global = true)]
+    pub ace_poll_interval: u64,
+    /// `on` runs the background sync in this process; `off` leaves it to another (or to
+    /// `cosell ace sync --once`).
+    #[arg(long, env = "COSELL_ACE_SYNC", default_value = "on", value_parser = parse_on_off, global = true)]
+    pub ace_sync: bool,
+}
+
+fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" => Ok(true),
+        "off" | "false" | "0" => Ok(false),
+        _ => Err(format!("{s:?} is not on or off")),
+    }
+}
+
+impl AceConfig {
+    pub fn settings(&self) -> crate::ace::AceSettings {
+        crate::ace::AceSettings {
+            region: self.ace_region.clone(),
+            endpoint: self.ace_endpoint.clone(),
+            poll_interval: std::time::Duration::from_secs(self.ace_poll_interval.max(1)),
+            sync: self.ace_sync,
+            ..Default::default()
+        }
+    }
+}

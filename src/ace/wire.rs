@@ -271,7 +271,10 @@ pub fn opportunity_json(
             .collect();
         object(vec![
             ("Title", json!(p.title())),
-            ("CustomerBusinessProblem", json!(p.customer_business_problem())),
+            (
+                "CustomerBusinessProblem",
+                json!(p.customer_business_problem()),
+            ),
             ("CustomerUseCase", json!(p.customer_use_case())),
             (
                 "DeliveryModels",
@@ -292,7 +295,10 @@ pub fn opportunity_json(
                         .collect::<Vec<_>>()
                 ),
             ),
-            ("CompetitorName", json!(p.competitor_name().map(|c| c.as_str()))),
+            (
+                "CompetitorName",
+                json!(p.competitor_name().map(|c| c.as_str())),
+            ),
             ("OtherCompetitorNames", json!(p.other_competitor_names())),
             ("AdditionalComments", json!(p.additional_comments())),
         ])

@@ -29,6 +29,7 @@ pub struct Loaders {
     pub opportunity: DataLoader<OpportunityById>,
     pub visible_opportunity: DataLoader<VisibleOpportunityById>,
     pub ask_comments: DataLoader<CommentsByAsk>,
+    pub ace_sync: DataLoader<AceSyncByOpportunity>,
 }
 
 /// How long a loader gathers keys before it queries (async-graphql's default).
@@ -62,6 +63,7 @@ impl Loaders {
             opportunity: batched(OpportunityById(db()), delay),
             visible_opportunity: batched(VisibleOpportunityById(db(), viewer.clone()), delay),
             ask_comments: batched(CommentsByAsk(db()), delay),
+            ace_sync: batched(AceSyncByOpportunity(db()), delay),
         }
     }
 }
@@ -140,6 +142,25 @@ impl Loader<String> for ListsByPartner {
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
         crate::data::partners::lists_of(&self.0, self.1, keys).await
+    }
+}
+
+/// An opportunity's ACE sync state; the opportunity itself was read in scope.
+pub struct AceSyncByOpportunity(DatabaseConnection);
+
+impl Loader<String> for AceSyncByOpportunity {
+    type Value = entity::ace_sync::Model;
+    type Error = DbErr;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let rows = entity::ace_sync::Entity::find()
+            .filter(entity::ace_sync::Column::SubjectId.is_in(keys.iter().cloned()))
+            .all(&self.0)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|s| (s.subject_id.clone(), s))
+            .collect())
     }
 }
 

@@ -12,4 +12,4 @@ pub mod scalars;
 pub mod schema;
 pub mod types;
 
-pub use schema::{AppSchema, SchemaOptions, build, sdl};
+pub use schema::{AppSchema, SchemaOptions, build, build_with_ace, sdl};

@@ -267,6 +267,65 @@ impl OpportunityMutation {
         ))
     }
 
+    /// Connects the partner to ACE, checked with ACE at once (PARTNER_ADMIN of the partner,
+    /// ADMIN).
+    async fn connect_ace(
+        &self,
+        ctx: &Context<'_>,
+        partner_id: ID,
+        input: crate::graphql::types::ace::ConnectAceInput,
+    ) -> Result<Partner> {
+        Ok(Partner(
+            crate::services::ace::connections::connect(
+                ctx::db(ctx)?,
+                ctx.data::<std::sync::Arc<crate::ace::AceClients>>()?,
+                ctx::viewer(ctx)?,
+                &partner_id,
+                input.into(),
+            )
+            .await?,
+        ))
+    }
+
+    /// Stops the partner's sync; ACE identifiers already stored are kept.
+    async fn disconnect_ace(&self, ctx: &Context<'_>, partner_id: ID) -> Result<Partner> {
+        Ok(Partner(
+            crate::services::ace::connections::disconnect(
+                ctx::db(ctx)?,
+                ctx::viewer(ctx)?,
+                &partner_id,
+            )
+            .await?,
+        ))
+    }
+
+    /// Creates or updates the partner's solutions from ACE's, by ACE solution id.
+    async fn import_ace_solutions(
+        &self,
+        ctx: &Context<'_>,
+        partner_id: ID,
+    ) -> Result<Vec<Solution>> {
+        Ok(crate::services::ace::connections::import_solutions(
+            ctx::db(ctx)?,
+            ctx.data::<std::sync::Arc<crate::ace::AceClients>>()?,
+            ctx::viewer(ctx)?,
+            &partner_id,
+        )
+        .await?
+        .into_iter()
+        .map(Solution)
+        .collect())
+    }
+
+    /// Sends a FAILED or CONFLICT opportunity to ACE again (partner roles of its partner,
+    /// ADMIN).
+    async fn retry_ace_sync(&self, ctx: &Context<'_>, opportunity_id: ID) -> Result<Opportunity> {
+        Ok(Opportunity(
+            crate::services::ace::outbox::retry(ctx::db(ctx)?, ctx::viewer(ctx)?, &opportunity_id)
+                .await?,
+        ))
+    }
+
     async fn associate_solution(
         &self,
         ctx: &Context<'_>,

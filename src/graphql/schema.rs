@@ -40,8 +40,22 @@ impl Default for SchemaOptions {
 }
 
 pub fn build(db: DatabaseConnection, options: SchemaOptions) -> AppSchema {
+    build_with_ace(
+        db,
+        options,
+        std::sync::Arc::new(crate::ace::AceClients::new(Default::default())),
+    )
+}
+
+/// The schema with the ACE clients its ACE mutations call.
+pub fn build_with_ace(
+    db: DatabaseConnection,
+    options: SchemaOptions,
+    ace: std::sync::Arc<crate::ace::AceClients>,
+) -> AppSchema {
     let builder = builder(options.introspection)
         .data(db)
+        .data(ace)
         .data(super::query::TestHooks(options.test_hooks));
     if options.introspection {
         builder.finish()

@@ -168,7 +168,11 @@ fn validation(reason: &str, errors: Vec<(String, &str, String)>) -> Refusal {
 fn missing(field: &str) -> Refusal {
     validation(
         "REQUEST_VALIDATION_FAILED",
-        vec![(field.into(), "REQUIRED_FIELD_MISSING", format!("{field} is required"))],
+        vec![(
+            field.into(),
+            "REQUIRED_FIELD_MISSING",
+            format!("{field} is required"),
+        )],
     )
 }
 
@@ -202,22 +206,38 @@ fn account_of(state: &State, req: &HttpRequest, service: &str) -> Result<String,
     let credential = auth
         .strip_prefix("AWS4-HMAC-SHA256 ")
         .and_then(|rest| rest.split(", ").find_map(|p| p.strip_prefix("Credential=")))
-        .ok_or_else(|| refuse(403, "MissingAuthenticationTokenException", "request is not signed"))?;
+        .ok_or_else(|| {
+            refuse(
+                403,
+                "MissingAuthenticationTokenException",
+                "request is not signed",
+            )
+        })?;
     let parts: Vec<&str> = credential.split('/').collect();
     if parts.len() != 5 || parts[3] != service || parts[4] != "aws4_request" {
-        return Err(refuse(403, "InvalidSignatureException", "credential scope is wrong"));
+        return Err(refuse(
+            403,
+            "InvalidSignatureException",
+            "credential scope is wrong",
+        ));
     }
     if parts[2] != "us-east-1" {
-        return Err(refuse(403, "InvalidSignatureException", "wrong region in credential scope"));
+        return Err(refuse(
+            403,
+            "InvalidSignatureException",
+            "wrong region in credential scope",
+        ));
     }
     if parts[0] == STATIC_KEY {
         return Ok(STATIC_ACCOUNT.into());
     }
-    state
-        .issued
-        .get(parts[0])
-        .cloned()
-        .ok_or_else(|| refuse(403, "UnrecognizedClientException", "the security token is invalid"))
+    state.issued.get(parts[0]).cloned().ok_or_else(|| {
+        refuse(
+            403,
+            "UnrecognizedClientException",
+            "the security token is invalid",
+        )
+    })
 }
 
 impl FakeAce {
@@ -341,7 +361,10 @@ impl FakeAce {
     /// AWS engages: its summary becomes readable.
     pub fn engage(&self, id: &str, summary: Value) {
         self.with(|s| {
-            s.opportunities.get_mut(id).expect("ACE opportunity").aws_summary = Some(summary)
+            s.opportunities
+                .get_mut(id)
+                .expect("ACE opportunity")
+                .aws_summary = Some(summary)
         });
     }
 }
@@ -392,7 +415,11 @@ fn selling(state: &mut State, req: &HttpRequest, target: &str, raw: &[u8]) -> Ht
             return Err(refuse(400, "SerializationException", "wrong content type"));
         }
         if !body.is_object() {
-            return Err(refuse(400, "SerializationException", "body is not a JSON object"));
+            return Err(refuse(
+                400,
+                "SerializationException",
+                "body is not a JSON object",
+            ));
         }
         let result = admit(state, &account, &operation)
             .and_then(|()| operate(state, &account, &operation, &body));
@@ -456,7 +483,11 @@ fn catalog(body: &Value) -> Result<String, Refusal> {
         Some(c @ ("AWS" | "Sandbox")) => Ok(c.to_string()),
         Some(_) => Err(validation(
             "REQUEST_VALIDATION_FAILED",
-            vec![("Catalog".into(), "INVALID_ENUM_VALUE", "Catalog must be AWS or Sandbox".into())],
+            vec![(
+                "Catalog".into(),
+                "INVALID_ENUM_VALUE",
+                "Catalog must be AWS or Sandbox".into(),
+            )],
         )),
         None => Err(missing("Catalog")),
     }
@@ -472,7 +503,13 @@ fn find<'a>(
         .opportunities
         .get_mut(id)
         .filter(|o| o.account == account && o.catalog == catalog)
-        .ok_or_else(|| refuse(404, "ResourceNotFoundException", format!("opportunity {id} not found")))
+        .ok_or_else(|| {
+            refuse(
+                404,
+                "ResourceNotFoundException",
+                format!("opportunity {id} not found"),
+            )
+        })
 }
 
 fn operate(state: &mut State, account: &str, op: &str, body: &Value) -> Result<Value, Refusal> {
@@ -493,31 +530,78 @@ fn operate(state: &mut State, account: &str, op: &str, body: &Value) -> Result<V
         "AssociateOpportunity" | "DisassociateOpportunity" => {
             require(
                 body,
-                &["OpportunityIdentifier", "RelatedEntityType", "RelatedEntityIdentifier"],
+                &[
+                    "OpportunityIdentifier",
+                    "RelatedEntityType",
+                    "RelatedEntityIdentifier",
+                ],
             )?;
             let kind = text(body, "RelatedEntityType").unwrap().to_string();
             let target = text(body, "RelatedEntityIdentifier").unwrap().to_string();
-            if !["Solutions", "AwsProducts", "AwsMarketplaceOffers", "AwsMarketplaceSolutions", "AwsMarketplaceProducts", "AwsMarketplaceOfferSets"].contains(&kind.as_str()) {
-                return Err(validation("REQUEST_VALIDATION_FAILED", vec![("RelatedEntityType".into(), "INVALID_ENUM_VALUE", "unknown related entity type".into())]));
+            if ![
+                "Solutions",
+                "AwsProducts",
+                "AwsMarketplaceOffers",
+                "AwsMarketplaceSolutions",
+                "AwsMarketplaceProducts",
+                "AwsMarketplaceOfferSets",
+            ]
+            .contains(&kind.as_str())
+            {
+                return Err(validation(
+                    "REQUEST_VALIDATION_FAILED",
+                    vec![(
+                        "RelatedEntityType".into(),
+                        "INVALID_ENUM_VALUE",
+                        "unknown related entity type".into(),
+                    )],
+                ));
             }
             let known_solution = state
                 .solutions
                 .get(account)
                 .is_some_and(|list| list.iter().any(|s| s["Id"] == json!(target)));
-            if op == "AssociateOpportunity" && kind == "Solutions" && target != "Other" && !known_solution {
-                return Err(refuse(404, "ResourceNotFoundException", format!("solution {target} not found")));
+            if op == "AssociateOpportunity"
+                && kind == "Solutions"
+                && target != "Other"
+                && !known_solution
+            {
+                return Err(refuse(
+                    404,
+                    "ResourceNotFoundException",
+                    format!("solution {target} not found"),
+                ));
             }
             let at = now_ms(state);
-            let o = find(state, account, &catalog, text(body, "OpportunityIdentifier").unwrap())?;
+            let o = find(
+                state,
+                account,
+                &catalog,
+                text(body, "OpportunityIdentifier").unwrap(),
+            )?;
             if matches!(o.review_status.as_str(), "Submitted" | "In review") {
-                return Err(validation("BUSINESS_VALIDATION_FAILED", vec![("RelatedEntityIdentifier".into(), "ACTION_NOT_PERMITTED", "the opportunity is under review".into())]));
+                return Err(validation(
+                    "BUSINESS_VALIDATION_FAILED",
+                    vec![(
+                        "RelatedEntityIdentifier".into(),
+                        "ACTION_NOT_PERMITTED",
+                        "the opportunity is under review".into(),
+                    )],
+                ));
             }
             let list = o.related.entry(kind.clone()).or_default();
             if op == "AssociateOpportunity" {
                 if !list.contains(&target) {
-                    let cap = match kind.as_str() { "Solutions" => 10, "AwsProducts" => 20, _ => 1 };
+                    let cap = match kind.as_str() {
+                        "Solutions" => 10,
+                        "AwsProducts" => 20,
+                        _ => 1,
+                    };
                     if list.len() >= cap {
-                        return Err(validation("BUSINESS_VALIDATION_FAILED", vec![(kind.clone(), "TOO_MANY_VALUES", format!("at most {cap}"))]));
+                        return Err(validation(
+                            "BUSINESS_VALIDATION_FAILED",
+                            vec![(kind.clone(), "TOO_MANY_VALUES", format!("at most {cap}"))],
+                        ));
                     }
                     list.push(target);
                 }
@@ -533,17 +617,38 @@ fn operate(state: &mut State, account: &str, op: &str, body: &Value) -> Result<V
             require(body, &["Identifier", "InvolvementType"])?;
             let involvement = text(body, "InvolvementType").unwrap().to_string();
             if !["Co-Sell", "For Visibility Only"].contains(&involvement.as_str()) {
-                return Err(validation("REQUEST_VALIDATION_FAILED", vec![("InvolvementType".into(), "INVALID_ENUM_VALUE", "unknown involvement type".into())]));
+                return Err(validation(
+                    "REQUEST_VALIDATION_FAILED",
+                    vec![(
+                        "InvolvementType".into(),
+                        "INVALID_ENUM_VALUE",
+                        "unknown involvement type".into(),
+                    )],
+                ));
             }
             if let Some(v) = text(body, "Visibility")
                 && !["Full", "Limited"].contains(&v)
             {
-                return Err(validation("REQUEST_VALIDATION_FAILED", vec![("Visibility".into(), "INVALID_ENUM_VALUE", "unknown visibility".into())]));
+                return Err(validation(
+                    "REQUEST_VALIDATION_FAILED",
+                    vec![(
+                        "Visibility".into(),
+                        "INVALID_ENUM_VALUE",
+                        "unknown visibility".into(),
+                    )],
+                ));
             }
             let at = now_ms(state);
             let o = find(state, account, &catalog, text(body, "Identifier").unwrap())?;
-            if !matches!(o.review_status.as_str(), "Pending Submission" | "Action Required") {
-                return Err(refuse(409, "ConflictException", format!("cannot submit an opportunity in {}", o.review_status)));
+            if !matches!(
+                o.review_status.as_str(),
+                "Pending Submission" | "Action Required"
+            ) {
+                return Err(refuse(
+                    409,
+                    "ConflictException",
+                    format!("cannot submit an opportunity in {}", o.review_status),
+                ));
             }
             let errors = business_rules(&o.body, &o.related);
             if !errors.is_empty() {
@@ -556,25 +661,48 @@ fn operate(state: &mut State, account: &str, op: &str, body: &Value) -> Result<V
         }
         "GetAwsOpportunitySummary" => {
             require(body, &["RelatedOpportunityIdentifier"])?;
-            let o = find(state, account, &catalog, text(body, "RelatedOpportunityIdentifier").unwrap())?;
+            let o = find(
+                state,
+                account,
+                &catalog,
+                text(body, "RelatedOpportunityIdentifier").unwrap(),
+            )?;
             let mut summary = o.aws_summary.clone().ok_or_else(|| {
-                refuse(404, "ResourceNotFoundException", "AWS has not engaged on this opportunity")
+                refuse(
+                    404,
+                    "ResourceNotFoundException",
+                    "AWS has not engaged on this opportunity",
+                )
             })?;
             summary["Catalog"] = json!(catalog);
             summary["RelatedOpportunityId"] = json!(o.id);
             Ok(summary)
         }
-        _ => Err(refuse(400, "UnknownOperationException", format!("unknown operation {op}"))),
+        _ => Err(refuse(
+            400,
+            "UnknownOperationException",
+            format!("unknown operation {op}"),
+        )),
     }
 }
 
 fn page(body: &Value, all: Vec<Value>, key: &str) -> Result<Value, Refusal> {
     let max = body.get("MaxResults").and_then(Value::as_u64).unwrap_or(20) as usize;
     if !(1..=100).contains(&max) {
-        return Err(validation("REQUEST_VALIDATION_FAILED", vec![("MaxResults".into(), "VALUE_OUT_OF_RANGE", "1..100".into())]));
+        return Err(validation(
+            "REQUEST_VALIDATION_FAILED",
+            vec![("MaxResults".into(), "VALUE_OUT_OF_RANGE", "1..100".into())],
+        ));
     }
     let start: usize = text(body, "NextToken")
-        .map(|t| t.parse().map_err(|_| validation("REQUEST_VALIDATION_FAILED", vec![("NextToken".into(), "INVALID_VALUE", "bad token".into())])))
+        .map(|t| {
+            t.parse().map_err(|_| {
+                validation(
+                    "REQUEST_VALIDATION_FAILED",
+                    vec![("NextToken".into(), "INVALID_VALUE", "bad token".into())],
+                )
+            })
+        })
         .transpose()?
         .unwrap_or(0);
     let items: Vec<Value> = all.iter().skip(start).take(max).cloned().collect();
@@ -589,7 +717,15 @@ fn page(body: &Value, all: Vec<Value>, key: &str) -> Result<Value, Refusal> {
 fn partner_fields(body: &Value) -> Value {
     let mut fields = body.clone();
     if let Some(map) = fields.as_object_mut() {
-        for key in ["Catalog", "ClientToken", "Origin", "Identifier", "LastModifiedDate", "OpportunityTeam", "Tags"] {
+        for key in [
+            "Catalog",
+            "ClientToken",
+            "Origin",
+            "Identifier",
+            "LastModifiedDate",
+            "OpportunityTeam",
+            "Tags",
+        ] {
             map.remove(key);
         }
     }
@@ -604,16 +740,38 @@ fn check_fields(fields: &Value) -> Result<(), Refusal> {
     if let Some(stage) = text(fields, "LifeCycle.Stage")
         && !STAGES.contains(&stage)
     {
-        errors.push(("LifeCycle.Stage".into(), "INVALID_ENUM_VALUE", format!("{stage} is not a stage")));
+        errors.push((
+            "LifeCycle.Stage".into(),
+            "INVALID_ENUM_VALUE",
+            format!("{stage} is not a stage"),
+        ));
     }
-    if text(fields, "LifeCycle.Stage") == Some("Launched") && text(fields, "Customer.Account.AwsAccountId").is_none() {
-        errors.push(("Customer.Account.AwsAccountId".into(), "REQUIRED_FIELD_MISSING", "the customer's AWS account is required once the opportunity is Launched".into()));
+    if text(fields, "LifeCycle.Stage") == Some("Launched")
+        && text(fields, "Customer.Account.AwsAccountId").is_none()
+    {
+        errors.push((
+            "Customer.Account.AwsAccountId".into(),
+            "REQUIRED_FIELD_MISSING",
+            "the customer's AWS account is required once the opportunity is Launched".into(),
+        ));
     }
-    if text(fields, "LifeCycle.Stage") == Some("Closed Lost") && text(fields, "LifeCycle.ClosedLostReason").is_none() {
-        errors.push(("LifeCycle.ClosedLostReason".into(), "REQUIRED_FIELD_MISSING", "a reason is required for Closed Lost".into()));
+    if text(fields, "LifeCycle.Stage") == Some("Closed Lost")
+        && text(fields, "LifeCycle.ClosedLostReason").is_none()
+    {
+        errors.push((
+            "LifeCycle.ClosedLostReason".into(),
+            "REQUIRED_FIELD_MISSING",
+            "a reason is required for Closed Lost".into(),
+        ));
     }
-    if text(fields, "NationalSecurity") == Some("Yes") && text(fields, "Customer.Account.Industry") != Some("Government") {
-        errors.push(("NationalSecurity".into(), "INVALID_VALUE", "only for Government customers".into()));
+    if text(fields, "NationalSecurity") == Some("Yes")
+        && text(fields, "Customer.Account.Industry") != Some("Government")
+    {
+        errors.push((
+            "NationalSecurity".into(),
+            "INVALID_VALUE",
+            "only for Government customers".into(),
+        ));
     }
     if errors.is_empty() {
         Ok(())
@@ -623,19 +781,35 @@ fn check_fields(fields: &Value) -> Result<(), Refusal> {
 }
 
 /// What submission needs (§5.3).
-fn business_rules(f: &Value, related: &BTreeMap<String, Vec<String>>) -> Vec<(String, &'static str, String)> {
+fn business_rules(
+    f: &Value,
+    related: &BTreeMap<String, Vec<String>>,
+) -> Vec<(String, &'static str, String)> {
     let mut errors = Vec::new();
     let nat_sec = text(f, "NationalSecurity") == Some("Yes");
     let mut need = |path: &str| {
         if at(f, path).is_none_or(|v| v.as_array().is_some_and(|a| a.is_empty())) {
-            errors.push((path.to_string(), "REQUIRED_FIELD_MISSING", format!("{path} is required")));
+            errors.push((
+                path.to_string(),
+                "REQUIRED_FIELD_MISSING",
+                format!("{path} is required"),
+            ));
         }
     };
     for path in [
-        "Customer.Account.CompanyName", "Customer.Account.Industry", "Customer.Account.Address.CountryCode",
-        "Customer.Account.Address.PostalCode", "LifeCycle.TargetCloseDate", "Project.Title",
-        "Project.CustomerBusinessProblem", "Project.CustomerUseCase", "Project.DeliveryModels",
-        "Project.ExpectedCustomerSpend", "Project.SalesActivities", "PrimaryNeedsFromAws", "Marketing.Source",
+        "Customer.Account.CompanyName",
+        "Customer.Account.Industry",
+        "Customer.Account.Address.CountryCode",
+        "Customer.Account.Address.PostalCode",
+        "LifeCycle.TargetCloseDate",
+        "Project.Title",
+        "Project.CustomerBusinessProblem",
+        "Project.CustomerUseCase",
+        "Project.DeliveryModels",
+        "Project.ExpectedCustomerSpend",
+        "Project.SalesActivities",
+        "PrimaryNeedsFromAws",
+        "Marketing.Source",
     ] {
         need(path);
     }
@@ -646,13 +820,28 @@ fn business_rules(f: &Value, related: &BTreeMap<String, Vec<String>>) -> Vec<(St
         }
     }
     if text(f, "Project.CustomerBusinessProblem").is_some_and(|p| p.chars().count() < 20) {
-        errors.push(("Project.CustomerBusinessProblem".into(), "INVALID_VALUE", "at least 20 characters".into()));
+        errors.push((
+            "Project.CustomerBusinessProblem".into(),
+            "INVALID_VALUE",
+            "at least 20 characters".into(),
+        ));
     }
-    if matches!(text(f, "LifeCycle.Stage"), Some("Prospect" | "Closed Lost" | "Launched") | None) {
-        errors.push(("LifeCycle.Stage".into(), "INVALID_VALUE", "the stage must be at least Qualified and open".into()));
+    if matches!(
+        text(f, "LifeCycle.Stage"),
+        Some("Prospect" | "Closed Lost" | "Launched") | None
+    ) {
+        errors.push((
+            "LifeCycle.Stage".into(),
+            "INVALID_VALUE",
+            "the stage must be at least Qualified and open".into(),
+        ));
     }
     if related.get("Solutions").is_none_or(|s| s.is_empty()) {
-        errors.push(("RelatedEntityIdentifiers.Solutions".into(), "REQUIRED_FIELD_MISSING", "associate a solution".into()));
+        errors.push((
+            "RelatedEntityIdentifiers.Solutions".into(),
+            "REQUIRED_FIELD_MISSING",
+            "associate a solution".into(),
+        ));
     }
     errors
 }
@@ -671,15 +860,30 @@ fn create(state: &mut State, account: &str, catalog: &str, body: &Value) -> Resu
     let print = fingerprint(body);
     if let Some((seen, id)) = state.tokens.get(&(account.to_string(), token.clone())) {
         if *seen != print {
-            return Err(refuse(409, "ConflictException", "Conflicting client token submitted for a new request body"));
+            return Err(refuse(
+                409,
+                "ConflictException",
+                "Conflicting client token submitted for a new request body",
+            ));
         }
         let o = &state.opportunities[id];
-        return Ok(json!({"Id": o.id, "PartnerOpportunityIdentifier": text(&o.body, "PartnerOpportunityIdentifier"), "LastModifiedDate": iso(o.last_modified)}));
+        return Ok(
+            json!({"Id": o.id, "PartnerOpportunityIdentifier": text(&o.body, "PartnerOpportunityIdentifier"), "LastModifiedDate": iso(o.last_modified)}),
+        );
     }
     match text(body, "Origin") {
         Some("Partner Referral") => {}
         Some("AWS Referral") if catalog == "Sandbox" => {}
-        Some(_) => return Err(validation("BUSINESS_VALIDATION_FAILED", vec![("Origin".into(), "INVALID_VALUE", "Origin must be Partner Referral".into())])),
+        Some(_) => {
+            return Err(validation(
+                "BUSINESS_VALIDATION_FAILED",
+                vec![(
+                    "Origin".into(),
+                    "INVALID_VALUE",
+                    "Origin must be Partner Referral".into(),
+                )],
+            ));
+        }
         None => {}
     }
     let fields = partner_fields(body);
@@ -704,8 +908,12 @@ fn create(state: &mut State, account: &str, catalog: &str, body: &Value) -> Resu
             aws_summary: None,
         },
     );
-    state.tokens.insert((account.into(), token), (print, id.clone()));
-    Ok(json!({"Id": id, "PartnerOpportunityIdentifier": text(body, "PartnerOpportunityIdentifier"), "LastModifiedDate": iso(at)}))
+    state
+        .tokens
+        .insert((account.into(), token), (print, id.clone()));
+    Ok(
+        json!({"Id": id, "PartnerOpportunityIdentifier": text(body, "PartnerOpportunityIdentifier"), "LastModifiedDate": iso(at)}),
+    )
 }
 
 /// JSON leaf paths whose values differ between two bodies (lists compared whole).
@@ -714,8 +922,17 @@ fn changed_paths(a: &Value, b: &Value, prefix: &str, out: &mut Vec<String>) {
         (Value::Object(x), Value::Object(y)) => {
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             for k in keys {
-                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                changed_paths(x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), &path, out);
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                changed_paths(
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    &path,
+                    out,
+                );
             }
         }
         (Value::Object(x), Value::Null) | (Value::Null, Value::Object(x)) => {
@@ -730,26 +947,52 @@ fn update(state: &mut State, account: &str, catalog: &str, body: &Value) -> Resu
     require(body, &["Identifier", "LastModifiedDate"])?;
     let sent = text(body, "LastModifiedDate").unwrap();
     let sent: DateTime<Utc> = DateTime::parse_from_rfc3339(sent)
-        .map_err(|_| validation("REQUEST_VALIDATION_FAILED", vec![("LastModifiedDate".into(), "INVALID_STRING_FORMAT", "not a date-time".into())]))?
+        .map_err(|_| {
+            validation(
+                "REQUEST_VALIDATION_FAILED",
+                vec![(
+                    "LastModifiedDate".into(),
+                    "INVALID_STRING_FORMAT",
+                    "not a date-time".into(),
+                )],
+            )
+        })?
         .with_timezone(&Utc);
     let fields = partner_fields(body);
     check_fields(&fields)?;
     let at = now_ms(state);
     let o = find(state, account, catalog, text(body, "Identifier").unwrap())?;
     if (o.last_modified - sent).num_milliseconds() != 0 {
-        return Err(refuse(409, "ConflictException", "The opportunity was modified since LastModifiedDate; get it and retry"));
+        return Err(refuse(
+            409,
+            "ConflictException",
+            "The opportunity was modified since LastModifiedDate; get it and retry",
+        ));
     }
     let mut changed = Vec::new();
     changed_paths(&o.body, &fields, "", &mut changed);
     match o.review_status.as_str() {
         "Submitted" | "In review" | "Rejected" if !changed.is_empty() => {
-            return Err(validation("BUSINESS_VALIDATION_FAILED", vec![(changed[0].clone(), "ACTION_NOT_PERMITTED", format!("the opportunity cannot change while {}", o.review_status))]));
+            return Err(validation(
+                "BUSINESS_VALIDATION_FAILED",
+                vec![(
+                    changed[0].clone(),
+                    "ACTION_NOT_PERMITTED",
+                    format!("the opportunity cannot change while {}", o.review_status),
+                )],
+            ));
         }
         "Action Required" => {
             let refused: Vec<_> = changed
                 .iter()
                 .filter(|p| !ACTION_REQUIRED_EDITABLE.iter().any(|e| p.starts_with(e)))
-                .map(|p| (p.clone(), "ACTION_NOT_PERMITTED", "not editable under Action Required".to_string()))
+                .map(|p| {
+                    (
+                        p.clone(),
+                        "ACTION_NOT_PERMITTED",
+                        "not editable under Action Required".to_string(),
+                    )
+                })
                 .collect();
             if !refused.is_empty() {
                 return Err(validation("BUSINESS_VALIDATION_FAILED", refused));
@@ -766,7 +1009,10 @@ fn opportunity_json(o: &Opportunity) -> Value {
     let mut v = o.body.clone();
     v["Catalog"] = json!(o.catalog);
     v["Id"] = json!(o.id);
-    v["Arn"] = json!(format!("arn:aws:partnercentral:us-east-1::catalog/{}/opportunity/{}", o.catalog, o.id));
+    v["Arn"] = json!(format!(
+        "arn:aws:partnercentral:us-east-1::catalog/{}/opportunity/{}",
+        o.catalog, o.id
+    ));
     v["LastModifiedDate"] = json!(iso(o.last_modified));
     v["CreatedDate"] = json!(iso(o.created));
     let life = v
@@ -789,7 +1035,16 @@ fn list(state: &mut State, account: &str, catalog: &str, body: &Value) -> Result
     let after = text(body, "LastModifiedDate.AfterLastModifiedDate")
         .map(|s| DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)))
         .transpose()
-        .map_err(|_| validation("REQUEST_VALIDATION_FAILED", vec![("LastModifiedDate.AfterLastModifiedDate".into(), "INVALID_STRING_FORMAT", "not a date-time".into())]))?;
+        .map_err(|_| {
+            validation(
+                "REQUEST_VALIDATION_FAILED",
+                vec![(
+                    "LastModifiedDate.AfterLastModifiedDate".into(),
+                    "INVALID_STRING_FORMAT",
+                    "not a date-time".into(),
+                )],
+            )
+        })?;
     let mut all: Vec<&Opportunity> = state
         .opportunities
         .values()
@@ -800,7 +1055,14 @@ fn list(state: &mut State, account: &str, catalog: &str, body: &Value) -> Result
     if let Some(by) = text(body, "Sort.SortBy")
         && by != "LastModifiedDate"
     {
-        return Err(validation("REQUEST_VALIDATION_FAILED", vec![("Sort.SortBy".into(), "INVALID_ENUM_VALUE", "unsupported".into())]));
+        return Err(validation(
+            "REQUEST_VALIDATION_FAILED",
+            vec![(
+                "Sort.SortBy".into(),
+                "INVALID_ENUM_VALUE",
+                "unsupported".into(),
+            )],
+        ));
     }
     all.sort_by_key(|o| o.last_modified);
     if !ascending {
@@ -836,17 +1098,28 @@ fn sts(state: &mut State, req: &HttpRequest, raw: &[u8]) -> HttpResponse {
         return xml_error(400, "InvalidAction", "unknown action");
     }
     let (Some(role), Some(_session)) = (form.get("RoleArn"), form.get("RoleSessionName")) else {
-        return xml_error(400, "MissingParameter", "RoleArn and RoleSessionName are required");
+        return xml_error(
+            400,
+            "MissingParameter",
+            "RoleArn and RoleSessionName are required",
+        );
     };
     let allowed = state.roles.get(role).cloned();
     match allowed {
         Some(external_id) if form.get("ExternalId") == Some(&external_id) => {}
         _ => {
-            return xml_error(403, "AccessDenied", &format!("User is not authorized to perform: sts:AssumeRole on resource: {role}"));
+            return xml_error(
+                403,
+                "AccessDenied",
+                &format!("User is not authorized to perform: sts:AssumeRole on resource: {role}"),
+            );
         }
     }
     let account = role.split(':').nth(4).unwrap_or_default().to_string();
-    let key = format!("ASIA{}", uuid::Uuid::new_v4().simple().to_string()[..16].to_uppercase());
+    let key = format!(
+        "ASIA{}",
+        uuid::Uuid::new_v4().simple().to_string()[..16].to_uppercase()
+    );
     state.issued.insert(key.clone(), account.clone());
     let expires = iso(Utc::now() + chrono::Duration::hours(1));
     HttpResponse::Ok().content_type("text/xml").body(format!(
@@ -861,12 +1134,13 @@ fn url_decode(raw: &[u8]) -> HashMap<String, String> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < bytes.len() {
-            if bytes[i] == b'%' && i + 2 < bytes.len() + 1 && i + 2 <= bytes.len() - 1 + 1 {
-                if let Ok(b) = u8::from_str_radix(&s[i + 1..(i + 3).min(s.len())], 16) {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
+            if bytes[i] == b'%'
+                && i + 2 < bytes.len()
+                && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+            {
+                out.push(b);
+                i += 3;
+                continue;
             }
             out.push(bytes[i]);
             i += 1;

@@ -248,11 +248,49 @@ impl TestApp {
         .await
     }
 
+    /// A server connected to a fake ACE, with its background sync running (polling every
+    /// 200 ms, retrying from 20 ms, under the fake's quota).
+    pub async fn spawn_with_ace(fake: &crate::fake_ace::FakeAce) -> TestApp {
+        Self::spawn_with_ace_settings(ace_settings(fake)).await
+    }
+
+    pub async fn spawn_with_ace_settings(settings: cosell::ace::AceSettings) -> TestApp {
+        let (url, dir) = fresh_database().await;
+        let ace = Arc::new(cosell::ace::AceClients::new(settings));
+        let app = Self::serve_with(
+            &url,
+            dir,
+            cosell::graphql::loaders::DEFAULT_DELAY,
+            test_limits(),
+            ace.clone(),
+        )
+        .await;
+        tokio::spawn(cosell::services::ace::worker::Worker::new(app.db.clone(), ace).run());
+        app
+    }
+
     async fn serve(
         url: &str,
         dir: Option<tempfile::TempDir>,
         loader_delay: std::time::Duration,
         limits: cosell::http::front_door::Limits,
+    ) -> TestApp {
+        Self::serve_with(
+            url,
+            dir,
+            loader_delay,
+            limits,
+            Arc::new(cosell::ace::AceClients::new(Default::default())),
+        )
+        .await
+    }
+
+    async fn serve_with(
+        url: &str,
+        dir: Option<tempfile::TempDir>,
+        loader_delay: std::time::Duration,
+        limits: cosell::http::front_door::Limits,
+        ace: Arc<cosell::ace::AceClients>,
     ) -> TestApp {
         let db = cosell::db::connect_and_migrate(url)
             .await
@@ -267,12 +305,13 @@ impl TestApp {
             counter.fetch_add(1, Ordering::SeqCst);
         });
         let state = AppState {
-            schema: cosell::graphql::build(
+            schema: cosell::graphql::build_with_ace(
                 server_db.clone(),
                 cosell::graphql::SchemaOptions {
                     test_hooks: true,
                     ..Default::default()
                 },
+                ace,
             ),
             db: server_db,
             keys: keys.clone(),
@@ -428,4 +467,22 @@ impl TestApp {
 /// Whether this run's databases are PostgreSQL (TEST_DATABASE_URL set) rather than SQLite.
 pub fn on_postgres() -> bool {
     std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
+}
+
+/// ACE settings pointing at a fake: its endpoint for ACE and STS, its static credentials, a
+/// quick poll and retry, and quotas of 20 writes and 100 reads a second.
+pub fn ace_settings(fake: &crate::fake_ace::FakeAce) -> cosell::ace::AceSettings {
+    cosell::ace::AceSettings {
+        endpoint: Some(fake.url.clone()),
+        sts_endpoint: Some(fake.url.clone()),
+        static_credentials: Some((
+            crate::fake_ace::STATIC_KEY.into(),
+            crate::fake_ace::STATIC_SECRET.into(),
+        )),
+        poll_interval: std::time::Duration::from_millis(200),
+        retry_base: std::time::Duration::from_millis(20),
+        writes_per_second: 20.0,
+        reads_per_second: 100.0,
+        ..Default::default()
+    }
 }

@@ -2,11 +2,13 @@
 //! test: SQLite by default, PostgreSQL when TEST_DATABASE_URL names a server.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
+mod fake_ace;
 mod fixtures;
 mod helpers;
 mod process;
 
 mod ace_strings;
+mod ace_sync;
 mod asks;
 mod atomicity;
 mod auth;

@@ -1,4 +1,5 @@
 //! GraphQL object types. Each wraps a stored row; nested objects resolve through loaders.
+pub mod ace;
 pub mod ask;
 pub mod customer;
 pub mod node;

@@ -74,6 +74,10 @@ impl Opportunity {
             .ok_or_else(|| AppError::internal("opportunity without customer"))?)
     }
 
+    async fn sync_row(&self, ctx: &Context<'_>) -> Result<Option<entity::ace_sync::Model>> {
+        Ok(ctx::load(&ctx::loaders(ctx)?.ace_sync, &self.0.id).await?)
+    }
+
     async fn needs(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         Ok(ctx::load(&ctx::loaders(ctx)?.primary_needs, &self.0.id)
             .await?
@@ -331,6 +335,27 @@ impl Opportunity {
         Ok(Json(ace::create_payload(
             &self.0, &customer, &contacts, needs,
         )))
+    }
+    /// Where this opportunity stands in ACE (docs/ace-sync.md).
+    async fn ace_sync(&self, ctx: &Context<'_>) -> Result<super::ace::AceSync> {
+        Ok(self
+            .sync_row(ctx)
+            .await?
+            .as_ref()
+            .map(super::ace::AceSync::from)
+            .unwrap_or_else(super::ace::AceSync::not_shared))
+    }
+    /// AWS's side, from ACE, once AWS has engaged.
+    async fn aws_summary(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::ace::AwsOpportunitySummary>> {
+        Ok(self.sync_row(ctx).await?.and_then(|s| {
+            let fetched = s.aws_summary_fetched_at?;
+            s.aws_summary
+                .as_ref()
+                .map(|v| super::ace::AwsOpportunitySummary::from_stored(v, fetched))
+        }))
     }
     async fn version(&self) -> i32 {
         self.0.version

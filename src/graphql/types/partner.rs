@@ -140,6 +140,19 @@ impl Partner {
             .unwrap_or_default();
         Ok(referral_readiness::evaluate(self.0.value_proposition.as_deref(), &counts).into())
     }
+    /// The partner's ACE connection: its PARTNER_ADMIN and ADMIN only (null for others, and
+    /// when it never connected).
+    async fn ace_connection(&self, ctx: &Context<'_>) -> Result<Option<super::ace::AceConnection>> {
+        let viewer = ctx::viewer(ctx)?;
+        if crate::auth::policy::edit_partner_profile(viewer, &self.0.id).is_err() {
+            return Ok(None);
+        }
+        Ok(
+            crate::services::ace::connection_row(ctx::db(ctx)?, &self.0.id)
+                .await?
+                .map(Into::into),
+        )
+    }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
@@ -209,6 +222,10 @@ impl Solution {
     }
     async fn aws_marketplace_solution_arn(&self) -> Option<&str> {
         self.0.aws_marketplace_solution_arn.as_deref()
+    }
+    /// S-0000000 once known to ACE (importAceSolutions).
+    async fn ace_solution_id(&self) -> Option<&str> {
+        self.0.ace_solution_id.as_deref()
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)

@@ -7,9 +7,7 @@ use crate::domain::enums::{ChangeAction, ClosedLostReason, ReviewStatus, Stage, 
 use crate::error::{AppError, AppResult};
 use crate::services::history::Diff;
 use entity::{ace_sync, customer, opportunity};
-use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, NotSet, Set,
-};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, NotSet, Set};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -52,16 +50,14 @@ pub async fn ace_fields(
                 }
                 None => refused.push(path.clone()),
             },
-            "LifeCycle.ClosedLostReason" => {
-                match value.as_deref().map(ClosedLostReason::parse) {
-                    Some(None) => refused.push(path.clone()),
-                    parsed => {
-                        let v = parsed.flatten().map(|r| r.as_str().to_string());
-                        diff.field("closedLostReason", &current.closed_lost_reason, &v);
-                        om.closed_lost_reason = Set(v);
-                    }
+            "LifeCycle.ClosedLostReason" => match value.as_deref().map(ClosedLostReason::parse) {
+                Some(None) => refused.push(path.clone()),
+                parsed => {
+                    let v = parsed.flatten().map(|r| r.as_str().to_string());
+                    diff.field("closedLostReason", &current.closed_lost_reason, &v);
+                    om.closed_lost_reason = Set(v);
                 }
-            }
+            },
             "LifeCycle.NextSteps" => {
                 diff.field("nextSteps", &current.next_steps, &value);
                 next_step = value.clone();
@@ -83,8 +79,7 @@ pub async fn ace_fields(
             "Project.Title" => match value {
                 Some(title) => {
                     diff.field("title", &current.title, &title);
-                    om.title_normalized =
-                        Set(crate::domain::validate::normalize_title(&title));
+                    om.title_normalized = Set(crate::domain::validate::normalize_title(&title));
                     om.title = Set(title);
                 }
                 None => refused.push(path.clone()),

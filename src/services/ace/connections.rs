@@ -120,7 +120,11 @@ pub async fn connect(
         .await?
         .ok_or_else(|| AppError::internal("connection row vanished"))?;
     let mut diff = Diff::default();
-    diff.field("aceConnection.status", &current.status, &CONNECTED.to_string());
+    diff.field(
+        "aceConnection.status",
+        &current.status,
+        &CONNECTED.to_string(),
+    );
     diff.field(
         "aceConnection.catalog",
         &current.catalog,
@@ -201,9 +205,14 @@ pub async fn import_solutions(
         .await?
         .ok_or(AppError::NotFound("partner"))?;
     policy::edit_partner_profile(viewer, &partner.id)?;
-    let row = super::live_connection(db, &partner.id).await?.ok_or_else(|| {
-        AppError::invalid_state("aceConnection", "connect the partner to ACE first (connectAce)")
-    })?;
+    let row = super::live_connection(db, &partner.id)
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid_state(
+                "aceConnection",
+                "connect the partner to ACE first (connectAce)",
+            )
+        })?;
     let client = clients.client(&client_connection(&row)?).await;
     let found = client.solutions().await.map_err(|err| {
         tracing::info!(partner = %partner.id, error = %err, "ListSolutions failed");
@@ -253,8 +262,10 @@ pub async fn import_solutions(
                 m.name = Set(s.name.clone());
                 m.category = Set(category.clone());
                 m.status = Set(status.clone());
-                m.aws_marketplace_solution_arn =
-                    Set(s.marketplace_arn.clone().or(local.aws_marketplace_solution_arn.clone()));
+                m.aws_marketplace_solution_arn = Set(s
+                    .marketplace_arn
+                    .clone()
+                    .or(local.aws_marketplace_solution_arn.clone()));
                 m.ace_solution_id = Set(Some(s.id.clone()));
                 m.updated_at = Set(now);
                 let updated = m.update(&txn).await?;

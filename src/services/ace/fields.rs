@@ -97,13 +97,22 @@ fn camel(s: &str) -> String {
 pub fn cosell_field(ace_path: &str) -> String {
     let path = ace_path.split('[').next().unwrap_or(ace_path);
     let fixed = [
-        ("Project.ExpectedCustomerSpend", "opportunity.expectedMonthlySpend"),
+        (
+            "Project.ExpectedCustomerSpend",
+            "opportunity.expectedMonthlySpend",
+        ),
         ("Customer.Contacts", "customer.contacts"),
         ("Marketing.Source", "opportunity.marketingSource"),
         ("Marketing.Channels", "opportunity.marketingChannels"),
         ("Marketing.UseCases", "opportunity.marketingUseCases"),
-        ("RelatedEntityIdentifiers.Solutions", "opportunity.solutions"),
-        ("RelatedEntityIdentifiers.AwsProducts", "opportunity.awsProducts"),
+        (
+            "RelatedEntityIdentifiers.Solutions",
+            "opportunity.solutions",
+        ),
+        (
+            "RelatedEntityIdentifiers.AwsProducts",
+            "opportunity.awsProducts",
+        ),
         (
             "RelatedEntityIdentifiers.AwsMarketplaceOffers",
             "opportunity.awsMarketplaceOfferArn",

@@ -72,3 +72,18 @@ pub fn client_connection(row: &ace_connection::Model) -> AppResult<Connection> {
         external_id: row.external_id.clone(),
     })
 }
+
+/// Whether an opportunity of a connected partner has been shared through ACE (AWS reviews it
+/// there, not in cosell).
+pub async fn shared_in_ace<C: ConnectionTrait>(
+    db: &C,
+    o: &entity::opportunity::Model,
+) -> AppResult<bool> {
+    if live_connection(db, &o.partner_id).await?.is_none() {
+        return Ok(false);
+    }
+    Ok(entity::ace_sync::Entity::find_by_id(o.id.clone())
+        .one(db)
+        .await?
+        .is_some())
+}

@@ -145,3 +145,45 @@ pub async fn enqueue_for_customer<C: ConnectionTrait>(db: &C, customer_id: &str)
     }
     Ok(())
 }
+
+/// `retryAceSync`: queues the opportunity again after FAILED or CONFLICT. A submission that
+/// never reached ACE's review is submitted again; anything else sends the latest state.
+pub async fn retry(
+    db: &sea_orm::DatabaseConnection,
+    viewer: &crate::auth::Viewer,
+    opportunity_id: &str,
+) -> AppResult<opportunity::Model> {
+    use crate::error::AppError;
+    let txn = crate::db::begin_write(db).await?;
+    let o = crate::data::opportunities::find(&txn, viewer, opportunity_id)
+        .await?
+        .ok_or(AppError::NotFound("opportunity"))?;
+    crate::auth::policy::edit_partner_data(viewer, &o.partner_id)?;
+    if super::live_connection(&txn, &o.partner_id).await?.is_none() {
+        return Err(AppError::invalid_state(
+            "aceSync",
+            "the partner is not connected to ACE",
+        ));
+    }
+    let sync = ace_sync::Entity::find_by_id(o.id.clone())
+        .one(&txn)
+        .await?
+        .filter(|s| s.status == status::FAILED || s.status == status::CONFLICT)
+        .ok_or_else(|| {
+            AppError::invalid_state("aceSync", "only a FAILED or CONFLICT sync can be retried")
+        })?;
+    let submitted = ace_job::Entity::find()
+        .filter(ace_job::Column::SubjectId.eq(&o.id))
+        .order_by_desc(ace_job::Column::Id)
+        .one(&txn)
+        .await?
+        .is_some_and(|j| j.kind == JobKind::Submit.as_str());
+    let kind = if submitted && (sync.base.is_none() || o.review_status == "Submitted") {
+        JobKind::Submit
+    } else {
+        JobKind::Update
+    };
+    enqueue(&txn, &o, kind).await?;
+    txn.commit().await?;
+    Ok(o)
+}

@@ -30,8 +30,8 @@ pub async fn poll_partner(
             .one(db)
             .await?;
         if let Some(sync) = sync {
-            let unchanged = sync.ace_last_modified_date.is_some()
-                && sync.ace_last_modified_date == modified;
+            let unchanged =
+                sync.ace_last_modified_date.is_some() && sync.ace_last_modified_date == modified;
             if !unchanged && let Err(e) = take(db, client, &sync, &ace_id).await? {
                 return Ok(Err(e));
             }
@@ -95,8 +95,7 @@ async fn take(
         mark_conflict(db, sync, refused.iter().map(|p| cosell_field(p)).collect()).await?;
         return Ok(Ok(()));
     }
-    let approved = super::fields::at(&ace.body, "LifeCycle.ReviewStatus")
-        .and_then(Value::as_str)
+    let approved = super::fields::at(&ace.body, "LifeCycle.ReviewStatus").and_then(Value::as_str)
         == Some("Approved");
     if approved {
         match client.aws_summary(ace_id).await {

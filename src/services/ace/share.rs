@@ -351,7 +351,10 @@ async fn send_update(
         let Some(last_modified) = sync.ace_last_modified_date else {
             return Err(AppError::internal("shared opportunity without LastModifiedDate").into());
         };
-        match client.update_opportunity(ace_id, last_modified, &body).await {
+        match client
+            .update_opportunity(ace_id, last_modified, &body)
+            .await
+        {
             Ok(written) => {
                 let mut m = sync.into_active_model();
                 m.ace_last_modified_date = Set(written.last_modified);
@@ -391,7 +394,10 @@ pub async fn finish(
 ) -> AppResult<()> {
     let now = crate::domain::now();
     let txn = crate::db::begin_write(db).await?;
-    let Some(job) = ace_job::Entity::find_by_id(job.id.clone()).one(&txn).await? else {
+    let Some(job) = ace_job::Entity::find_by_id(job.id.clone())
+        .one(&txn)
+        .await?
+    else {
         return Ok(());
     };
     let sync = ace_sync::Entity::find_by_id(job.subject_id.clone())
@@ -408,33 +414,50 @@ pub async fn finish(
         .one(&txn)
         .await?
         .is_some();
-    let (job_state, sync_status, errors, conflicts, next): (_, _, Vec<AceFieldError>, Vec<String>, _) =
-        match outcome {
-            Outcome::Done => (outbox::DONE, status::SYNCED, vec![], vec![], None),
-            Outcome::Retry(err) if attempts < MAX_ATTEMPTS => {
-                let delay = backoff(retry_base, attempts);
-                j.last_error = Set(Some(err.to_string()));
-                j.attempts = Set(attempts);
-                j.next_attempt_at = Set(now + delay);
-                (outbox::WAITING, status::PENDING, vec![], vec![], Some(now + delay))
-            }
-            Outcome::Retry(err) => (
-                outbox::FAILED,
-                status::FAILED,
-                vec![AceFieldError {
-                    ace_field: None,
-                    code: error_code(&err).into(),
-                    message: format!("gave up after {attempts} attempts: {err}"),
-                }],
+    let (job_state, sync_status, errors, conflicts, next): (
+        _,
+        _,
+        Vec<AceFieldError>,
+        Vec<String>,
+        _,
+    ) = match outcome {
+        Outcome::Done => (outbox::DONE, status::SYNCED, vec![], vec![], None),
+        Outcome::Retry(err) if attempts < MAX_ATTEMPTS => {
+            let delay = backoff(retry_base, attempts);
+            j.last_error = Set(Some(err.to_string()));
+            j.attempts = Set(attempts);
+            j.next_attempt_at = Set(now + delay);
+            (
+                outbox::WAITING,
+                status::PENDING,
                 vec![],
-                None,
-            ),
-            Outcome::Failed(errors) => (outbox::FAILED, status::FAILED, errors, vec![], None),
-            Outcome::Conflict(fields) => (outbox::FAILED, status::CONFLICT, vec![], fields, None),
-        };
+                vec![],
+                Some(now + delay),
+            )
+        }
+        Outcome::Retry(err) => (
+            outbox::FAILED,
+            status::FAILED,
+            vec![AceFieldError {
+                ace_field: None,
+                code: error_code(&err).into(),
+                message: format!("gave up after {attempts} attempts: {err}"),
+            }],
+            vec![],
+            None,
+        ),
+        Outcome::Failed(errors) => (outbox::FAILED, status::FAILED, errors, vec![], None),
+        Outcome::Conflict(fields) => (outbox::FAILED, status::CONFLICT, vec![], fields, None),
+    };
     j.state = Set(job_state.into());
     j.attempts = Set(attempts);
     j.update(&txn).await?;
+    if job_state == outbox::FAILED
+        && job.kind == JobKind::Submit.as_str()
+        && job.step.as_deref() != Some(step::REFRESH)
+    {
+        unsubmit(&txn, &job.subject_id).await?;
+    }
     if let Some(sync) = sync {
         let mut s = sync.into_active_model();
         s.status = Set(if later_waiting && job_state != outbox::WAITING {
@@ -472,9 +495,7 @@ pub async fn finish(
 /// minutes, so many partners throttled together do not retry in step.
 pub fn backoff(base: Duration, attempt: i32) -> chrono::Duration {
     let cap = Duration::from_secs(300);
-    let ceiling = base
-        .saturating_mul(1u32 << attempt.clamp(0, 16))
-        .min(cap);
+    let ceiling = base.saturating_mul(1u32 << attempt.clamp(0, 16)).min(cap);
     let mut bytes = [0u8; 4];
     let fraction = if getrandom::fill(&mut bytes).is_ok() {
         f64::from(u32::from_le_bytes(bytes)) / f64::from(u32::MAX)
@@ -483,4 +504,37 @@ pub fn backoff(base: Duration, attempt: i32) -> chrono::Duration {
     };
     let wait = ceiling.mul_f64(0.5 + fraction / 2.0);
     chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::seconds(300))
+}
+
+/// A submission ACE refused never reached AWS's review: the opportunity goes back to
+/// PENDING_SUBMISSION so the partner can fix it and submit again.
+async fn unsubmit(txn: &sea_orm::DatabaseTransaction, opportunity_id: &str) -> AppResult<()> {
+    use crate::domain::enums::{ChangeAction, ReviewStatus, StoredEnum};
+    let Some(o) = opportunity::Entity::find_by_id(opportunity_id.to_string())
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    if o.review_status != ReviewStatus::Submitted.as_str() {
+        return Ok(());
+    }
+    let mut diff = crate::services::history::Diff::default();
+    let pending = ReviewStatus::PendingSubmission.as_str().to_string();
+    diff.field("reviewStatus", &o.review_status, &pending);
+    let partner_id = o.partner_id.clone();
+    let mut m = o.clone().into_active_model();
+    m.review_status = Set(pending);
+    m.version = Set(o.version + 1);
+    m.last_modified_at = Set(crate::domain::now());
+    m.update(txn).await?;
+    diff.record(
+        txn,
+        &super::ace_viewer(),
+        &partner_id,
+        ("Opportunity", opportunity_id),
+        ChangeAction::Reviewed,
+    )
+    .await?;
+    Ok(())
 }

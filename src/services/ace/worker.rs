@@ -111,10 +111,7 @@ impl Worker {
     }
 
     async fn partner(&self, connection: ace_connection::Model, poll: bool) -> AppResult<()> {
-        let client = self
-            .clients
-            .client(&client_connection(&connection)?)
-            .await;
+        let client = self.clients.client(&client_connection(&connection)?).await;
         let started = tokio::time::Instant::now();
         let retry_base = self.clients.settings().retry_base;
         let mut last_ace_error: Option<AceError> = None;
@@ -136,7 +133,10 @@ impl Worker {
                 && errors.iter().any(|e| e.code == "AccessDeniedException")
             {
                 last_ace_error = Some(AceError::AccessDenied(
-                    errors.first().map(|e| e.message.clone()).unwrap_or_default(),
+                    errors
+                        .first()
+                        .map(|e| e.message.clone())
+                        .unwrap_or_default(),
                 ));
             }
             if let Outcome::Retry(err) = &outcome {

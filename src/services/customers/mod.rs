@@ -267,6 +267,7 @@ pub async fn update(
         ChangeAction::Updated,
     )
     .await?;
+    crate::services::ace::outbox::enqueue_for_customer(&txn, &updated.id).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -304,6 +305,7 @@ pub async fn add_contact(
         ChangeAction::ContactAdded,
     )
     .await?;
+    crate::services::ace::outbox::enqueue_for_customer(&txn, &customer.id).await?;
     txn.commit().await?;
     Ok(contact)
 }
@@ -361,6 +363,7 @@ pub async fn update_contact(
         ChangeAction::Updated,
     )
     .await?;
+    crate::services::ace::outbox::enqueue_for_customer(&txn, &customer.id).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -385,6 +388,7 @@ pub async fn remove_contact(
         ChangeAction::ContactRemoved,
     )
     .await?;
+    crate::services::ace::outbox::enqueue_for_customer(&txn, &customer.id).await?;
     txn.commit().await?;
     Ok(id)
 }

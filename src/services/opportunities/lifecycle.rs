@@ -222,6 +222,12 @@ pub async fn review(
     let txn = crate::db::begin_write(db).await?;
     let current = load_for_write(&txn, viewer, id, None).await?;
     policy::review_opportunity(viewer, &current.partner_id)?;
+    if crate::services::ace::shared_in_ace(&txn, &current).await? {
+        return Err(AppError::invalid_state(
+            "reviewStatus",
+            "this opportunity is shared through ACE and reviewed by AWS in ACE",
+        ));
+    }
     let review: ReviewStatus = decode(&current.review_status)?;
     let (from, to) = match decision {
         ReviewDecision::StartReview => (ReviewStatus::Submitted, ReviewStatus::InReview),

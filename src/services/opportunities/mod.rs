@@ -13,6 +13,7 @@ use crate::domain::enums::{Origin, ReviewStatus, Role, Stage, StoredEnum, decode
 use crate::domain::ids::IdKind;
 use crate::domain::validate::Validator;
 use crate::error::{AppError, AppResult};
+use crate::services::ace::outbox::{self, JobKind};
 use crate::services::commands::{CreateOpportunity, UpdateOpportunity};
 use crate::services::history::Diff;
 use crate::services::idempotency::{CLIENT_TOKEN_MAX, Key};
@@ -58,6 +59,15 @@ pub(crate) async fn commit_change(
 ) -> AppResult<opportunity::Model> {
     model.version = Set(current.version + 1);
     model.last_modified_at = Set(crate::domain::now());
+    // A change of what ACE holds goes to ACE too, through the outbox in this transaction.
+    let job = match action {
+        ChangeAction::Submitted => Some(JobKind::Submit),
+        ChangeAction::NotesUpdated | ChangeAction::Reviewed => None,
+        _ => Some(JobKind::Update),
+    };
+    if let Some(kind) = job {
+        outbox::enqueue(&txn, current, kind).await?;
+    }
     versioned::write::<opportunity::Entity>(txn, viewer, current, model, diff, action).await
 }
 
@@ -77,7 +87,11 @@ async fn replace_needs<C: ConnectionTrait>(db: &C, id: &str, needs: &[String]) -
     Ok(())
 }
 
-pub(crate) async fn append_next_step<C: ConnectionTrait>(db: &C, id: &str, value: &str) -> AppResult<()> {
+pub(crate) async fn append_next_step<C: ConnectionTrait>(
+    db: &C,
+    id: &str,
+    value: &str,
+) -> AppResult<()> {
     next_step::ActiveModel {
         id: Set(IdKind::NextStep.new_id()),
         opportunity_id: Set(id.to_string()),
