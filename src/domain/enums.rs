@@ -278,6 +278,7 @@ stored_enum!(ReadinessCheckName {
     ClearProjectDescription => "CLEAR_PROJECT_DESCRIPTION",
     SpecificDetails => "SPECIFIC_DETAILS",
     NotDuplicate => "NOT_DUPLICATE",
+    AceSolutionLinked => "ACE_SOLUTION_LINKED",
 });
 
 impl Stage {

@@ -30,6 +30,7 @@ pub struct Loaders {
     pub visible_opportunity: DataLoader<VisibleOpportunityById>,
     pub ask_comments: DataLoader<CommentsByAsk>,
     pub ace_sync: DataLoader<AceSyncByOpportunity>,
+    pub ace_connection: DataLoader<AceConnectionByPartner>,
 }
 
 /// How long a loader gathers keys before it queries (async-graphql's default).
@@ -64,6 +65,7 @@ impl Loaders {
             visible_opportunity: batched(VisibleOpportunityById(db(), viewer.clone()), delay),
             ask_comments: batched(CommentsByAsk(db()), delay),
             ace_sync: batched(AceSyncByOpportunity(db()), delay),
+            ace_connection: batched(AceConnectionByPartner(db()), delay),
         }
     }
 }
@@ -160,6 +162,26 @@ impl Loader<String> for AceSyncByOpportunity {
         Ok(rows
             .into_iter()
             .map(|s| (s.subject_id.clone(), s))
+            .collect())
+    }
+}
+
+/// A partner's ACE connection row (for readiness; what the API shows is policy-checked by the
+/// resolver).
+pub struct AceConnectionByPartner(DatabaseConnection);
+
+impl Loader<String> for AceConnectionByPartner {
+    type Value = entity::ace_connection::Model;
+    type Error = DbErr;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let rows = entity::ace_connection::Entity::find()
+            .filter(entity::ace_connection::Column::PartnerId.is_in(keys.iter().cloned()))
+            .all(&self.0)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|c| (c.partner_id.clone(), c))
             .collect())
     }
 }

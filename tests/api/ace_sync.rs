@@ -715,3 +715,48 @@ async fn ace_mutations_as_every_role() {
         app.gql(&own, query, vars).await.data();
     }
 }
+
+#[tokio::test]
+async fn a_connected_partner_submits_only_with_a_solution_ace_knows() {
+    let fake = FakeAce::start().await;
+    let app = TestApp::spawn_with_ace(&fake).await;
+    let (partner, _) = connected_partner(&app, &fake, "888888888888").await;
+    let local = app
+        .create_solution(&partner, "Local only solution", "ACTIVE")
+        .await;
+    let id = ready(&app, &partner, &local, "Needs an ACE solution").await;
+    let readiness = readiness_of(&app, &id).await;
+    assert_eq!(readiness["ready"], false);
+    let linked = readiness["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "ACE_SOLUTION_LINKED")
+        .unwrap();
+    assert_eq!(linked["passed"], false);
+    let r = submit(&app, &id).await;
+    assert_eq!(r.code(), "NOT_READY");
+    // A partner without a connection has no such check.
+    let offline = app.create_partner("Offline").await;
+    let other = app.ready_opportunity(&offline, "No ACE here").await;
+    let readiness = readiness_of(&app, &other.opportunity).await;
+    assert!(
+        readiness["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["name"] != "ACE_SOLUTION_LINKED")
+    );
+    assert_eq!(readiness["ready"], true);
+}
+
+async fn readiness_of(app: &TestApp, id: &str) -> Value {
+    app.gql(
+        &app.admin(),
+        "query($id: ID!) { opportunity(id: $id) { readiness { ready checks { name passed } } } }",
+        json!({ "id": id }),
+    )
+    .await
+    .data()["opportunity"]["readiness"]
+        .clone()
+}

@@ -258,11 +258,20 @@ impl Opportunity {
             },
         )
         .await?;
-        let solutions = solutions.map(|s| s.len()).unwrap_or(0);
+        let solutions = solutions.unwrap_or_default();
         let open = open.unwrap_or_default();
         let o = &self.0;
+        let connected = ctx::load(&loaders.ace_connection, &o.partner_id)
+            .await?
+            .is_some_and(|c| c.status != crate::services::ace::DISCONNECTED);
         let facts = readiness::Facts {
-            solutions,
+            ace_linked_solutions: connected.then(|| {
+                solutions
+                    .iter()
+                    .filter(|s| s.ace_solution_id.is_some())
+                    .count()
+            }),
+            solutions: solutions.len(),
             duplicate: readiness::is_duplicate(o, &open),
             today: crate::domain::now().date_naive(),
         };

@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::history::Diff;
 use crate::services::locks;
 use entity::{customer, opportunity};
-use sea_orm::{DatabaseConnection, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 const COMMENTS_MAX: usize = 2000;
 const REASON_MAX: usize = 255;
@@ -143,9 +143,8 @@ pub async fn submit(
         ));
     }
 
-    let solutions = data::opportunities::solution_ids_of(&txn, &current.id)
-        .await?
-        .len();
+    let solution_ids = data::opportunities::solution_ids_of(&txn, &current.id).await?;
+    let solutions = solution_ids.len();
     let key = (
         current.partner_id.clone(),
         current.customer_id.clone(),
@@ -155,8 +154,20 @@ pub async fn submit(
         .await?
         .remove(&key)
         .unwrap_or_default();
+    let ace_linked_solutions =
+        match crate::services::ace::live_connection(&txn, &current.partner_id).await? {
+            Some(_) => Some(
+                entity::solution::Entity::find()
+                    .filter(entity::solution::Column::Id.is_in(solution_ids.clone()))
+                    .filter(entity::solution::Column::AceSolutionId.is_not_null())
+                    .count(&txn)
+                    .await? as usize,
+            ),
+            None => None,
+        };
     let facts = Facts {
         solutions,
+        ace_linked_solutions,
         duplicate: readiness::is_duplicate(&current, &open),
         today: today(),
     };

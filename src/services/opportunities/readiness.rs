@@ -18,6 +18,8 @@ pub struct Check {
 /// What the checks need besides the opportunity row.
 pub struct Facts {
     pub solutions: usize,
+    /// For a partner connected to ACE: how many associated solutions ACE knows.
+    pub ace_linked_solutions: Option<usize>,
     pub duplicate: bool,
     pub today: NaiveDate,
 }
@@ -61,7 +63,7 @@ pub fn evaluate(o: &opportunity::Model, f: &Facts) -> AppResult<Vec<Check>> {
     let active = !stage.is_terminal();
     let date_ok = o.target_close_date.is_some_and(|d| d >= f.today);
 
-    Ok(vec![
+    let mut checks = vec![
         check(
             N::CustomerConsent,
             o.customer_consent,
@@ -118,7 +120,17 @@ pub fn evaluate(o: &opportunity::Model, f: &Facts) -> AppResult<Vec<Check>> {
             "No other open opportunity for this customer has the same title.",
             "Another open opportunity of this partner for the same customer has the same title; update that one instead.".into(),
         ),
-    ])
+    ];
+    // ACE accepts submissions only with a solution it knows (docs/ace-sync.md, "Solutions").
+    if let Some(linked) = f.ace_linked_solutions {
+        checks.push(check(
+            N::AceSolutionLinked,
+            linked > 0,
+            "A solution known to ACE is associated.",
+            "Associate a solution imported from ACE (importAceSolutions): ACE only accepts its own solutions.".into(),
+        ));
+    }
+    Ok(checks)
 }
 
 /// Whether another open opportunity of the same partner, among the customer's open ones, has
