@@ -173,7 +173,10 @@ impl Worker {
         else {
             return Ok(());
         };
-        if current.status == DISCONNECTED {
+        // A quiet pass (no poll, no error, nothing to clear) leaves the row alone: the worker
+        // passes every second for every partner.
+        let clears = error.is_none() && current.status == FAILING;
+        if current.status == DISCONNECTED || (!polled && error.is_none() && !clears) {
             return Ok(());
         }
         let mut c = current.clone().into_active_model();
@@ -185,7 +188,7 @@ impl Worker {
                 c.status = Set(FAILING.into());
                 c.last_error = Set(Some(err.to_string()));
             }
-            None if polled || current.status == FAILING => {
+            None if polled || clears => {
                 c.status = Set(CONNECTED.into());
                 c.last_error = Set(None);
             }

@@ -2,26 +2,10 @@
 //! names, nesting and enum strings as Partner Central expects them. Absent values are left
 //! out, as the AWS SDKs do.
 use super::fields::sorted_needs;
+use crate::ace::wire::object;
 use crate::domain::money::format_cents;
 use entity::{contact, customer, opportunity};
-use serde_json::{Map, Value, json};
-
-/// Builds a JSON object from (key, value) pairs, dropping nulls, empty lists and empty objects.
-fn object(pairs: Vec<(&str, Value)>) -> Value {
-    let mut map = Map::new();
-    for (key, value) in pairs {
-        let empty = match &value {
-            Value::Null => true,
-            Value::Array(a) => a.is_empty(),
-            Value::Object(o) => o.is_empty(),
-            _ => false,
-        };
-        if !empty {
-            map.insert(key.to_string(), value);
-        }
-    }
-    Value::Object(map)
-}
+use serde_json::{Value, json};
 
 fn yes_no(b: bool) -> Value {
     json!(if b { "Yes" } else { "No" })
