@@ -132,8 +132,8 @@ impl AceClients {
 /// A partner's client: each call waits for the partner's quota first.
 #[derive(Clone)]
 pub struct AceClient {
-    inner: Client,
-    catalog: &'static str,
+    pub(super) inner: Client,
+    pub(super) catalog: &'static str,
     partner_id: String,
     pacer: Arc<Pacer>,
 }
@@ -203,11 +203,11 @@ impl AceClient {
         self.catalog
     }
 
-    async fn read(&self) {
+    pub(super) async fn read(&self) {
         self.pacer.read(&self.partner_id).await;
     }
 
-    async fn write(&self) {
+    pub(super) async fn write(&self) {
         self.pacer.write(&self.partner_id).await;
     }
 

@@ -4,6 +4,7 @@
 //! `services::ace`.
 pub mod client;
 pub mod errors;
+pub mod invitations;
 pub mod pace;
 pub mod wire;
 
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 pub use client::{AceClient, AceClients, Connection, Relation};
 pub use errors::{AceError, AceFieldError};
+pub use invitations::{AcceptTask, AceInvitation, InvitationSummary};
 
 /// Partner Central's catalogs: production and the test catalog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

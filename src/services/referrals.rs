@@ -297,6 +297,14 @@ pub async fn accept(
             other => Err(answered(other)),
         };
     }
+    if current.ace_invitation_id.is_some() {
+        crate::services::ace::invitations::enqueue_answer(
+            &txn,
+            &current,
+            crate::services::ace::outbox::JobKind::Accept,
+        )
+        .await?;
+    }
     let customer = customer_for(&txn, viewer, &current).await?;
     let opportunity = opportunities::create_from_referral(
         &txn,
@@ -453,6 +461,14 @@ pub async fn reject(
         .filter(referral::Column::Id.eq(current.id.as_str()))
         .exec(&txn)
         .await?;
+    if current.ace_invitation_id.is_some() {
+        crate::services::ace::invitations::enqueue_answer(
+            &txn,
+            &current,
+            crate::services::ace::outbox::JobKind::Reject,
+        )
+        .await?;
+    }
     let mut diff = Diff::default();
     diff.field("status", &current.status.as_str(), &"REJECTED");
     diff.field("rejectionReason", &None, &Some(reason));

@@ -84,8 +84,6 @@ const NOT_YET_BUILT: &[&str] = &[
     "Mutation.createWebhook",
     "Mutation.updateWebhook",
     "Mutation.deleteWebhook",
-    "Referral.aceInvitationId",
-    "Referral.aceSync",
 ];
 
 #[test]

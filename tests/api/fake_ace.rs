@@ -83,6 +83,40 @@ pub struct Opportunity {
     pub created: DateTime<Utc>,
     /// AWS's side once it engaged (GetAwsOpportunitySummary).
     pub aws_summary: Option<Value>,
+    pub origin: String,
+}
+
+/// An engagement invitation AWS sent to a partner account (an AWS referral).
+#[derive(Clone, Debug)]
+pub struct Invitation {
+    pub id: String,
+    pub account: String,
+    pub catalog: String,
+    /// PENDING, ACCEPTED, REJECTED or EXPIRED.
+    pub status: String,
+    pub invited: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
+    pub sender: String,
+    pub message: String,
+    /// The OpportunityInvitation payload (Customer, Project, SenderContacts, ...).
+    pub payload: Value,
+    /// What ACE shows only once accepted: `Contacts` and `Address`.
+    pub withheld: Value,
+    pub rejection_reason: Option<String>,
+    /// The partner opportunity the acceptance created.
+    pub opportunity: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Task {
+    pub id: String,
+    pub account: String,
+    pub invitation: String,
+    pub status: String,
+    pub opportunity: Option<String>,
+    pub message: Option<String>,
+    pub reason_code: Option<String>,
+    pub started: DateTime<Utc>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,6 +145,10 @@ struct State {
     writes_per_second: usize,
     reads_per_second: usize,
     clock: Option<DateTime<Utc>>,
+    invitations: BTreeMap<String, Invitation>,
+    tasks: BTreeMap<String, Task>,
+    /// (account, client token) → (invitation, task id).
+    task_tokens: HashMap<(String, String), (String, String)>,
 }
 
 #[derive(Clone)]
@@ -356,6 +394,108 @@ impl FakeAce {
                 .insert(keys[keys.len() - 1].to_string(), value);
             o.last_modified = at;
         });
+    }
+
+    /// AWS sends `account` an opportunity invitation for `company`'s project `title`, expiring
+    /// in 14 days. Returns its id.
+    pub fn invite(&self, account: &str, company: &str, title: &str) -> String {
+        self.with(|s| {
+            let at = now_ms(s);
+            s.next_id += 1;
+            let id = format!("engi-{:013}", s.next_id);
+            let target = (Utc::now() + chrono::Duration::days(60)).format("%Y-%m-%d").to_string();
+            s.invitations.insert(
+                id.clone(),
+                Invitation {
+                    id: id.clone(),
+                    account: account.into(),
+                    catalog: "AWS".into(),
+                    status: "PENDING".into(),
+                    invited: at,
+                    expires: at + chrono::Duration::days(14),
+                    sender: "Amazon Web Services".into(),
+                    message: format!("{company} wants help with {title}"),
+                    payload: json!({
+                        "SenderContacts": [{"Email": "seller@amazon.com", "FirstName": "Sam", "LastName": "Seller", "BusinessTitle": "AWS Account Manager"}],
+                        "ReceiverResponsibilities": ["Co-Sell Facilitator"],
+                        "Customer": {"Industry": "Financial Services", "CompanyName": company, "WebsiteUrl": "https://www.example.com", "CountryCode": "US"},
+                        "Project": {
+                            "Title": title,
+                            "BusinessProblem": "The customer needs to move its trading platform to AWS this year.",
+                            "TargetCompletionDate": target,
+                            "ExpectedCustomerSpend": [{"Amount": "5000.00", "CurrencyCode": "USD", "Frequency": "Monthly", "TargetCompany": "AWS"}],
+                        },
+                    }),
+                    withheld: json!({
+                        "Contacts": [{"Email": "cto@customer.example", "FirstName": "Dana", "LastName": "Lee", "BusinessTitle": "CTO", "Phone": "+14155550100"}],
+                        "Address": {"City": "Seattle", "PostalCode": "98101", "StateOrRegion": "Washington", "StreetAddress": "410 Terry Ave N", "CountryCode": "US"},
+                    }),
+                    rejection_reason: None,
+                    opportunity: None,
+                },
+            );
+            id
+        })
+    }
+
+    pub fn invitation(&self, id: &str) -> Invitation {
+        self.with(|s| s.invitations.get(id).cloned().expect("ACE invitation"))
+    }
+
+    pub fn tasks(&self) -> Vec<Task> {
+        self.with(|s| s.tasks.values().cloned().collect())
+    }
+
+    /// The invitation lapses (ACE moves it to EXPIRED at its ExpirationDate).
+    pub fn expire(&self, id: &str) {
+        self.with(|s| {
+            let at = now_ms(s);
+            let i = s.invitations.get_mut(id).expect("ACE invitation");
+            i.status = "EXPIRED".into();
+            i.expires = at;
+        });
+    }
+
+    /// Someone rejects the invitation in Partner Central.
+    pub fn reject_in_console(&self, id: &str, reason: &str) {
+        self.with(|s| {
+            let i = s.invitations.get_mut(id).expect("ACE invitation");
+            i.status = "REJECTED".into();
+            i.rejection_reason = Some(reason.into());
+        });
+    }
+
+    /// Someone accepts the invitation in Partner Central. Returns the opportunity it created.
+    pub fn accept_in_console(&self, id: &str) -> String {
+        self.with(|s| accept(s, id))
+    }
+
+    /// Someone creates an opportunity in Partner Central (ACE's JSON of its partner fields).
+    pub fn create_in_console(&self, account: &str, body: Value) -> String {
+        self.with(|s| {
+            s.next_id += 1;
+            let id = format!("O{}", 1_000_000 + s.next_id);
+            let at = now_ms(s);
+            s.opportunities.insert(
+                id.clone(),
+                Opportunity {
+                    id: id.clone(),
+                    account: account.into(),
+                    catalog: "AWS".into(),
+                    body,
+                    review_status: "Pending Submission".into(),
+                    review_comments: None,
+                    review_status_reason: None,
+                    related: BTreeMap::new(),
+                    involvement_type: None,
+                    last_modified: at,
+                    created: at,
+                    aws_summary: None,
+                    origin: "Partner Referral".into(),
+                },
+            );
+            id
+        })
     }
 
     /// AWS engages: its summary becomes readable.
@@ -678,12 +818,281 @@ fn operate(state: &mut State, account: &str, op: &str, body: &Value) -> Result<V
             summary["RelatedOpportunityId"] = json!(o.id);
             Ok(summary)
         }
+        "ListEngagementInvitations" => {
+            require(body, &["ParticipantType"])?;
+            let participant = text(body, "ParticipantType").unwrap();
+            if !["SENDER", "RECEIVER"].contains(&participant) {
+                return Err(enum_error("ParticipantType"));
+            }
+            let kinds: Vec<&str> = body
+                .get("PayloadType")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            if kinds
+                .iter()
+                .any(|k| !["OpportunityInvitation", "LeadInvitation"].contains(k))
+            {
+                return Err(enum_error("PayloadType"));
+            }
+            let all: Vec<Value> = state
+                .invitations
+                .values()
+                .filter(|i| {
+                    participant == "RECEIVER" && i.account == account && i.catalog == catalog
+                })
+                .filter(|_| kinds.is_empty() || kinds.contains(&"OpportunityInvitation"))
+                .map(|i| {
+                    json!({
+                        "Catalog": i.catalog, "Id": i.id, "PayloadType": "OpportunityInvitation",
+                        "Status": i.status, "InvitationDate": iso(i.invited),
+                        "ExpirationDate": iso(i.expires), "SenderCompanyName": i.sender,
+                        "SenderAwsAccountId": "999999999999", "ParticipantType": "RECEIVER",
+                        "Receiver": {"Account": {"AwsAccountId": i.account}},
+                    })
+                })
+                .collect();
+            page(body, all, "EngagementInvitationSummaries")
+        }
+        "GetEngagementInvitation" => {
+            require(body, &["Identifier"])?;
+            let i = invitation_of(state, account, &catalog, text(body, "Identifier").unwrap())?;
+            let mut answer = json!({
+                "Catalog": i.catalog, "Id": i.id, "PayloadType": "OpportunityInvitation",
+                "Status": i.status, "InvitationDate": iso(i.invited), "ExpirationDate": iso(i.expires),
+                "SenderCompanyName": i.sender, "SenderAwsAccountId": "999999999999",
+                "InvitationMessage": i.message,
+                "Receiver": {"Account": {"AwsAccountId": i.account}},
+                "Payload": {"OpportunityInvitation": i.payload},
+            });
+            if let Some(r) = &i.rejection_reason {
+                answer["RejectionReason"] = json!(r);
+            }
+            Ok(answer)
+        }
+        "RejectEngagementInvitation" => {
+            require(body, &["Identifier"])?;
+            let reason = text(body, "RejectionReason").map(str::to_string);
+            if reason
+                .as_ref()
+                .is_some_and(|r| r.is_empty() || r.chars().count() > 80)
+            {
+                return Err(validation(
+                    "REQUEST_VALIDATION_FAILED",
+                    vec![(
+                        "RejectionReason".into(),
+                        "INVALID_VALUE",
+                        "1..80 characters".into(),
+                    )],
+                ));
+            }
+            let i = invitation_of(state, account, &catalog, text(body, "Identifier").unwrap())?;
+            if i.status != "PENDING" {
+                return Err(refuse(
+                    409,
+                    "ConflictException",
+                    format!("the invitation is {}", i.status),
+                ));
+            }
+            let id = i.id.clone();
+            let i = state.invitations.get_mut(&id).unwrap();
+            i.status = "REJECTED".into();
+            i.rejection_reason = reason;
+            Ok(json!({}))
+        }
+        "StartEngagementByAcceptingInvitationTask" => {
+            require(body, &["ClientToken", "Identifier"])?;
+            let token = text(body, "ClientToken").unwrap().to_string();
+            let identifier = text(body, "Identifier").unwrap().to_string();
+            let key = (account.to_string(), token);
+            if let Some((seen, task)) = state.task_tokens.get(&key) {
+                if *seen != identifier {
+                    return Err(refuse(
+                        409,
+                        "ConflictException",
+                        "Conflicting client token submitted for a new request body",
+                    ));
+                }
+                return Ok(task_json(&state.tasks[task]));
+            }
+            let i = invitation_of(state, account, &catalog, &identifier)?;
+            if i.status == "ACCEPTED" || i.status == "REJECTED" {
+                return Err(refuse(
+                    409,
+                    "ConflictException",
+                    format!("the invitation is {}", i.status),
+                ));
+            }
+            let started = now_ms(state);
+            state.next_id += 1;
+            let task = Task {
+                id: format!("task-{:013}", state.next_id),
+                account: account.into(),
+                invitation: identifier.clone(),
+                status: "IN_PROGRESS".into(),
+                opportunity: None,
+                message: None,
+                reason_code: None,
+                started,
+            };
+            state.task_tokens.insert(key, (identifier, task.id.clone()));
+            let answer = task_json(&task);
+            state.tasks.insert(task.id.clone(), task);
+            Ok(answer)
+        }
+        "ListEngagementByAcceptingInvitationTasks" => {
+            let wanted: Vec<String> = body
+                .get("TaskIdentifier")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            // A task finishes the first time it is looked at after it started.
+            let ids: Vec<String> = state
+                .tasks
+                .values()
+                .filter(|t| t.account == account)
+                .filter(|t| wanted.is_empty() || wanted.contains(&t.id))
+                .map(|t| t.id.clone())
+                .collect();
+            for id in &ids {
+                finish_task(state, id);
+            }
+            let all = ids.iter().map(|id| task_json(&state.tasks[id])).collect();
+            page(body, all, "TaskSummaries")
+        }
         _ => Err(refuse(
             400,
             "UnknownOperationException",
             format!("unknown operation {op}"),
         )),
     }
+}
+
+fn enum_error(member: &str) -> Refusal {
+    validation(
+        "REQUEST_VALIDATION_FAILED",
+        vec![(
+            member.into(),
+            "INVALID_ENUM_VALUE",
+            format!("unknown {member}"),
+        )],
+    )
+}
+
+fn invitation_of<'a>(
+    state: &'a State,
+    account: &str,
+    catalog: &str,
+    id: &str,
+) -> Result<&'a Invitation, Refusal> {
+    state
+        .invitations
+        .get(id)
+        .filter(|i| i.account == account && i.catalog == catalog)
+        .ok_or_else(|| {
+            refuse(
+                404,
+                "ResourceNotFoundException",
+                format!("engagement invitation {id} not found"),
+            )
+        })
+}
+
+fn task_json(t: &Task) -> Value {
+    let mut v = json!({
+        "TaskId": t.id, "TaskArn": format!("arn:aws:partnercentral:us-east-1::catalog/AWS/engagement-by-accepting-invitation-task/{}", t.id),
+        "StartTime": iso(t.started), "TaskStatus": t.status, "EngagementInvitationId": t.invitation,
+    });
+    if let Some(o) = &t.opportunity {
+        v["OpportunityId"] = json!(o);
+    }
+    if let Some(m) = &t.message {
+        v["Message"] = json!(m);
+    }
+    if let Some(r) = &t.reason_code {
+        v["ReasonCode"] = json!(r);
+    }
+    v
+}
+
+/// An IN_PROGRESS accept task ends: the invitation is accepted and the partner's opportunity
+/// created, or the task fails because the invitation is no longer pending.
+fn finish_task(state: &mut State, id: &str) {
+    let task = state.tasks[id].clone();
+    if task.status != "IN_PROGRESS" {
+        return;
+    }
+    let status = state.invitations[&task.invitation].status.clone();
+    let t = if status == "PENDING" {
+        let opportunity = accept(state, &task.invitation);
+        Task {
+            status: "COMPLETE".into(),
+            opportunity: Some(opportunity),
+            ..task
+        }
+    } else {
+        Task {
+            status: "FAILED".into(),
+            message: Some(format!(
+                "The engagement invitation is {status} and cannot be accepted"
+            )),
+            reason_code: Some("InvitationValidationFailed".into()),
+            ..task
+        }
+    };
+    state.tasks.insert(id.to_string(), t);
+}
+
+/// Accepts a pending invitation: the partner's opportunity, made from AWS's, with the customer
+/// details ACE withheld until now.
+fn accept(state: &mut State, id: &str) -> String {
+    let i = state.invitations[id].clone();
+    assert_eq!(
+        i.status, "PENDING",
+        "only a pending invitation can be accepted"
+    );
+    state.next_id += 1;
+    let oid = format!("O{}", 1_000_000 + state.next_id);
+    let at = now_ms(state);
+    let mut account = i.payload["Customer"].clone();
+    account.as_object_mut().unwrap().remove("CountryCode");
+    account["Address"] = i.withheld["Address"].clone();
+    let body = json!({
+        "OpportunityType": "Net New Business",
+        "Customer": {"Account": account, "Contacts": i.withheld["Contacts"]},
+        "Project": {
+            "Title": i.payload["Project"]["Title"],
+            "CustomerBusinessProblem": i.payload["Project"]["BusinessProblem"],
+            "ExpectedCustomerSpend": i.payload["Project"]["ExpectedCustomerSpend"],
+        },
+        "LifeCycle": {"Stage": "Prospect", "TargetCloseDate": i.payload["Project"]["TargetCompletionDate"]},
+    });
+    state.opportunities.insert(
+        oid.clone(),
+        Opportunity {
+            id: oid.clone(),
+            account: i.account.clone(),
+            catalog: i.catalog.clone(),
+            body,
+            review_status: "Approved".into(),
+            review_comments: None,
+            review_status_reason: None,
+            related: BTreeMap::new(),
+            involvement_type: Some("Co-Sell".into()),
+            last_modified: at,
+            created: at,
+            aws_summary: None,
+            origin: "AWS Referral".into(),
+        },
+    );
+    let inv = state.invitations.get_mut(id).unwrap();
+    inv.status = "ACCEPTED".into();
+    inv.opportunity = Some(oid.clone());
+    oid
 }
 
 fn page(body: &Value, all: Vec<Value>, key: &str) -> Result<Value, Refusal> {
@@ -906,6 +1315,7 @@ fn create(state: &mut State, account: &str, catalog: &str, body: &Value) -> Resu
             last_modified: at,
             created: at,
             aws_summary: None,
+            origin: text(body, "Origin").unwrap_or("Partner Referral").into(),
         },
     );
     state
@@ -1028,6 +1438,7 @@ fn opportunity_json(o: &Opportunity) -> Value {
         life["ReviewStatusReason"] = json!(r);
     }
     v["RelatedEntityIdentifiers"] = json!(o.related);
+    v["Origin"] = json!(o.origin);
     v
 }
 

@@ -142,6 +142,21 @@ impl Referral {
         let found = ctx::load(&ctx::loaders(ctx)?.visible_opportunity, id).await?;
         Ok(found.map(Opportunity))
     }
+    /// The ACE engagement invitation it came from, if any.
+    async fn ace_invitation_id(&self) -> Option<&str> {
+        self.0.ace_invitation_id.as_deref()
+    }
+    /// For referrals from ACE: where the partner's acceptance or rejection stands in ACE
+    /// (SYNCED until answered; PENDING while ACE works on it; FAILED with ACE's reason).
+    async fn ace_sync(&self, ctx: &Context<'_>) -> Result<Option<super::ace::AceSync>> {
+        if self.0.ace_invitation_id.is_none() {
+            return Ok(None);
+        }
+        Ok(ctx::load(&ctx::loaders(ctx)?.ace_sync, &self.0.id)
+            .await?
+            .as_ref()
+            .map(super::ace::AceSync::from))
+    }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }

@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod connections;
 pub mod fields;
+pub mod invitations;
 pub mod outbox;
 pub mod poll;
 pub mod share;

@@ -13,11 +13,14 @@ pub const DONE: &str = "DONE";
 pub const FAILED: &str = "FAILED";
 
 /// What a job does. SUBMIT shares the opportunity (create or update, associations, submit);
-/// UPDATE sends its latest state and associations.
+/// UPDATE sends its latest state and associations; ACCEPT and REJECT answer an ACE referral's
+/// invitation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JobKind {
     Submit,
     Update,
+    Accept,
+    Reject,
 }
 
 impl JobKind {
@@ -25,6 +28,8 @@ impl JobKind {
         match self {
             JobKind::Submit => "SUBMIT",
             JobKind::Update => "UPDATE",
+            JobKind::Accept => "ACCEPT",
+            JobKind::Reject => "REJECT",
         }
     }
 
@@ -32,6 +37,8 @@ impl JobKind {
         match s {
             "SUBMIT" => Some(JobKind::Submit),
             "UPDATE" => Some(JobKind::Update),
+            "ACCEPT" => Some(JobKind::Accept),
+            "REJECT" => Some(JobKind::Reject),
             _ => None,
         }
     }
@@ -69,24 +76,7 @@ pub async fn enqueue<C: ConnectionTrait>(
                 job.update(db).await?;
             }
         }
-        _ => {
-            ace_job::ActiveModel {
-                id: Set(uuid::Uuid::now_v7().to_string()),
-                partner_id: Set(o.partner_id.clone()),
-                kind: Set(kind.as_str().into()),
-                subject_id: Set(o.id.clone()),
-                state: Set(WAITING.into()),
-                step: Set(None),
-                payload: Set(None),
-                attempts: Set(0),
-                next_attempt_at: Set(now),
-                last_error: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(db)
-            .await?;
-        }
+        _ => insert_job(db, &o.partner_id, kind, &o.id).await?,
     }
     match sync {
         Some(row) => {
@@ -120,6 +110,33 @@ pub async fn enqueue<C: ConnectionTrait>(
             .await?;
         }
     }
+    Ok(())
+}
+
+/// A new WAITING job, due now. Its id (a UUID v7) orders the partner's jobs.
+pub async fn insert_job<C: ConnectionTrait>(
+    db: &C,
+    partner_id: &str,
+    kind: JobKind,
+    subject_id: &str,
+) -> AppResult<()> {
+    let now = crate::domain::now();
+    ace_job::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        partner_id: Set(partner_id.to_string()),
+        kind: Set(kind.as_str().into()),
+        subject_id: Set(subject_id.to_string()),
+        state: Set(WAITING.into()),
+        step: Set(None),
+        payload: Set(None),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
     Ok(())
 }
 

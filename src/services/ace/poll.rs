@@ -48,7 +48,7 @@ pub async fn poll_partner(
             }
         }
     }
-    Ok(Ok(()))
+    super::invitations::poll(db, client, connection).await
 }
 
 /// Takes one shared opportunity's ACE state into cosell.

@@ -108,6 +108,8 @@ pub enum Outcome {
     /// ACE refused it; the partner fixes and changes the opportunity, or calls retryAceSync.
     Failed(Vec<AceFieldError>),
     Conflict(Vec<String>),
+    /// ACE is still working on it (an accept task): look again shortly, no attempt counted.
+    Wait,
 }
 
 pub async fn run(
@@ -118,6 +120,9 @@ pub async fn run(
     let Some(kind) = JobKind::parse(&job.kind) else {
         return Err(AppError::internal("unknown job kind"));
     };
+    if matches!(kind, JobKind::Accept | JobKind::Reject) {
+        return super::invitations::run(db, client, job, kind).await;
+    }
     let Some(o) = opportunity::Entity::find_by_id(job.subject_id.clone())
         .one(db)
         .await?
@@ -126,24 +131,29 @@ pub async fn run(
     };
     match steps(db, client, job, kind, &o).await {
         Ok(outcome) => Ok(outcome),
-        Err(Step::Ace(err)) => Ok(match err {
-            e if e.retryable() => Outcome::Retry(e),
-            AceError::Validation { errors, message } => Outcome::Failed(if errors.is_empty() {
-                vec![AceFieldError {
-                    ace_field: None,
-                    code: "VALIDATION_FAILED".into(),
-                    message,
-                }]
-            } else {
-                errors
-            }),
-            other => Outcome::Failed(vec![AceFieldError {
-                ace_field: None,
-                code: error_code(&other).into(),
-                message: other.to_string(),
-            }]),
-        }),
+        Err(Step::Ace(err)) => Ok(outcome_of(err)),
         Err(Step::App(err)) => Err(err),
+    }
+}
+
+/// What an ACE failure makes of a job: retried later, or FAILED with ACE's field errors.
+pub fn outcome_of(err: AceError) -> Outcome {
+    match err {
+        e if e.retryable() => Outcome::Retry(e),
+        AceError::Validation { errors, message } => Outcome::Failed(if errors.is_empty() {
+            vec![AceFieldError {
+                ace_field: None,
+                code: "VALIDATION_FAILED".into(),
+                message,
+            }]
+        } else {
+            errors
+        }),
+        other => Outcome::Failed(vec![AceFieldError {
+            ace_field: None,
+            code: error_code(&other).into(),
+            message: other.to_string(),
+        }]),
     }
 }
 
@@ -422,6 +432,14 @@ pub async fn finish(
         _,
     ) = match outcome {
         Outcome::Done => (outbox::DONE, status::SYNCED, vec![], vec![], None),
+        Outcome::Wait => {
+            let at = now + chrono::Duration::from_std(retry_base).unwrap_or_default();
+            j.next_attempt_at = Set(at);
+            j.state = Set(outbox::WAITING.into());
+            j.update(&txn).await?;
+            txn.commit().await?;
+            return Ok(());
+        }
         Outcome::Retry(err) if attempts < MAX_ATTEMPTS => {
             let delay = backoff(retry_base, attempts);
             j.last_error = Set(Some(err.to_string()));

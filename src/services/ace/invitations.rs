@@ -1,0 +1,520 @@
+//! Referrals from ACE (docs/ace-sync.md, "Referrals from ACE engagement invitations"): new
+//! invitations become PENDING referrals, answers given in Partner Central are mirrored, and a
+//! partner's answer in cosell goes to ACE through the outbox (ACCEPT and REJECT jobs).
+use super::fields::{changed_paths, partner_view};
+use super::outbox::JobKind;
+use super::share::{Outcome, outcome_of};
+use super::{ace_viewer, apply, status};
+use crate::ace::{AceClient, AceError, AceFieldError, AceInvitation};
+use crate::domain::enums::{
+    AwsAdoption, ChangeAction, CurrencyCode, Industry, ReferralStatus, SegmentCode, StoredEnum,
+};
+use crate::domain::ids::IdKind;
+use crate::error::{AppError, AppResult};
+use crate::services::customers::{self, ContactFields};
+use crate::services::history::Diff;
+use crate::services::referrals::ReferralContact;
+use entity::{ace_connection, ace_job, ace_sync, customer, opportunity, partner_segment, referral};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set,
+};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+pub const TASK_STEP: &str = "TASK";
+
+/// The accept task's client token: a repeated start returns the same task.
+pub fn accept_token(referral_id: &str) -> String {
+    format!("cosell-{referral_id}")
+}
+
+fn text(v: &Value, path: &str) -> Option<String> {
+    super::fields::at(v, path)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// One poll of the partner's invitations. ACE errors are returned for the connection's
+/// `lastError`.
+pub async fn poll(
+    db: &DatabaseConnection,
+    client: &AceClient,
+    connection: &ace_connection::Model,
+) -> AppResult<Result<(), AceError>> {
+    let invitations = match client.invitations().await {
+        Ok(list) => list,
+        Err(e) => return Ok(Err(e)),
+    };
+    let now = crate::domain::now();
+    for summary in invitations {
+        let known = referral::Entity::find()
+            .filter(referral::Column::PartnerId.eq(&connection.partner_id))
+            .filter(referral::Column::AceInvitationId.eq(&summary.id))
+            .one(db)
+            .await?;
+        match known {
+            None if summary.status == "PENDING" && summary.expires_at.is_none_or(|e| e > now) => {
+                let invitation = match client.invitation(&summary.id).await {
+                    Ok(i) => i,
+                    Err(e) => return Ok(Err(e)),
+                };
+                if let Err(err) = record(db, &connection.partner_id, &invitation).await {
+                    // One unreadable invitation must not stop the others.
+                    tracing::warn!(error = ?err, "an ACE invitation could not become a referral");
+                }
+            }
+            Some(r) if r.status == ReferralStatus::Pending.as_str() => {
+                let reason = if summary.status == "REJECTED" {
+                    match client.invitation(&summary.id).await {
+                        Ok(i) => i.rejection_reason,
+                        Err(e) => return Ok(Err(e)),
+                    }
+                } else {
+                    None
+                };
+                mirror(db, &r, &summary.status, summary.expires_at, reason).await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// The segment and AWS adoption ACE's invitation does not carry: those of the partner's
+/// customer of the same name, else the partner's first declared segment, as ENGAGED (AWS
+/// already works with the customer it refers).
+async fn segment_for<C: ConnectionTrait>(
+    db: &C,
+    partner_id: &str,
+    company_name: &str,
+) -> AppResult<(String, String)> {
+    if let Some(c) = crate::data::customers::by_company_name(db, partner_id, company_name).await? {
+        return Ok((c.segment_code, c.aws_adoption));
+    }
+    let declared = partner_segment::Entity::find()
+        .filter(partner_segment::Column::PartnerId.eq(partner_id))
+        .order_by_asc(partner_segment::Column::SegmentCode)
+        .one(db)
+        .await?
+        .map(|s| s.segment_code);
+    Ok((
+        declared.unwrap_or_else(|| SegmentCode::Smb.as_str().into()),
+        AwsAdoption::Engaged.as_str().into(),
+    ))
+}
+
+fn spend_of(payload: &Value) -> (Option<i64>, Option<String>) {
+    let Some(spend) = super::fields::at(payload, "Project.ExpectedCustomerSpend")
+        .and_then(Value::as_array)
+        .and_then(|list| list.iter().find(|s| s["Frequency"] == "Monthly"))
+    else {
+        return (None, None);
+    };
+    let cents = spend["Amount"]
+        .as_str()
+        .and_then(|a| crate::domain::money::parse_cents(a).ok());
+    let currency = spend["CurrencyCode"]
+        .as_str()
+        .and_then(CurrencyCode::parse)
+        .map(|c| c.as_str().to_string());
+    match (cents, currency) {
+        (Some(c), Some(cur)) if c > 0 => (Some(c), Some(cur)),
+        _ => (None, None),
+    }
+}
+
+/// A new invitation as a PENDING referral, without the contacts and address ACE withholds.
+async fn record(db: &DatabaseConnection, partner_id: &str, inv: &AceInvitation) -> AppResult<()> {
+    let payload = inv
+        .payload
+        .clone()
+        .ok_or_else(|| AppError::internal("invitation without an opportunity payload"))?;
+    let field = |path: &str| {
+        text(&payload, path).ok_or_else(|| AppError::internal(format!("invitation without {path}")))
+    };
+    let company_name = field("Customer.CompanyName")?;
+    let industry = Industry::parse(&field("Customer.Industry")?)
+        .ok_or_else(|| AppError::internal("invitation with an unknown industry"))?;
+    let title = field("Project.Title")?;
+    let target =
+        chrono::NaiveDate::parse_from_str(&field("Project.TargetCompletionDate")?, "%Y-%m-%d")
+            .map_err(|_| AppError::internal("invitation with an unreadable target date"))?;
+    let now = crate::domain::now();
+    let (cents, currency) = spend_of(&payload);
+    let txn = crate::db::begin_write(db).await?;
+    let (segment, adoption) = segment_for(&txn, partner_id, &company_name).await?;
+    let model = referral::ActiveModel {
+        id: Set(IdKind::Referral.new_id()),
+        partner_id: Set(partner_id.to_string()),
+        status: Set(ReferralStatus::Pending.as_str().into()),
+        sender_subject: Set(super::ACE_ACTOR.into()),
+        sender_name: Set(inv
+            .sender_company_name
+            .clone()
+            .unwrap_or_else(|| "AWS".into())),
+        message: Set(inv.message.clone().unwrap_or_default()),
+        company_name: Set(company_name),
+        industry: Set(industry.as_str().into()),
+        website_url: Set(text(&payload, "Customer.WebsiteUrl").unwrap_or_default()),
+        country_code: Set(text(&payload, "Customer.CountryCode").unwrap_or_default()),
+        segment_code: Set(segment),
+        aws_adoption: Set(adoption),
+        postal_code: Set(None),
+        state_or_region: Set(None),
+        city: Set(None),
+        street_address: Set(None),
+        customer_contacts: Set(json!([])),
+        project_title: Set(title.clone()),
+        business_problem: Set(text(&payload, "Project.BusinessProblem").unwrap_or_default()),
+        target_completion_date: Set(target),
+        expected_monthly_spend_cents: Set(cents),
+        expected_monthly_spend_currency: Set(currency),
+        expires_at: Set(inv.expires_at.unwrap_or(
+            now + chrono::Duration::days(crate::services::referrals::DEFAULT_EXPIRY_DAYS),
+        )),
+        rejection_reason: Set(None),
+        opportunity_id: Set(None),
+        ace_invitation_id: Set(Some(inv.id.clone())),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    sync_row(&txn, &model.id, partner_id, status::SYNCED).await?;
+    let mut diff = Diff::default();
+    diff.field("projectTitle", &None, &Some(title));
+    diff.field("status", &None, &Some(ReferralStatus::Pending.as_str()));
+    diff.field("aceInvitationId", &None, &Some(inv.id.as_str()));
+    diff.record(
+        &txn,
+        &ace_viewer(),
+        partner_id,
+        ("Referral", &model.id),
+        ChangeAction::Created,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Sets (or creates) the referral's sync row at `to`.
+async fn sync_row<C: ConnectionTrait>(
+    db: &C,
+    referral_id: &str,
+    partner_id: &str,
+    to: &str,
+) -> AppResult<()> {
+    let now = crate::domain::now();
+    match ace_sync::Entity::find_by_id(referral_id.to_string())
+        .one(db)
+        .await?
+    {
+        Some(row) => {
+            let mut row = row.into_active_model();
+            row.status = Set(to.into());
+            row.attempts = Set(0);
+            row.errors = Set(json!([]));
+            row.next_attempt_at = Set((to == status::PENDING).then_some(now));
+            row.updated_at = Set(now);
+            row.update(db).await?;
+        }
+        None => {
+            ace_sync::ActiveModel {
+                subject_id: Set(referral_id.to_string()),
+                partner_id: Set(partner_id.to_string()),
+                status: Set(to.into()),
+                ace_opportunity_id: Set(None),
+                arn: Set(None),
+                ace_last_modified_date: Set(None),
+                last_synced_at: Set((to == status::SYNCED).then_some(now)),
+                attempts: Set(0),
+                next_attempt_at: Set(None),
+                errors: Set(json!([])),
+                conflicting_fields: Set(json!([])),
+                base: Set(None),
+                associations: Set(None),
+                aws_summary: Set(None),
+                aws_summary_fetched_at: Set(None),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// An answer given in Partner Central (or ACE's expiry), taken into a still-pending referral.
+/// EXPIRED is not stored: the referral's `expiresAt` moves to now, so it reads EXPIRED.
+async fn mirror(
+    db: &DatabaseConnection,
+    r: &referral::Model,
+    ace_status: &str,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    reason: Option<String>,
+) -> AppResult<()> {
+    let now = crate::domain::now();
+    let mut m = r.clone().into_active_model();
+    let mut diff = Diff::default();
+    let action = match ace_status {
+        "ACCEPTED" => {
+            diff.field("status", &r.status.as_str(), &"ACCEPTED");
+            m.status = Set(ReferralStatus::Accepted.as_str().into());
+            ChangeAction::Accepted
+        }
+        "REJECTED" => {
+            diff.field("status", &r.status.as_str(), &"REJECTED");
+            diff.field("rejectionReason", &r.rejection_reason, &reason);
+            m.status = Set(ReferralStatus::Rejected.as_str().into());
+            m.rejection_reason = Set(reason);
+            ChangeAction::Rejected
+        }
+        "EXPIRED" if r.expires_at > now => {
+            diff.field("expiresAt", &r.expires_at, &now);
+            m.expires_at = Set(now);
+            ChangeAction::Updated
+        }
+        "PENDING" => match expires_at {
+            Some(at) if at != r.expires_at => {
+                diff.field("expiresAt", &r.expires_at, &at);
+                m.expires_at = Set(at);
+                ChangeAction::Updated
+            }
+            _ => return Ok(()),
+        },
+        _ => return Ok(()),
+    };
+    let txn = crate::db::begin_write(db).await?;
+    m.updated_at = Set(now);
+    m.update(&txn).await?;
+    diff.record(
+        &txn,
+        &ace_viewer(),
+        &r.partner_id,
+        ("Referral", &r.id),
+        action,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Queues the partner's answer to an ACE referral (in the answer's own transaction). A
+/// referral from ACE can be answered only while the partner is connected: ACE must hear it.
+pub async fn enqueue_answer<C: ConnectionTrait>(
+    db: &C,
+    r: &referral::Model,
+    kind: JobKind,
+) -> AppResult<()> {
+    if super::live_connection(db, &r.partner_id).await?.is_none() {
+        return Err(AppError::invalid_state(
+            "id",
+            "this referral came from ACE and the partner is no longer connected to ACE",
+        ));
+    }
+    super::outbox::insert_job(db, &r.partner_id, kind, &r.id).await?;
+    sync_row(db, &r.id, &r.partner_id, status::PENDING).await
+}
+
+/// Runs an ACCEPT or REJECT job.
+pub async fn run(
+    db: &DatabaseConnection,
+    client: &AceClient,
+    job: &ace_job::Model,
+    kind: JobKind,
+) -> AppResult<Outcome> {
+    let Some(r) = referral::Entity::find_by_id(job.subject_id.clone())
+        .one(db)
+        .await?
+    else {
+        return Ok(Outcome::Done);
+    };
+    let Some(invitation) = r.ace_invitation_id.clone() else {
+        return Ok(Outcome::Done);
+    };
+    if kind == JobKind::Reject {
+        let reason = r.rejection_reason.clone().unwrap_or_default();
+        return Ok(match client.reject_invitation(&invitation, &reason).await {
+            Ok(()) => Outcome::Done,
+            Err(e) => outcome_of(e),
+        });
+    }
+    let task_id = match job.payload.as_ref().and_then(|p| text(p, "TaskId")) {
+        Some(id) => id,
+        None => match client
+            .accept_invitation(&accept_token(&r.id), &invitation)
+            .await
+        {
+            Ok(task) => {
+                let mut m = job.clone().into_active_model();
+                m.payload = Set(Some(json!({ "TaskId": task.id })));
+                m.step = Set(Some(TASK_STEP.into()));
+                m.updated_at = Set(crate::domain::now());
+                m.update(db).await?;
+                task.id
+            }
+            Err(e) => return Ok(outcome_of(e)),
+        },
+    };
+    let task = match client.accept_task(&task_id).await {
+        Ok(Some(task)) => task,
+        // Not listed yet: ACE's tasks are eventually consistent.
+        Ok(None) => return Ok(Outcome::Wait),
+        Err(e) => return Ok(outcome_of(e)),
+    };
+    match (task.status.as_str(), task.opportunity_id) {
+        ("COMPLETE", Some(ace_id)) => match link(db, client, &r, &ace_id).await? {
+            Ok(()) => Ok(Outcome::Done),
+            Err(e) => Ok(outcome_of(e)),
+        },
+        ("FAILED", _) | ("COMPLETE", None) => Ok(Outcome::Failed(vec![AceFieldError {
+            ace_field: None,
+            code: task.reason_code.unwrap_or_else(|| "TaskFailed".into()),
+            message: task
+                .message
+                .unwrap_or_else(|| "ACE could not accept the invitation".into()),
+        }])),
+        _ => Ok(Outcome::Wait),
+    }
+}
+
+/// The accepted referral's opportunity, linked to the one ACE created: its sync row, the
+/// customer's details ACE now shows (contacts, address), and ACE's fields and review.
+async fn link(
+    db: &DatabaseConnection,
+    client: &AceClient,
+    r: &referral::Model,
+    ace_id: &str,
+) -> AppResult<Result<(), AceError>> {
+    let ace = match client.opportunity(ace_id).await {
+        Ok(ace) => ace,
+        Err(e) => return Ok(Err(e)),
+    };
+    let Some(o) = (match &r.opportunity_id {
+        Some(id) => opportunity::Entity::find_by_id(id.clone()).one(db).await?,
+        None => None,
+    }) else {
+        return Ok(Ok(()));
+    };
+    let now = crate::domain::now();
+    let txn = crate::db::begin_write(db).await?;
+    let linked = ace_sync::ActiveModel {
+        subject_id: Set(o.id.clone()),
+        partner_id: Set(o.partner_id.clone()),
+        status: Set(status::SYNCED.into()),
+        ace_opportunity_id: Set(Some(ace_id.to_string())),
+        arn: Set(ace.arn.clone()),
+        ace_last_modified_date: Set(ace.last_modified),
+        last_synced_at: Set(Some(now)),
+        attempts: Set(0),
+        next_attempt_at: Set(None),
+        errors: Set(json!([])),
+        conflicting_fields: Set(json!([])),
+        base: Set(Some(partner_view(&ace.body))),
+        associations: Set(None),
+        aws_summary: Set(None),
+        aws_summary_fetched_at: Set(None),
+        updated_at: Set(now),
+    };
+    if ace_sync::Entity::find_by_id(o.id.clone())
+        .one(&txn)
+        .await?
+        .is_none()
+    {
+        linked.insert(&txn).await?;
+    }
+    reveal(&txn, r, &o, &ace.body).await?;
+    txn.commit().await?;
+    // ACE's fields, where cosell can take them (the rest is sent back with the next change).
+    let ours = super::share::body_of(db, &o).await?;
+    let mut paths = changed_paths(&partner_view(&ours), &partner_view(&ace.body));
+    for _ in 0..2 {
+        let refused: BTreeSet<String> = apply::ace_fields(db, &o, &ace, &paths)
+            .await?
+            .into_iter()
+            .collect();
+        if refused.is_empty() {
+            break;
+        }
+        paths = paths.difference(&refused).cloned().collect();
+    }
+    Ok(Ok(()))
+}
+
+/// What ACE withheld until acceptance: the customer's contacts and address, on the referral
+/// and on the customer (contacts it does not have yet, address parts it lacks).
+async fn reveal(
+    txn: &sea_orm::DatabaseTransaction,
+    r: &referral::Model,
+    o: &opportunity::Model,
+    body: &Value,
+) -> AppResult<()> {
+    let contacts: Vec<ContactFields> = super::fields::at(body, "Customer.Contacts")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .map(|c| ContactFields {
+                    first_name: c["FirstName"].as_str().unwrap_or_default().to_string(),
+                    last_name: c["LastName"].as_str().unwrap_or_default().to_string(),
+                    email: c["Email"].as_str().map(str::to_string),
+                    phone: c["Phone"].as_str().map(str::to_string),
+                    business_title: c["BusinessTitle"].as_str().map(str::to_string),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let address = |part: &str| text(body, &format!("Customer.Account.Address.{part}"));
+    let known = crate::data::customers::contact_emails(txn, &o.customer_id).await?;
+    let mut on_referral = Vec::new();
+    for fields in contacts {
+        let id = IdKind::Contact.new_id();
+        if !fields.email.as_ref().is_some_and(|e| known.contains(e)) {
+            customers::insert_contact(txn, &o.customer_id, id.clone(), fields.clone()).await?;
+        }
+        on_referral.push(ReferralContact { id, fields });
+    }
+    if let Some(c) = customer::Entity::find_by_id(o.customer_id.clone())
+        .one(txn)
+        .await?
+    {
+        let mut cm = c.clone().into_active_model();
+        let mut changed = false;
+        for (current, part, column) in [
+            (&c.city, "City", &mut cm.city),
+            (&c.postal_code, "PostalCode", &mut cm.postal_code),
+            (&c.state_or_region, "StateOrRegion", &mut cm.state_or_region),
+            (&c.street_address, "StreetAddress", &mut cm.street_address),
+        ] {
+            if current.is_none()
+                && let Some(v) = address(part)
+            {
+                *column = Set(Some(v));
+                changed = true;
+            }
+        }
+        if changed {
+            cm.updated_at = Set(crate::domain::now());
+            cm.update(txn).await?;
+        }
+    }
+    let mut m = r.clone().into_active_model();
+    let mut diff = Diff::default();
+    diff.field("customerContacts", &0, &on_referral.len());
+    m.customer_contacts = Set(json!(on_referral));
+    m.city = Set(address("City"));
+    m.postal_code = Set(address("PostalCode"));
+    m.state_or_region = Set(address("StateOrRegion"));
+    m.street_address = Set(address("StreetAddress"));
+    m.updated_at = Set(crate::domain::now());
+    m.update(txn).await?;
+    diff.record(
+        txn,
+        &ace_viewer(),
+        &r.partner_id,
+        ("Referral", &r.id),
+        ChangeAction::Updated,
+    )
+    .await?;
+    Ok(())
+}
