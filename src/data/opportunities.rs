@@ -9,7 +9,7 @@ use crate::domain::enums::{
 use crate::error::AppResult;
 use chrono::{NaiveDate, Utc};
 use entity::{
-    ask, customer, next_step, opportunity, opportunity_primary_need, opportunity_solution,
+    ace_sync, ask, customer, next_step, opportunity, opportunity_primary_need, opportunity_solution,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
@@ -35,6 +35,8 @@ pub struct OpportunityFilter {
     pub target_close_date: (Option<NaiveDate>, Option<NaiveDate>),
     pub created_at: (Option<chrono::DateTime<Utc>>, Option<chrono::DateTime<Utc>>),
     pub last_modified_at: (Option<chrono::DateTime<Utc>>, Option<chrono::DateTime<Utc>>),
+    /// `ace_sync.status` values; `None` in the list is an opportunity never shared (no row).
+    pub ace_sync_statuses: Option<Vec<Option<&'static str>>>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -130,6 +132,31 @@ pub(crate) fn filter_condition(filter: &OpportunityFilter) -> Condition {
                     .take(),
             ),
         );
+    }
+    if let Some(statuses) = &filter.ace_sync_statuses {
+        let synced = |stored: Vec<&'static str>| {
+            Query::select()
+                .column(ace_sync::Column::SubjectId)
+                .from(ace_sync::Entity)
+                .and_where(ace_sync::Column::Status.is_in(stored))
+                .take()
+        };
+        let stored: Vec<&'static str> = statuses.iter().flatten().copied().collect();
+        let mut any = Condition::any();
+        if !stored.is_empty() {
+            any = any.add(O::Id.in_subquery(synced(stored)));
+        }
+        if statuses.iter().any(Option::is_none) {
+            any = any.add(
+                O::Id.not_in_subquery(
+                    Query::select()
+                        .column(ace_sync::Column::SubjectId)
+                        .from(ace_sync::Entity)
+                        .take(),
+                ),
+            );
+        }
+        c = c.add(any);
     }
     if let Some(has) = filter.has_open_asks {
         let with_open = Query::select()

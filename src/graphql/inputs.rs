@@ -238,6 +238,8 @@ pub struct OpportunityFilter {
     pub target_close_date: Option<DateRange>,
     pub created_at: Option<DateTimeRange>,
     pub last_modified_at: Option<DateTimeRange>,
+    /// Where the opportunity stands in ACE; NOT_SHARED is one never sent to ACE.
+    pub ace_sync_status: Option<Vec<crate::graphql::types::ace::AceSyncStatus>>,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]

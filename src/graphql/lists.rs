@@ -180,6 +180,9 @@ pub fn opportunity_filter(
         target_close_date: (dates.after.map(|d| d.0), dates.before.map(|d| d.0)),
         created_at: range(f.created_at),
         last_modified_at: range(f.last_modified_at),
+        ace_sync_statuses: f
+            .ace_sync_status
+            .map(|list| list.into_iter().map(|s| s.stored()).collect()),
     })
 }
 

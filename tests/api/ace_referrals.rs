@@ -226,10 +226,20 @@ async fn answers_in_partner_central_and_expiry_are_mirrored() {
         r["status"] == "EXPIRED"
     })
     .await;
-    let accepted = wait_referral(&app, &partner, &elsewhere, "ACCEPTED", |r| {
-        r["status"] == "ACCEPTED"
-    })
+    // Accepted in Partner Central; the opportunity it made in ACE is imported as the
+    // referral's.
+    let accepted = wait_referral(
+        &app,
+        &partner,
+        &elsewhere,
+        "ACCEPTED with its opportunity",
+        |r| r["status"] == "ACCEPTED" && !r["opportunity"].is_null(),
+    )
     .await;
+    assert_eq!(
+        accepted["opportunity"]["aceSync"]["aceOpportunityId"],
+        ace_opportunity.as_str()
+    );
     let rejected = wait_referral(&app, &partner, &turned_down, "REJECTED", |r| {
         r["status"] == "REJECTED"
     })

@@ -769,3 +769,121 @@ async fn readiness_of(app: &TestApp, id: &str) -> Value {
     .data()["opportunity"]["readiness"]
         .clone()
 }
+
+/// An opportunity as someone types it into Partner Central.
+fn console_body(company: &str, title: &str) -> Value {
+    let target = (chrono::Utc::now() + chrono::Duration::days(90))
+        .format("%Y-%m-%d")
+        .to_string();
+    json!({
+        "OpportunityType": "Net New Business",
+        "PrimaryNeedsFromAws": ["Co-Sell - Architectural Validation"],
+        "Customer": {
+            "Account": {"CompanyName": company, "Industry": "Retail", "WebsiteUrl": "https://www.adatum.example",
+                        "Address": {"CountryCode": "US", "PostalCode": "98052", "City": "Redmond"}},
+            "Contacts": [{"Email": "buyer@adatum.example", "FirstName": "Ana", "LastName": "Diaz", "BusinessTitle": "VP IT"}],
+        },
+        "Project": {
+            "Title": title,
+            "CustomerBusinessProblem": "Move the e-commerce stack to containers before the holiday season.",
+            "ExpectedCustomerSpend": [{"Amount": "2500.00", "CurrencyCode": "USD", "Frequency": "Monthly", "TargetCompany": "AWS"}],
+            "DeliveryModels": ["SaaS or PaaS"],
+        },
+        "LifeCycle": {"Stage": "Qualified", "TargetCloseDate": target},
+    })
+}
+
+#[tokio::test]
+async fn opportunities_created_in_partner_central_are_imported_and_filterable() {
+    let fake = FakeAce::start().await;
+    let app = TestApp::spawn_with_ace(&fake).await;
+    let account = "595959595959";
+    let (partner, solution) = connected_partner(&app, &fake, account).await;
+    let existing = app.create_customer(&partner, "Contoso Retail").await;
+    let local = ready(&app, &partner, &solution, "Never shared").await;
+    // The same customer, typed in another case, and a customer cosell does not know.
+    let on_existing =
+        fake.create_in_console(account, console_body("CONTOSO RETAIL", "Store analytics"));
+    let on_new =
+        fake.create_in_console(account, console_body("Adatum", "Containers for e-commerce"));
+    let token = app.partner_admin(&partner);
+    let list = |filter: Value| {
+        let (app, token) = (&app, &token);
+        async move {
+            app.gql(
+                token,
+                "query($f: OpportunityFilter) { opportunities(first: 50, filter: $f) { nodes { id title stage origin customer { id companyName contacts { email } } aceSync { status aceOpportunityId } } } }",
+                json!({ "f": filter }),
+            )
+            .await
+            .data()["opportunities"]["nodes"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let shared = json!({ "partnerId": partner, "aceSyncStatus": ["SYNCED"] });
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let nodes = loop {
+        let nodes = list(shared.clone()).await;
+        if nodes.len() >= 2 {
+            break nodes;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not imported: {nodes:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(nodes.len(), 2, "{nodes:#?}");
+    let by_ace = |id: &str| {
+        nodes
+            .iter()
+            .find(|n| n["aceSync"]["aceOpportunityId"] == id)
+            .unwrap_or_else(|| panic!("{id} imported: {nodes:#?}"))
+            .clone()
+    };
+    let store = by_ace(&on_existing);
+    assert_eq!(store["title"], "Store analytics");
+    assert_eq!(store["stage"], "QUALIFIED");
+    assert_eq!(store["customer"]["id"], existing.as_str());
+    let adatum = by_ace(&on_new);
+    assert_eq!(adatum["customer"]["companyName"], "Adatum");
+    assert_eq!(
+        adatum["customer"]["contacts"][0]["email"],
+        "buyer@adatum.example"
+    );
+    // Never shared ones are the others.
+    let unshared = list(json!({ "partnerId": partner, "aceSyncStatus": ["NOT_SHARED"] })).await;
+    assert_eq!(
+        unshared
+            .iter()
+            .map(|n| n["id"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        [local.as_str()]
+    );
+    assert!(
+        list(json!({ "partnerId": partner, "aceSyncStatus": ["FAILED", "CONFLICT"] }))
+            .await
+            .is_empty()
+    );
+    // Imported once: later polls do not duplicate them, and changes in Partner Central flow in.
+    fake.edit(&on_new, "LifeCycle.NextSteps", json!("Architecture review"));
+    let id = adatum["id"].as_str().unwrap();
+    wait_for(&app, id, "the edit", |o| {
+        o["history"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["actor"] == "ace" && h["action"] == "UPDATED")
+    })
+    .await;
+    assert_eq!(list(shared).await.len(), 2);
+    // Nothing was sent back to ACE for them.
+    assert!(
+        !fake
+            .accepted()
+            .iter()
+            .any(|o| o == "UpdateOpportunity" || o == "CreateOpportunity")
+    );
+}

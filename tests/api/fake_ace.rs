@@ -1438,7 +1438,6 @@ fn opportunity_json(o: &Opportunity) -> Value {
         life["ReviewStatusReason"] = json!(r);
     }
     v["RelatedEntityIdentifiers"] = json!(o.related);
-    v["Origin"] = json!(o.origin);
     v
 }
 

@@ -37,6 +37,20 @@ pub enum AceSyncStatus {
     Conflict,
 }
 
+impl AceSyncStatus {
+    /// The stored `ace_sync.status`; NOT_SHARED has no row.
+    pub fn stored(self) -> Option<&'static str> {
+        use crate::services::ace::status;
+        match self {
+            AceSyncStatus::NotShared => None,
+            AceSyncStatus::Pending => Some(status::PENDING),
+            AceSyncStatus::Synced => Some(status::SYNCED),
+            AceSyncStatus::Failed => Some(status::FAILED),
+            AceSyncStatus::Conflict => Some(status::CONFLICT),
+        }
+    }
+}
+
 #[derive(InputObject)]
 pub struct ConnectAceInput {
     pub catalog: AceCatalog,

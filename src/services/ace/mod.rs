@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod connections;
 pub mod fields;
+pub mod import;
 pub mod invitations;
 pub mod outbox;
 pub mod poll;

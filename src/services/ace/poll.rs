@@ -3,9 +3,10 @@
 //! cursor moves only after a change is committed, so a crash repeats work instead of
 //! skipping it; taking the same ACE state twice changes nothing.
 use super::fields::{changed_paths, cosell_field, overlapping, partner_view};
+use super::import::Imported;
 use super::{apply, outbox, status};
 use crate::ace::{AceClient, AceError};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use entity::{ace_connection, ace_job, ace_sync, opportunity};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
@@ -19,6 +20,11 @@ pub async fn poll_partner(
     client: &AceClient,
     connection: &ace_connection::Model,
 ) -> AppResult<Result<(), AceError>> {
+    // Invitations first: an opportunity made by accepting one in Partner Central then finds
+    // its referral already ACCEPTED.
+    if let Err(e) = super::invitations::poll(db, client, connection).await? {
+        return Ok(Err(e));
+    }
     let changed = match client.changed_since(connection.opportunity_cursor).await {
         Ok(changed) => changed,
         Err(e) => return Ok(Err(e)),
@@ -29,14 +35,34 @@ pub async fn poll_partner(
             .filter(ace_sync::Column::AceOpportunityId.eq(&ace_id))
             .one(db)
             .await?;
-        if let Some(sync) = sync {
-            let unchanged =
-                sync.ace_last_modified_date.is_some() && sync.ace_last_modified_date == modified;
-            if !unchanged && let Err(e) = take(db, client, &sync, &ace_id).await? {
-                return Ok(Err(e));
+        match sync {
+            Some(sync) => {
+                let unchanged = sync.ace_last_modified_date.is_some()
+                    && sync.ace_last_modified_date == modified;
+                if !unchanged && let Err(e) = take(db, client, &sync, &ace_id).await? {
+                    return Ok(Err(e));
+                }
+            }
+            None => {
+                let ace = match client.opportunity(&ace_id).await {
+                    Ok(ace) => ace,
+                    Err(e) => return Ok(Err(e)),
+                };
+                match super::import::import(db, &connection.partner_id, &ace).await {
+                    Ok(Imported::Done) => {}
+                    // The cursor stays before it: the next poll looks again.
+                    Ok(Imported::Later) => break,
+                    Err(err @ (AppError::Internal(_) | AppError::Unavailable(_))) => {
+                        return Err(err);
+                    }
+                    // ACE took what cosell's rules refuse (e.g. a past target date): the
+                    // opportunity stays in Partner Central only.
+                    Err(err) => {
+                        tracing::warn!(ace_id = %ace_id, error = %err.code(), "an ACE opportunity was not imported");
+                    }
+                }
             }
         }
-        // Opportunities created in Partner Central are not imported yet (see the README).
         if let Some(modified) = modified {
             let mut c = ace_connection::Entity::find_by_id(connection.partner_id.clone())
                 .one(db)
@@ -48,7 +74,7 @@ pub async fn poll_partner(
             }
         }
     }
-    super::invitations::poll(db, client, connection).await
+    Ok(Ok(()))
 }
 
 /// Takes one shared opportunity's ACE state into cosell.

@@ -28,6 +28,7 @@ use sea_orm::{
 
 const CREATE_OPERATION: &str = "createOpportunity";
 const REFERRAL_OPERATION: &str = "acceptReferral";
+const ACE_IMPORT_OPERATION: &str = "aceImport";
 
 fn today() -> chrono::NaiveDate {
     crate::domain::now().date_naive()
@@ -157,6 +158,28 @@ pub(crate) async fn create_from_referral(
         (REFERRAL_OPERATION, referral_id),
         &fields,
         Origin::AwsReferral,
+    )
+    .await
+}
+
+/// Creates the opportunity for one made in Partner Central, inside the caller's transaction.
+/// Its client token is ACE's id, so an ACE opportunity is imported once.
+pub(crate) async fn create_from_ace(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    input: CreateOpportunity,
+    origin: Origin,
+) -> AppResult<opportunity::Model> {
+    let mut v = Validator::new("input");
+    let fields = Fields::from_create(&mut v, &input, today());
+    v.finish()?;
+    insert(
+        txn,
+        viewer,
+        &input.customer_id,
+        (ACE_IMPORT_OPERATION, &input.client_token),
+        &fields,
+        origin,
     )
     .await
 }
