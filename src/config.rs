@@ -228,6 +228,24 @@ pub struct AceConfig {
     /// `cosell ace sync --once`).
     #[arg(long, env = "COSELL_ACE_SYNC", default_value = "on", value_parser = parse_on_off, global = true)]
     pub ace_sync: bool,
+    /// Writes a second to ACE per partner account (ACE's quota; raise it only when AWS raised
+    /// the account's).
+    #[arg(long, env = "COSELL_ACE_WRITES_PER_SECOND", default_value_t = 1.0, value_parser = parse_rate, global = true)]
+    pub ace_writes_per_second: f64,
+    /// Reads a second from ACE per partner account (ACE's quota).
+    #[arg(long, env = "COSELL_ACE_READS_PER_SECOND", default_value_t = 10.0, value_parser = parse_rate, global = true)]
+    pub ace_reads_per_second: f64,
+    /// How long a partner's sync stays with an instance without renewal: how soon another
+    /// instance takes over from one that died.
+    #[arg(long, env = "COSELL_ACE_LEASE", default_value = "30s", value_parser = parse_duration, global = true)]
+    pub ace_lease: u64,
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if r > 0.0 && r <= 1000.0 => Ok(r),
+        _ => Err(format!("{s:?} is not a rate between 0 and 1000 a second")),
+    }
 }
 
 fn parse_on_off(s: &str) -> Result<bool, String> {
@@ -245,6 +263,9 @@ impl AceConfig {
             endpoint: self.ace_endpoint.clone(),
             poll_interval: std::time::Duration::from_secs(self.ace_poll_interval.max(1)),
             sync: self.ace_sync,
+            writes_per_second: self.ace_writes_per_second,
+            reads_per_second: self.ace_reads_per_second,
+            lease: std::time::Duration::from_secs(self.ace_lease.max(3)),
             ..Default::default()
         }
     }

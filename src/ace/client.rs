@@ -32,6 +32,9 @@ pub struct AceClients {
     http: aws_smithy_runtime_api::client::http::SharedHttpClient,
     clients: Mutex<HashMap<String, (Connection, Client)>>,
     pacer: Arc<Pacer>,
+    /// This process's name: the holder of its partner leases, and the app name in its calls'
+    /// user agent (so ACE's logs tell instances apart).
+    instance: String,
 }
 
 impl AceClients {
@@ -51,7 +54,12 @@ impl AceClients {
             http,
             clients: Mutex::new(HashMap::new()),
             pacer,
+            instance: format!("cosell-{}", uuid::Uuid::new_v4().simple()),
         }
+    }
+
+    pub fn instance(&self) -> &str {
+        &self.instance
     }
 
     pub fn settings(&self) -> &AceSettings {
@@ -91,6 +99,7 @@ impl AceClients {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(aws_config::Region::new(s.region.clone()))
             .http_client(self.http.clone())
+
             // cosell paces and retries itself (the outbox), so the SDK makes one attempt.
             .retry_config(RetryConfig::disabled())
             .timeout_config(
@@ -99,6 +108,10 @@ impl AceClients {
                     .operation_attempt_timeout(Duration::from_secs(30))
                     .build(),
             );
+        // The instance name is `cosell-` and hex digits, which AppName always takes.
+        if let Ok(name) = aws_config::AppName::new(self.instance.clone()) {
+            loader = loader.app_name(name);
+        }
         if let Some((key, secret)) = &s.static_credentials {
             loader = loader.credentials_provider(Credentials::new(
                 key.clone(),

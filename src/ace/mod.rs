@@ -67,6 +67,9 @@ pub struct AceSettings {
     pub sts_endpoint: Option<String>,
     /// The first retry's back-off; each further retry doubles it (with jitter).
     pub retry_base: Duration,
+    /// `COSELL_ACE_LEASE`: how long a partner stays with the instance syncing it without
+    /// renewal, so how soon another instance takes over from one that died.
+    pub lease: Duration,
 }
 
 impl Default for AceSettings {
@@ -81,6 +84,7 @@ impl Default for AceSettings {
             static_credentials: None,
             sts_endpoint: None,
             retry_base: Duration::from_secs(1),
+            lease: Duration::from_secs(30),
         }
     }
 }

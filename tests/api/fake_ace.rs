@@ -65,6 +65,8 @@ pub struct Call {
     pub at: Instant,
     /// The answer's `__type` when the call was refused.
     pub error: Option<String>,
+    /// The caller's app name from its user agent (`app/<name>`): which cosell instance.
+    pub app: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -145,6 +147,8 @@ struct State {
     writes_per_second: usize,
     reads_per_second: usize,
     clock: Option<DateTime<Utc>>,
+    /// The next accepted call of this operation answers only after the wait.
+    stall: Option<(String, std::time::Duration)>,
     invitations: BTreeMap<String, Invitation>,
     tasks: BTreeMap<String, Task>,
     /// (account, client token) → (invitation, task id).
@@ -336,6 +340,12 @@ impl FakeAce {
         });
     }
 
+    /// The next accepted call of `operation` is carried out at once but answered only after
+    /// `wait`: a caller killed meanwhile never learns that it succeeded.
+    pub fn stall_next(&self, operation: &str, wait: std::time::Duration) {
+        self.with(|s| s.stall = Some((operation.into(), wait)));
+    }
+
     pub fn calls(&self) -> Vec<Call> {
         self.with(|s| s.calls.clone())
     }
@@ -514,19 +524,38 @@ async fn handle(
     req: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    let mut state = state.lock().unwrap();
-    if req.method() != "POST" || req.path() != "/" {
-        return HttpResponse::NotFound().finish();
+    let (response, stall) = {
+        let mut state = state.lock().unwrap();
+        if req.method() != "POST" || req.path() != "/" {
+            return HttpResponse::NotFound().finish();
+        }
+        let target = req
+            .headers()
+            .get("x-amz-target")
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_string);
+        match target {
+            Some(target) => {
+                let response = selling(&mut state, &req, &target, &body);
+                let operation = target.trim_start_matches("AWSPartnerCentralSelling.");
+                let stall = match &state.stall {
+                    Some((op, wait)) if op == operation && response.status() == 200 => {
+                        let wait = *wait;
+                        state.stall = None;
+                        Some(wait)
+                    }
+                    _ => None,
+                };
+                (response, stall)
+            }
+            None => (sts(&mut state, &req, &body), None),
+        }
+    };
+    // ACE has done the work; the answer is late (the caller may die waiting).
+    if let Some(wait) = stall {
+        tokio::time::sleep(wait).await;
     }
-    let target = req
-        .headers()
-        .get("x-amz-target")
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_string);
-    match target {
-        Some(target) => selling(&mut state, &req, &target, &body),
-        None => sts(&mut state, &req, &body),
-    }
+    response
 }
 
 fn error_response(r: &Refusal) -> HttpResponse {
@@ -569,6 +598,7 @@ fn selling(state: &mut State, req: &HttpRequest, target: &str, raw: &[u8]) -> Ht
             body: body.clone(),
             at: Instant::now(),
             error: result.as_ref().err().map(|r| r.kind.to_string()),
+            app: app_name(req),
         });
         result
     });
@@ -578,6 +608,16 @@ fn selling(state: &mut State, req: &HttpRequest, target: &str, raw: &[u8]) -> Ht
             .body(answer.to_string()),
         Err(r) => error_response(&r),
     }
+}
+
+fn app_name(req: &HttpRequest) -> Option<String> {
+    ["x-amz-user-agent", "user-agent"].iter().find_map(|h| {
+        let agent = req.headers().get(*h)?.to_str().ok()?;
+        agent
+            .split(' ')
+            .find_map(|part| part.strip_prefix("app/"))
+            .map(str::to_string)
+    })
 }
 
 /// Quota and injected faults, before the operation runs.

@@ -7,6 +7,7 @@ mod fixtures;
 mod helpers;
 mod process;
 
+mod ace_processes;
 mod ace_referrals;
 mod ace_strings;
 mod ace_sync;

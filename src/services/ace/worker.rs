@@ -14,11 +14,6 @@ use sea_orm::{
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How long a claimed partner stays with this instance without renewal.
-const LEASE: Duration = Duration::from_secs(30);
-/// How long one pass may work on one partner before renewing its lease.
-const PASS: Duration = Duration::from_secs(10);
-
 pub struct Worker {
     db: DatabaseConnection,
     clients: Arc<AceClients>,
@@ -30,8 +25,8 @@ impl Worker {
     pub fn new(db: DatabaseConnection, clients: Arc<AceClients>) -> Worker {
         Worker {
             db,
+            holder: clients.instance().to_string(),
             clients,
-            holder: format!("cosell-{}", uuid::Uuid::new_v4().simple()),
         }
     }
 
@@ -65,7 +60,8 @@ impl Worker {
     /// Claims (or renews) the leases of connected partners no other live instance holds.
     async fn claim(&self) -> AppResult<Vec<ace_connection::Model>> {
         let now = crate::domain::now();
-        let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+        let lease = self.clients.settings().lease;
+        let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
         let backend = self.db.get_database_backend();
         let (sql, values) = match backend {
             // SKIP LOCKED: two instances claiming at once each take rows the other has not
@@ -117,7 +113,9 @@ impl Worker {
         let mut last_ace_error: Option<AceError> = None;
         // The outbox, oldest first; a job waiting for its back-off holds back the ones after
         // it (the quota is the account's, and one opportunity's changes go in order).
-        while started.elapsed() < PASS {
+        // A third of the lease: the pass ends (and the next renews) well before it lapses.
+        let pass = self.clients.settings().lease / 3;
+        while started.elapsed() < pass {
             let job = ace_job::Entity::find()
                 .filter(ace_job::Column::PartnerId.eq(&connection.partner_id))
                 .filter(ace_job::Column::State.eq(outbox::WAITING))
