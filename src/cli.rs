@@ -55,7 +55,16 @@ enum Command {
         down: Option<u32>,
     },
     /// Fill the database with a realistic demo data set (idempotent).
-    SeedDemo,
+    SeedDemo {
+        /// Also connect the first demo partner to ACE in this catalog (SANDBOX or AWS) and
+        /// import its ACE solutions: a real catalog with the machine's AWS credentials, or the
+        /// fake ACE (`cargo run --example fake_ace`) through COSELL_ACE_ENDPOINT.
+        #[arg(long, value_name = "CATALOG", value_parser = parse_catalog)]
+        ace: Option<crate::ace::Catalog>,
+        /// The partner's role to assume (default: the server's own credentials).
+        #[arg(long, requires = "ace")]
+        ace_role_arn: Option<String>,
+    },
     /// Mint a development token signed with the server's key.
     Token(TokenArgs),
     /// Print the served GraphQL schema (SDL).
@@ -103,6 +112,11 @@ struct TokenArgs {
     /// Lifetime: seconds, or a number with s, m, h or d.
     #[arg(long, default_value = "12h", value_parser = crate::config::parse_duration)]
     ttl: u64,
+}
+
+fn parse_catalog(s: &str) -> Result<crate::ace::Catalog, String> {
+    crate::ace::Catalog::from_code(&s.to_uppercase())
+        .ok_or_else(|| format!("{s:?} is not a catalog: SANDBOX or AWS"))
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -214,10 +228,16 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             }
             eprintln!("migrations done");
         }
-        Command::SeedDemo => {
+        Command::SeedDemo { ace, ace_role_arn } => {
             let db = db::connect_and_migrate(&cli.db.database_url).await?;
             let summary = seed::run(&db).await?;
             println!("{summary}");
+            if let Some(catalog) = ace {
+                let clients = crate::ace::AceClients::new(cli.ace.settings());
+                let connected =
+                    seed::connect_ace(&db, &clients, *catalog, ace_role_arn.clone()).await?;
+                println!("{connected}");
+            }
         }
         Command::Token(args) => {
             let keys = cli.jwt.keys()?;

@@ -99,7 +99,6 @@ impl AceClients {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(aws_config::Region::new(s.region.clone()))
             .http_client(self.http.clone())
-
             // cosell paces and retries itself (the outbox), so the SDK makes one attempt.
             .retry_config(RetryConfig::disabled())
             .timeout_config(

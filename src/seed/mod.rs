@@ -170,17 +170,52 @@ const PARTNERS: &[DemoPartner] = &[
     },
 ];
 
-pub async fn run(
-    db: &DatabaseConnection,
-) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
-    let actor = Viewer {
+fn actor() -> Viewer {
+    Viewer {
         subject: "seed-demo".into(),
         role: Role::Admin,
         partner_id: None,
         segments: Vec::new(),
         partner_ids: Vec::new(),
         scopes: vec!["cosell:read".into(), "cosell:write".into()],
-    };
+    }
+}
+
+/// Connects the first demo partner to ACE and imports its ACE solutions (`seed-demo --ace`).
+/// A running server's sync then brings its ACE referrals in and shares what it submits.
+pub async fn connect_ace(
+    db: &DatabaseConnection,
+    clients: &crate::ace::AceClients,
+    catalog: crate::ace::Catalog,
+    role_arn: Option<String>,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let name = PARTNERS[0].name;
+    let partner = entity::partner::Entity::find()
+        .filter(entity::partner::Column::Name.eq(name))
+        .one(db)
+        .await?
+        .ok_or_else(|| format!("{name} is not in the database"))?;
+    let actor = actor();
+    let input = services::ace::connections::ConnectAce { catalog, role_arn };
+    services::ace::connections::connect(db, clients, &actor, &partner.id, input)
+        .await
+        .map_err(AppError::detail)?;
+    let solutions = services::ace::connections::import_solutions(db, clients, &actor, &partner.id)
+        .await
+        .map_err(AppError::detail)?;
+    Ok(format!(
+        "{name} ({}) connected to ACE catalog {}; {} ACE solution(s) imported",
+        partner.id,
+        catalog.code(),
+        solutions.len()
+    ))
+}
+
+pub async fn run(
+    db: &DatabaseConnection,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let actor = actor();
     let (mut created, mut skipped) = (0, 0);
     let mut totals = pipeline::Seeded {
         customers: 0,

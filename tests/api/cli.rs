@@ -1,4 +1,5 @@
-//! The `cosell` binary: token minting, schema export, refusal of weak keys.
+//! The `cosell` binary: token minting, schema export, refusal of weak keys, seed-demo, and the
+//! ACE commands (check, sync --once) against the fake ACE.
 use crate::helpers::{SECRET, TestApp};
 use serde_json::{Value, json};
 use std::process::Command;
@@ -318,4 +319,104 @@ fn token_refuses_a_lifetime_past_the_configured_maximum() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Runs the binary off the test's runtime, which keeps serving the fake ACE meanwhile.
+async fn run(mut cmd: Command) -> (bool, String, String) {
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn with_fake_ace(cmd: &mut Command, fake: &crate::fake_ace::FakeAce, url: &str) {
+    cmd.env("DATABASE_URL", url)
+        .env("COSELL_ACE_ENDPOINT", &fake.url)
+        .env("AWS_ACCESS_KEY_ID", crate::fake_ace::STATIC_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", crate::fake_ace::STATIC_SECRET)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
+}
+
+#[tokio::test]
+async fn seed_demo_connects_to_ace_and_the_ace_commands_check_and_sync() {
+    let fake = crate::fake_ace::FakeAce::start().await;
+    let account = crate::fake_ace::STATIC_ACCOUNT;
+    fake.add_solution(
+        account,
+        "S-0000001",
+        "Migration Factory",
+        "Consulting Service",
+    );
+    let invitation = fake.invite_in(
+        account,
+        "Sandbox",
+        "Fabrikam Bank",
+        "Payments modernization",
+    );
+    let (url, dir) = crate::helpers::fresh_database().await;
+    let mut seed = cosell();
+    seed.args(["seed-demo", "--ace", "sandbox"]);
+    with_fake_ace(&mut seed, &fake, &url);
+    let (ok, out, err) = run(seed).await;
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("connected to ACE catalog SANDBOX; 1 ACE solution(s) imported"),
+        "{out}"
+    );
+    let partner = out
+        .split(['(', ')'])
+        .find(|p| p.starts_with("ptr_"))
+        .unwrap()
+        .to_string();
+    // The connection went out with the server's own credentials, in the Sandbox catalog.
+    let check = fake
+        .calls()
+        .into_iter()
+        .find(|c| c.operation == "ListSolutions")
+        .unwrap();
+    assert_eq!(check.account, account);
+    assert_eq!(check.body["Catalog"], "Sandbox");
+
+    let mut cmd = cosell();
+    cmd.args(["ace", "check", "--partner", &partner]);
+    with_fake_ace(&mut cmd, &fake, &url);
+    let (ok, out, err) = run(cmd).await;
+    assert!(ok, "{err}");
+    assert!(out.contains("catalog Sandbox"), "{out}");
+    assert!(out.contains("1 ACE solution(s), status CONNECTED"), "{out}");
+    let mut cmd = cosell();
+    cmd.args(["ace", "check", "--partner", "ptr_unknown"]);
+    with_fake_ace(&mut cmd, &fake, &url);
+    let (ok, _, err) = run(cmd).await;
+    assert!(!ok && err.contains("never connected"), "{err}");
+
+    // One sync pass brings the partner's ACE referral in.
+    let mut cmd = cosell();
+    cmd.args(["ace", "sync", "--once"]);
+    with_fake_ace(&mut cmd, &fake, &url);
+    let (ok, out, err) = run(cmd).await;
+    assert!(ok && out.contains("ACE sync pass done"), "{out}{err}");
+    let app = TestApp::spawn_on(&url, dir).await;
+    let r = app
+        .gql(
+            &app.admin(),
+            "query($p: ID!) { referrals(first: 20, filter: { partnerId: $p }) { nodes { aceInvitationId projectTitle status } } }",
+            json!({ "p": partner }),
+        )
+        .await;
+    let from_ace: Vec<&Value> = r.data()["referrals"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| !n["aceInvitationId"].is_null())
+        .collect();
+    assert_eq!(from_ace.len(), 1);
+    assert_eq!(from_ace[0]["aceInvitationId"], invitation.as_str());
+    assert_eq!(from_ace[0]["status"], "PENDING");
 }

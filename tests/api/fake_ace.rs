@@ -289,7 +289,12 @@ impl FakeAce {
 
     /// A fake whose per-account quota is `writes` and `reads` calls a second.
     pub async fn start_with_quota(writes: usize, reads: usize) -> FakeAce {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::start_at("127.0.0.1:0", writes, reads).await
+    }
+
+    /// On a given address (the standalone fake of `examples/fake_ace.rs`).
+    pub async fn start_at(address: &str, writes: usize, reads: usize) -> FakeAce {
+        let listener = TcpListener::bind(address).unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State {
             writes_per_second: writes,
@@ -409,6 +414,10 @@ impl FakeAce {
     /// AWS sends `account` an opportunity invitation for `company`'s project `title`, expiring
     /// in 14 days. Returns its id.
     pub fn invite(&self, account: &str, company: &str, title: &str) -> String {
+        self.invite_in(account, "AWS", company, title)
+    }
+
+    pub fn invite_in(&self, account: &str, catalog: &str, company: &str, title: &str) -> String {
         self.with(|s| {
             let at = now_ms(s);
             s.next_id += 1;
@@ -419,7 +428,7 @@ impl FakeAce {
                 Invitation {
                     id: id.clone(),
                     account: account.into(),
-                    catalog: "AWS".into(),
+                    catalog: catalog.into(),
                     status: "PENDING".into(),
                     invited: at,
                     expires: at + chrono::Duration::days(14),
