@@ -4,7 +4,7 @@
 use crate::fake_ace::{FakeAce, Fault};
 use crate::fixtures::opportunity_input;
 use crate::helpers::TestApp;
-use cosell::domain::enums::Role;
+use cosell::domain::enums::{Role, SegmentCode};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -886,4 +886,65 @@ async fn opportunities_created_in_partner_central_are_imported_and_filterable() 
             .iter()
             .any(|o| o == "UpdateOpportunity" || o == "CreateOpportunity")
     );
+}
+
+#[tokio::test]
+async fn ace_data_stays_in_its_partners_scope() {
+    let fake = FakeAce::start().await;
+    let app = TestApp::spawn_with_ace(&fake).await;
+    let (a, solution) = connected_partner(&app, &fake, "616161616161").await;
+    let (b, _) = connected_partner(&app, &fake, "626262626262").await;
+    let id = ready(&app, &a, &solution, "Partner A's deal").await;
+    submit(&app, &id).await.data();
+    let now = wait_for(&app, &id, "the share", synced).await;
+    let ace_id = now["aceSync"]["aceOpportunityId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fake.engage(&ace_id, json!({"InvolvementType": "Co-Sell", "Visibility": "Full", "LifeCycle": {"Stage": "Qualified"}, "OpportunityTeam": [{"Email": "pdm@amazon.example", "BusinessTitle": "PDM"}]}));
+    fake.review(&ace_id, "Approved", None, None);
+    wait_for(&app, &id, "AWS's summary", |o| !o["awsSummary"].is_null()).await;
+
+    let query = "query($id: ID!, $p: ID!) { opportunity(id: $id) { id aceSync { status aceOpportunityId } awsSummary { stage } } partner(id: $p) { aceConnection { externalId } } opportunities(first: 50, filter: { aceSyncStatus: [SYNCED, PENDING, FAILED, CONFLICT] }) { nodes { id } } }";
+    let vars = json!({ "id": id, "p": a });
+    // Partner B: none of A's ACE data, in any field.
+    let r = app.gql(&app.partner_admin(&b), query, vars.clone()).await;
+    assert!(r.body["data"]["opportunity"].is_null(), "{}", r.body);
+    assert!(
+        r.body["data"]["partner"].is_null() || r.body["data"]["partner"]["aceConnection"].is_null(),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        r.body["data"]["opportunities"]["nodes"],
+        json!([]),
+        "{}",
+        r.body
+    );
+    // B's ACE calls went out as B's account only, never touching A's opportunity.
+    for call in fake.calls().iter().filter(|c| c.account == "626262626262") {
+        assert!(!call.body.to_string().contains(&ace_id), "{call:?}");
+    }
+    // An AWS seller of the customer's segment sees AWS's summary; one of another does not
+    // see the opportunity at all.
+    let seller = |segment: SegmentCode| {
+        let mut req = cosell::auth::MintRequest::new(Role::AwsSeller, "seller@aws.example");
+        req.segments = vec![segment];
+        app.mint(&req)
+    };
+    let r = app
+        .gql(&seller(SegmentCode::Enterprise), query, vars.clone())
+        .await;
+    assert_eq!(
+        r.body["data"]["opportunity"]["awsSummary"]["stage"], "Qualified",
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body["data"]["partner"]["aceConnection"].is_null(),
+        "{}",
+        r.body
+    );
+    let r = app.gql(&seller(SegmentCode::Startup), query, vars).await;
+    assert!(r.body["data"]["opportunity"].is_null(), "{}", r.body);
 }

@@ -950,8 +950,8 @@ fn operate(state: &mut State, account: &str, op: &str, body: &Value) -> Result<V
             Ok(json!({}))
         }
         "StartEngagementByAcceptingInvitationTask" => {
-            require(body, &["ClientToken", "Identifier"])?;
-            let token = text(body, "ClientToken").unwrap().to_string();
+            require(body, &["Identifier"])?;
+            let token = client_token(body)?;
             let identifier = text(body, "Identifier").unwrap().to_string();
             let key = (account.to_string(), token);
             if let Some((seen, task)) = state.task_tokens.get(&key) {
@@ -1312,9 +1312,25 @@ fn fingerprint(body: &Value) -> String {
     b.to_string()
 }
 
-fn create(state: &mut State, account: &str, catalog: &str, body: &Value) -> Result<Value, Refusal> {
+/// ACE's ClientToken: `[!-~]{1,64}`.
+fn client_token(body: &Value) -> Result<String, Refusal> {
     require(body, &["ClientToken"])?;
     let token = text(body, "ClientToken").unwrap().to_string();
+    if token.is_empty() || token.len() > 64 || !token.bytes().all(|b| (b'!'..=b'~').contains(&b)) {
+        return Err(validation(
+            "REQUEST_VALIDATION_FAILED",
+            vec![(
+                "ClientToken".into(),
+                "INVALID_STRING_FORMAT",
+                "[!-~]{1,64}".into(),
+            )],
+        ));
+    }
+    Ok(token)
+}
+
+fn create(state: &mut State, account: &str, catalog: &str, body: &Value) -> Result<Value, Refusal> {
+    let token = client_token(body)?;
     let print = fingerprint(body);
     if let Some((seen, id)) = state.tokens.get(&(account.to_string(), token.clone())) {
         if *seen != print {
