@@ -12,11 +12,13 @@
 //! (the database must be empty).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops at its first failure
 
+mod common;
+
 #[path = "../tests/api/fake_ace.rs"]
 mod fake_ace;
 
+use common::{admin, env_usize};
 use cosell::ace::{AceClients, AceSettings, Catalog};
-use cosell::auth::Viewer;
 use cosell::domain::enums::*;
 use cosell::services;
 use cosell::services::ace::connections::ConnectAce;
@@ -27,24 +29,6 @@ use fake_ace::{FakeAce, STATIC_ACCOUNT, STATIC_KEY, STATIC_SECRET};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn admin() -> Viewer {
-    Viewer {
-        subject: "bench".into(),
-        role: Role::Admin,
-        partner_id: None,
-        segments: Vec::new(),
-        partner_ids: Vec::new(),
-        scopes: vec!["cosell:read".into(), "cosell:write".into()],
-    }
-}
 
 fn settings(fake: &FakeAce, writes_per_second: f64) -> AceSettings {
     AceSettings {

@@ -8,7 +8,10 @@
 //! `BENCH_OPPORTUNITIES` sets the data size (default 5000), `BENCH_RUNS` the timed requests per
 //! scenario (default 200).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops at its first failure
-use cosell::auth::{JwtKeys, MintRequest, Viewer};
+
+mod common;
+use common::{admin, env_usize};
+use cosell::auth::{JwtKeys, MintRequest};
 use cosell::domain::enums::*;
 use cosell::http::AppState;
 use cosell::services;
@@ -24,24 +27,6 @@ use std::time::{Duration, Instant};
 const SECRET: &str = "bench-secret-0123456789-abcdefghijklmnop";
 const PARTNERS: usize = 4;
 const CUSTOMERS_PER_PARTNER: usize = 50;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn admin() -> Viewer {
-    Viewer {
-        subject: "bench".into(),
-        role: Role::Admin,
-        partner_id: None,
-        segments: Vec::new(),
-        partner_ids: Vec::new(),
-        scopes: vec!["cosell:read".into(), "cosell:write".into()],
-    }
-}
 
 struct Data {
     partners: Vec<String>,

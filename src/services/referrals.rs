@@ -306,11 +306,12 @@ pub async fn accept(
         .await?;
     }
     let customer = customer_for(&txn, viewer, &current).await?;
-    let opportunity = opportunities::create_from_referral(
+    let opportunity = opportunities::create_in(
         &txn,
         viewer,
-        &current.id,
+        opportunities::Source::Referral(&current.id),
         opportunity_input(&current, &customer.id, now),
+        crate::domain::enums::Origin::AwsReferral,
     )
     .await?;
     referral::Entity::update_many()

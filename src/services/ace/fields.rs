@@ -77,6 +77,26 @@ fn walk(a: &Value, b: &Value, prefix: &str, out: &mut BTreeSet<String>) {
     }
 }
 
+/// The customer's contacts in an ACE opportunity body (`Customer.Contacts`), unvalidated:
+/// ACE has checked them.
+pub fn contacts(body: &Value) -> Vec<crate::services::customers::ContactFields> {
+    let text = |c: &Value, key: &str| c.get(key).and_then(Value::as_str).map(str::to_string);
+    at(body, "Customer.Contacts")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .map(|c| crate::services::customers::ContactFields {
+                    first_name: text(c, "FirstName").unwrap_or_default(),
+                    last_name: text(c, "LastName").unwrap_or_default(),
+                    email: text(c, "Email"),
+                    phone: text(c, "Phone"),
+                    business_title: text(c, "BusinessTitle"),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The value at a dotted path.
 pub fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.')

@@ -13,7 +13,7 @@ use crate::services::commands::{
 use entity::{ace_job, ace_sync, referral};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Whether an unknown ACE opportunity was taken in, or must wait for cosell's own work.
 pub enum Imported {
@@ -117,9 +117,10 @@ pub async fn import(
     } else {
         Origin::PartnerReferral
     };
-    let created = crate::services::opportunities::create_from_ace(
+    let created = crate::services::opportunities::create_in(
         &txn,
         &viewer,
+        crate::services::opportunities::Source::AceImport,
         opportunity_input(body, &customer.id, &ace.id),
         origin,
     )
@@ -139,27 +140,13 @@ pub async fn import(
             .exec(&txn)
             .await?;
     }
-    let now = crate::domain::now();
-    ace_sync::ActiveModel {
-        subject_id: Set(created.id.clone()),
-        partner_id: Set(partner_id.to_string()),
-        status: Set(status::SYNCED.into()),
-        ace_opportunity_id: Set(Some(ace.id.clone())),
-        arn: Set(ace.arn.clone()),
-        ace_last_modified_date: Set(ace.last_modified),
-        last_synced_at: Set(Some(now)),
-        attempts: Set(0),
-        next_attempt_at: Set(None),
-        errors: Set(json!([])),
-        conflicting_fields: Set(json!([])),
-        base: Set(Some(partner_view(body))),
-        associations: Set(body.get("RelatedEntityIdentifiers").cloned()),
-        aws_summary: Set(None),
-        aws_summary_fetched_at: Set(None),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    let mut linked = super::new_sync_row(&created.id, partner_id, status::SYNCED);
+    linked.ace_opportunity_id = Set(Some(ace.id.clone()));
+    linked.arn = Set(ace.arn.clone());
+    linked.ace_last_modified_date = Set(ace.last_modified);
+    linked.base = Set(Some(partner_view(body)));
+    linked.associations = Set(body.get("RelatedEntityIdentifiers").cloned());
+    linked.insert(&txn).await?;
     if let Some(r) = referral {
         let mut diff = crate::services::history::Diff::default();
         diff.field("opportunity", &None, &Some(created.id.as_str()));
@@ -191,20 +178,18 @@ fn customer_input(
     segment: Option<SegmentCode>,
 ) -> CreateCustomer {
     let account = |p: &str| text(body, &format!("Customer.Account.{p}"));
-    let contacts: Vec<ContactData> = at(body, "Customer.Contacts")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .map(|c| ContactData {
-                    first_name: c["FirstName"].as_str().unwrap_or_default().to_string(),
-                    last_name: c["LastName"].as_str().unwrap_or_default().to_string(),
-                    email: c["Email"].as_str().map(str::to_string),
-                    phone: c["Phone"].as_str().map(str::to_string),
-                    business_title: c["BusinessTitle"].as_str().map(str::to_string),
-                })
-                .collect()
+    // cosell needs both names; a contact ACE has without them stays in Partner Central.
+    let contacts: Vec<ContactData> = super::fields::contacts(body)
+        .into_iter()
+        .filter(|c| !c.first_name.is_empty() && !c.last_name.is_empty())
+        .map(|c| ContactData {
+            first_name: c.first_name,
+            last_name: c.last_name,
+            email: c.email,
+            phone: c.phone,
+            business_title: c.business_title,
         })
-        .unwrap_or_default();
+        .collect();
     CreateCustomer {
         partner_id: Some(partner_id.to_string()),
         company_name,

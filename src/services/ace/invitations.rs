@@ -11,7 +11,7 @@ use crate::domain::enums::{
 };
 use crate::domain::ids::IdKind;
 use crate::error::{AppError, AppResult};
-use crate::services::customers::{self, ContactFields};
+use crate::services::customers;
 use crate::services::history::Diff;
 use crate::services::referrals::ReferralContact;
 use entity::{ace_connection, ace_job, ace_sync, customer, opportunity, partner_segment, referral};
@@ -220,26 +220,9 @@ async fn sync_row<C: ConnectionTrait>(
             row.update(db).await?;
         }
         None => {
-            ace_sync::ActiveModel {
-                subject_id: Set(referral_id.to_string()),
-                partner_id: Set(partner_id.to_string()),
-                status: Set(to.into()),
-                ace_opportunity_id: Set(None),
-                arn: Set(None),
-                ace_last_modified_date: Set(None),
-                last_synced_at: Set((to == status::SYNCED).then_some(now)),
-                attempts: Set(0),
-                next_attempt_at: Set(None),
-                errors: Set(json!([])),
-                conflicting_fields: Set(json!([])),
-                base: Set(None),
-                associations: Set(None),
-                aws_summary: Set(None),
-                aws_summary_fetched_at: Set(None),
-                updated_at: Set(now),
-            }
-            .insert(db)
-            .await?;
+            super::new_sync_row(referral_id, partner_id, to)
+                .insert(db)
+                .await?;
         }
     }
     Ok(())
@@ -397,26 +380,12 @@ async fn link(
     }) else {
         return Ok(Ok(()));
     };
-    let now = crate::domain::now();
     let txn = crate::db::begin_write(db).await?;
-    let linked = ace_sync::ActiveModel {
-        subject_id: Set(o.id.clone()),
-        partner_id: Set(o.partner_id.clone()),
-        status: Set(status::SYNCED.into()),
-        ace_opportunity_id: Set(Some(ace_id.to_string())),
-        arn: Set(ace.arn.clone()),
-        ace_last_modified_date: Set(ace.last_modified),
-        last_synced_at: Set(Some(now)),
-        attempts: Set(0),
-        next_attempt_at: Set(None),
-        errors: Set(json!([])),
-        conflicting_fields: Set(json!([])),
-        base: Set(Some(partner_view(&ace.body))),
-        associations: Set(None),
-        aws_summary: Set(None),
-        aws_summary_fetched_at: Set(None),
-        updated_at: Set(now),
-    };
+    let mut linked = super::new_sync_row(&o.id, &o.partner_id, status::SYNCED);
+    linked.ace_opportunity_id = Set(Some(ace_id.to_string()));
+    linked.arn = Set(ace.arn.clone());
+    linked.ace_last_modified_date = Set(ace.last_modified);
+    linked.base = Set(Some(partner_view(&ace.body)));
     if ace_sync::Entity::find_by_id(o.id.clone())
         .one(&txn)
         .await?
@@ -450,20 +419,7 @@ async fn reveal(
     o: &opportunity::Model,
     body: &Value,
 ) -> AppResult<()> {
-    let contacts: Vec<ContactFields> = super::fields::at(body, "Customer.Contacts")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .map(|c| ContactFields {
-                    first_name: c["FirstName"].as_str().unwrap_or_default().to_string(),
-                    last_name: c["LastName"].as_str().unwrap_or_default().to_string(),
-                    email: c["Email"].as_str().map(str::to_string),
-                    phone: c["Phone"].as_str().map(str::to_string),
-                    business_title: c["BusinessTitle"].as_str().map(str::to_string),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let contacts = super::fields::contacts(body);
     let address = |part: &str| text(body, &format!("Customer.Account.Address.{part}"));
     let known = crate::data::customers::contact_emails(txn, &o.customer_id).await?;
     let mut on_referral = Vec::new();

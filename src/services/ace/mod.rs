@@ -65,6 +65,35 @@ pub async fn live_connection<C: ConnectionTrait>(
         .filter(|c| c.status != DISCONNECTED))
 }
 
+/// A new sync row of `subject_id` (an opportunity or a referral) at `status`, nothing known
+/// of ACE yet; callers set what they know.
+pub fn new_sync_row(
+    subject_id: &str,
+    partner_id: &str,
+    status: &str,
+) -> entity::ace_sync::ActiveModel {
+    use sea_orm::Set;
+    let now = crate::domain::now();
+    entity::ace_sync::ActiveModel {
+        subject_id: Set(subject_id.to_string()),
+        partner_id: Set(partner_id.to_string()),
+        status: Set(status.to_string()),
+        ace_opportunity_id: Set(None),
+        arn: Set(None),
+        ace_last_modified_date: Set(None),
+        last_synced_at: Set((status == self::status::SYNCED).then_some(now)),
+        attempts: Set(0),
+        next_attempt_at: Set((status == self::status::PENDING).then_some(now)),
+        errors: Set(serde_json::json!([])),
+        conflicting_fields: Set(serde_json::json!([])),
+        base: Set(None),
+        associations: Set(None),
+        aws_summary: Set(None),
+        aws_summary_fetched_at: Set(None),
+        updated_at: Set(now),
+    }
+}
+
 pub fn client_connection(row: &ace_connection::Model) -> AppResult<Connection> {
     Ok(Connection {
         partner_id: row.partner_id.clone(),

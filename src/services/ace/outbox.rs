@@ -88,26 +88,9 @@ pub async fn enqueue<C: ConnectionTrait>(
             row.update(db).await?;
         }
         None => {
-            ace_sync::ActiveModel {
-                subject_id: Set(o.id.clone()),
-                partner_id: Set(o.partner_id.clone()),
-                status: Set(status::PENDING.into()),
-                ace_opportunity_id: Set(None),
-                arn: Set(None),
-                ace_last_modified_date: Set(None),
-                last_synced_at: Set(None),
-                attempts: Set(0),
-                next_attempt_at: Set(Some(now)),
-                errors: Set(serde_json::json!([])),
-                conflicting_fields: Set(serde_json::json!([])),
-                base: Set(None),
-                associations: Set(None),
-                aws_summary: Set(None),
-                aws_summary_fetched_at: Set(None),
-                updated_at: Set(now),
-            }
-            .insert(db)
-            .await?;
+            super::new_sync_row(&o.id, &o.partner_id, status::PENDING)
+                .insert(db)
+                .await?;
         }
     }
     Ok(())

@@ -140,48 +140,32 @@ async fn try_create(
     Ok(created)
 }
 
-/// Creates the opportunity an accepted AWS referral becomes, inside the caller's transaction.
-/// `clientToken` is the referral's id, so the referral can only ever become one opportunity.
-pub(crate) async fn create_from_referral(
-    txn: &DatabaseTransaction,
-    viewer: &Viewer,
-    referral_id: &str,
-    input: CreateOpportunity,
-) -> AppResult<opportunity::Model> {
-    let mut v = Validator::new("input");
-    let fields = Fields::from_create(&mut v, &input, today());
-    v.finish()?;
-    insert(
-        txn,
-        viewer,
-        &input.customer_id,
-        (REFERRAL_OPERATION, referral_id),
-        &fields,
-        Origin::AwsReferral,
-    )
-    .await
+/// Where an opportunity created inside another change comes from: its idempotency key, so
+/// each source becomes at most one opportunity.
+pub(crate) enum Source<'a> {
+    /// An accepted AWS referral (its id).
+    Referral(&'a str),
+    /// An opportunity made in Partner Central (ACE's id is the input's client token).
+    AceImport,
 }
 
-/// Creates the opportunity for one made in Partner Central, inside the caller's transaction.
-/// Its client token is ACE's id, so an ACE opportunity is imported once.
-pub(crate) async fn create_from_ace(
+/// Creates an opportunity inside the caller's transaction: an accepted referral's, or one
+/// imported from Partner Central.
+pub(crate) async fn create_in(
     txn: &DatabaseTransaction,
     viewer: &Viewer,
+    source: Source<'_>,
     input: CreateOpportunity,
     origin: Origin,
 ) -> AppResult<opportunity::Model> {
     let mut v = Validator::new("input");
     let fields = Fields::from_create(&mut v, &input, today());
     v.finish()?;
-    insert(
-        txn,
-        viewer,
-        &input.customer_id,
-        (ACE_IMPORT_OPERATION, &input.client_token),
-        &fields,
-        origin,
-    )
-    .await
+    let key = match source {
+        Source::Referral(id) => (REFERRAL_OPERATION, id),
+        Source::AceImport => (ACE_IMPORT_OPERATION, input.client_token.as_str()),
+    };
+    insert(txn, viewer, &input.customer_id, key, &fields, origin).await
 }
 
 /// Inserts a new opportunity with its needs, first next step, idempotency key and history,
