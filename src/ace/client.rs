@@ -235,32 +235,51 @@ impl AceClient {
         Ok(())
     }
 
-    /// Every page of ListSolutions.
-    pub async fn solutions(&self) -> Result<Vec<AceSolution>, AceError> {
+    /// Reads every page of a list: `page` takes the next token and answers the page's
+    /// items and the token after it. Each page counts against the read quota.
+    pub(super) async fn every_page<T, F, Fut>(&self, mut page: F) -> Result<Vec<T>, AceError>
+    where
+        F: FnMut(Option<String>) -> Fut,
+        Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), AceError>>,
+    {
         let mut out = Vec::new();
         let mut next: Option<String> = None;
         loop {
             self.read().await;
+            let (items, token) = page(next.take()).await?;
+            out.extend(items);
+            match token {
+                Some(token) if !token.is_empty() => next = Some(token),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// Every page of ListSolutions.
+    pub async fn solutions(&self) -> Result<Vec<AceSolution>, AceError> {
+        self.every_page(|next| async move {
             let page = self
                 .inner
                 .list_solutions()
                 .catalog(self.catalog)
                 .max_results(100)
-                .set_next_token(next.take())
+                .set_next_token(next)
                 .send()
                 .await?;
-            out.extend(page.solution_summaries().iter().map(|s| AceSolution {
-                id: s.id().to_string(),
-                name: s.name().to_string(),
-                category: s.category().to_string(),
-                status: s.status().as_str().to_string(),
-                marketplace_arn: s.aws_marketplace_solution_arn().map(str::to_string),
-            }));
-            match page.next_token() {
-                Some(token) if !token.is_empty() => next = Some(token.to_string()),
-                _ => return Ok(out),
-            }
-        }
+            let items = page
+                .solution_summaries()
+                .iter()
+                .map(|s| AceSolution {
+                    id: s.id().to_string(),
+                    name: s.name().to_string(),
+                    category: s.category().to_string(),
+                    status: s.status().as_str().to_string(),
+                    marketplace_arn: s.aws_marketplace_solution_arn().map(str::to_string),
+                })
+                .collect();
+            Ok((items, page.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     pub async fn create_opportunity(
@@ -395,44 +414,45 @@ impl AceClient {
         &self,
         after: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<Vec<(String, Option<chrono::DateTime<chrono::Utc>>)>, AceError> {
-        let mut out = Vec::new();
-        let mut next: Option<String> = None;
-        loop {
-            self.read().await;
-            let mut request = self
-                .inner
-                .list_opportunities()
-                .catalog(self.catalog)
-                .max_results(100)
-                .sort(
-                    t::OpportunitySort::builder()
-                        .sort_by(t::OpportunitySortName::LastModifieddate)
-                        .sort_order(t::SortOrder::Ascending)
-                        .build()
-                        .map_err(|e| AceError::Other(e.to_string()))?,
-                )
-                .set_next_token(next.take());
-            if let Some(after) = after {
-                request = request.last_modified_date(
-                    t::LastModifiedDate::builder()
-                        .after_last_modified_date(wire::smithy_time(after))
-                        .build(),
-                );
+        let sort = t::OpportunitySort::builder()
+            .sort_by(t::OpportunitySortName::LastModifieddate)
+            .sort_order(t::SortOrder::Ascending)
+            .build()
+            .map_err(|e| AceError::Other(e.to_string()))?;
+        self.every_page(|next| {
+            let sort = sort.clone();
+            async move {
+                let mut request = self
+                    .inner
+                    .list_opportunities()
+                    .catalog(self.catalog)
+                    .max_results(100)
+                    .sort(sort)
+                    .set_next_token(next);
+                if let Some(after) = after {
+                    request = request.last_modified_date(
+                        t::LastModifiedDate::builder()
+                            .after_last_modified_date(wire::smithy_time(after))
+                            .build(),
+                    );
+                }
+                let page = request.send().await?;
+                let items = page
+                    .opportunity_summaries()
+                    .iter()
+                    .filter_map(|s| {
+                        s.id().map(|id| {
+                            (
+                                id.to_string(),
+                                s.last_modified_date().and_then(wire::date_time),
+                            )
+                        })
+                    })
+                    .collect();
+                Ok((items, page.next_token().map(str::to_string)))
             }
-            let page = request.send().await?;
-            out.extend(page.opportunity_summaries().iter().filter_map(|s| {
-                s.id().map(|id| {
-                    (
-                        id.to_string(),
-                        s.last_modified_date().and_then(wire::date_time),
-                    )
-                })
-            }));
-            match page.next_token() {
-                Some(token) if !token.is_empty() => next = Some(token.to_string()),
-                _ => return Ok(out),
-            }
-        }
+        })
+        .await
     }
 
     /// AWS's side of a shared opportunity, in ACE's JSON: stage, involvement, next steps, team.

@@ -40,6 +40,22 @@ pub struct AcceptTask {
     pub reason_code: Option<String>,
 }
 
+/// The start's answer and a listed task are two SDK types with the same members.
+macro_rules! task_of {
+    ($t:expr) => {
+        AcceptTask {
+            id: $t.task_id().unwrap_or_default().to_string(),
+            status: $t
+                .task_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            opportunity_id: $t.opportunity_id().map(str::to_string),
+            message: $t.message().map(str::to_string),
+            reason_code: $t.reason_code().map(|r| r.as_str().to_string()),
+        }
+    };
+}
+
 fn opportunity_payload(p: &t::OpportunityInvitationPayload) -> Value {
     let customer = p.customer().map(|c| {
         json!({
@@ -78,10 +94,7 @@ fn opportunity_payload(p: &t::OpportunityInvitationPayload) -> Value {
 impl AceClient {
     /// Every invitation the partner received with an opportunity (not leads), newest first.
     pub async fn invitations(&self) -> Result<Vec<InvitationSummary>, AceError> {
-        let mut out = Vec::new();
-        let mut next: Option<String> = None;
-        loop {
-            self.read().await;
+        self.every_page(|next| async move {
             let page = self
                 .inner
                 .list_engagement_invitations()
@@ -89,24 +102,24 @@ impl AceClient {
                 .participant_type(t::ParticipantType::Receiver)
                 .payload_type(t::EngagementInvitationPayloadType::OpportunityInvitation)
                 .max_results(100)
-                .set_next_token(next.take())
+                .set_next_token(next)
                 .send()
                 .await?;
-            out.extend(page.engagement_invitation_summaries().iter().map(|s| {
-                InvitationSummary {
+            let items = page
+                .engagement_invitation_summaries()
+                .iter()
+                .map(|s| InvitationSummary {
                     id: s.id().to_string(),
                     status: s
                         .status()
                         .map(|s| s.as_str().to_string())
                         .unwrap_or_default(),
                     expires_at: s.expiration_date().and_then(wire::date_time),
-                }
-            }));
-            match page.next_token() {
-                Some(token) if !token.is_empty() => next = Some(token.to_string()),
-                _ => return Ok(out),
-            }
-        }
+                })
+                .collect();
+            Ok((items, page.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     pub async fn invitation(&self, id: &str) -> Result<AceInvitation, AceError> {
@@ -151,16 +164,7 @@ impl AceClient {
             .identifier(id)
             .send()
             .await?;
-        Ok(AcceptTask {
-            id: out.task_id().unwrap_or_default().to_string(),
-            status: out
-                .task_status()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
-            opportunity_id: out.opportunity_id().map(str::to_string),
-            message: out.message().map(str::to_string),
-            reason_code: out.reason_code().map(|r| r.as_str().to_string()),
-        })
+        Ok(task_of!(out))
     }
 
     /// The accept task now, if ACE knows it.
@@ -174,16 +178,7 @@ impl AceClient {
             .max_results(1)
             .send()
             .await?;
-        Ok(out.task_summaries().first().map(|s| AcceptTask {
-            id: s.task_id().unwrap_or_default().to_string(),
-            status: s
-                .task_status()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
-            opportunity_id: s.opportunity_id().map(str::to_string),
-            message: s.message().map(str::to_string),
-            reason_code: s.reason_code().map(|r| r.as_str().to_string()),
-        }))
+        Ok(out.task_summaries().first().map(|s| task_of!(s)))
     }
 
     pub async fn reject_invitation(&self, id: &str, reason: &str) -> Result<(), AceError> {

@@ -541,7 +541,9 @@ async fn changes_made_in_partner_central_merge_or_conflict() {
         "Workshop booked with AWS SA."
     );
 
-    // Both sides change the same field: CONFLICT, and nothing is overwritten.
+    // Both sides change the same field: CONFLICT, and nothing is overwritten. The poll is held
+    // off (ACE's listing fails) so that it cannot take ACE's edit in before cosell's change.
+    fake.fail_next(Some("ListOpportunities"), 1_000, Fault::ServerError);
     fake.edit(
         &ace_id,
         "Project.AdditionalComments",
