@@ -136,6 +136,40 @@ pub async fn page<C: ConnectionTrait>(
     keyset(field, desc).page(db, query, args, with_total).await
 }
 
+/// Which parent a nested ask list hangs under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Parent {
+    Partner,
+    Opportunity,
+}
+
+/// The first page under each of `parents` (`Partner.asks`, `Opportunity.asks` of a list), in
+/// one statement (two with totals).
+#[allow(clippy::too_many_arguments)]
+pub async fn first_pages<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &AskFilter,
+    order: (AskOrderField, bool),
+    parent: Parent,
+    parents: &[String],
+    args: &PageArgs,
+    with_total: bool,
+    today: NaiveDate,
+) -> AppResult<std::collections::HashMap<String, Page<ask::Model>>> {
+    let query = ask::Entity::find()
+        .filter(scope::asks(viewer))
+        .filter(filter_condition(filter, today));
+    let column = match parent {
+        Parent::Partner => ask::Column::PartnerId,
+        Parent::Opportunity => ask::Column::OpportunityId,
+    };
+    let (field, desc) = order;
+    keyset(field, desc)
+        .first_pages(db, query, column, parents, args, with_total)
+        .await
+}
+
 pub fn cursor_of(field: AskOrderField) -> impl Fn(&ask::Model) -> Vec<serde_json::Value> {
     move |m| {
         let sort = match field {

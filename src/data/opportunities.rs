@@ -235,26 +235,80 @@ pub async fn page<C: ConnectionTrait>(
     } else {
         HashMap::new()
     };
-    Ok(page.map(|m| {
-        let sort = match field {
-            OpportunityOrderField::LastModifiedAt => time_value(&m.last_modified_at),
-            OpportunityOrderField::CreatedAt => time_value(&m.created_at),
-            OpportunityOrderField::TargetCloseDate => match &m.target_close_date {
-                Some(d) => date_value(d),
-                None => NO_DATE.into(),
-            },
-            OpportunityOrderField::CustomerCompanyName => names
-                .get(&m.customer_id)
-                .cloned()
-                .unwrap_or_default()
-                .into(),
-            OpportunityOrderField::Title => m.title.clone().into(),
-            OpportunityOrderField::ExpectedMonthlySpend => {
-                m.expected_monthly_spend_cents.unwrap_or(NO_SPEND).into()
-            }
-        };
-        (m, sort)
-    }))
+    Ok(page.map(|m| with_sort(field, &names, m)))
+}
+
+/// Which parent a nested opportunity list hangs under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Parent {
+    Partner,
+    Customer,
+}
+
+/// The first page under each of `parents` (`Partner.opportunities`, `Customer.opportunities`
+/// of a list of partners or customers), in one statement (two with totals, three ordered by
+/// company name).
+#[allow(clippy::too_many_arguments)]
+pub async fn first_pages<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &OpportunityFilter,
+    order: (OpportunityOrderField, bool),
+    parent: Parent,
+    parents: &[String],
+    args: &PageArgs,
+    with_total: bool,
+) -> AppResult<HashMap<String, Page<(opportunity::Model, serde_json::Value)>>> {
+    let query = opportunity::Entity::find()
+        .filter(scope::opportunities(viewer))
+        .filter(filter_condition(filter));
+    let (field, desc) = order;
+    let column = match parent {
+        Parent::Partner => opportunity::Column::PartnerId,
+        Parent::Customer => opportunity::Column::CustomerId,
+    };
+    let pages = keyset(field, desc)
+        .first_pages(db, query, column, parents, args, with_total)
+        .await?;
+    let names = if field == OpportunityOrderField::CustomerCompanyName {
+        let rows: Vec<opportunity::Model> = pages
+            .values()
+            .flat_map(|p| p.rows.iter().cloned())
+            .collect();
+        company_names(db, &rows).await?
+    } else {
+        HashMap::new()
+    };
+    Ok(pages
+        .into_iter()
+        .map(|(p, page)| (p, page.map(|m| with_sort(field, &names, m))))
+        .collect())
+}
+
+/// A row with its sort value, for its cursor.
+fn with_sort(
+    field: OpportunityOrderField,
+    names: &HashMap<String, String>,
+    m: opportunity::Model,
+) -> (opportunity::Model, serde_json::Value) {
+    let sort = match field {
+        OpportunityOrderField::LastModifiedAt => time_value(&m.last_modified_at),
+        OpportunityOrderField::CreatedAt => time_value(&m.created_at),
+        OpportunityOrderField::TargetCloseDate => match &m.target_close_date {
+            Some(d) => date_value(d),
+            None => NO_DATE.into(),
+        },
+        OpportunityOrderField::CustomerCompanyName => names
+            .get(&m.customer_id)
+            .cloned()
+            .unwrap_or_default()
+            .into(),
+        OpportunityOrderField::Title => m.title.clone().into(),
+        OpportunityOrderField::ExpectedMonthlySpend => {
+            m.expected_monthly_spend_cents.unwrap_or(NO_SPEND).into()
+        }
+    };
+    (m, sort)
 }
 
 async fn company_names<C: ConnectionTrait>(

@@ -67,6 +67,7 @@ fn size(field: &str, n: Option<i32>) -> AppResult<u64> {
     }
 }
 
+#[derive(Clone, Debug)]
 pub struct Page<T> {
     pub rows: Vec<T>,
     pub has_next: bool,
@@ -191,6 +192,79 @@ impl Keyset {
         };
         let rows = self.apply(query, args)?.all(db).await?;
         Ok(Page::from_rows(rows, args, total))
+    }
+
+    /// The first pages of `query` under many parents, in one statement: each parent's rows
+    /// are numbered in this order (`ROW_NUMBER() OVER (PARTITION BY parent ORDER BY …)`) and
+    /// the first `args.first + 1` of each kept. With `with_total`, one grouped count more.
+    /// Only for a first page forward (no cursor): a nested list's `after` is per parent.
+    pub async fn first_pages<E, C>(
+        &self,
+        db: &C,
+        query: sea_orm::Select<E>,
+        parent: E::Column,
+        parents: &[String],
+        args: &PageArgs,
+        with_total: bool,
+    ) -> AppResult<std::collections::HashMap<String, Page<E::Model>>>
+    where
+        E: sea_orm::EntityTrait,
+        E::Model: Sync,
+        C: sea_orm::ConnectionTrait,
+    {
+        use sea_orm::sea_query::{Alias, Asterisk, Query, WindowStatement};
+        use sea_orm::{ColumnTrait, ModelTrait, Order, QueryFilter, QuerySelect, QueryTrait};
+        if args.after.is_some() || args.backward {
+            return Err(AppError::internal("first_pages takes a first page forward"));
+        }
+        let query = query.filter(parent.is_in(parents.iter().cloned()));
+        let totals: std::collections::HashMap<String, u64> = if with_total {
+            let counts: Vec<(String, i64)> = query
+                .clone()
+                .select_only()
+                .column(parent)
+                .column_as(Expr::cust("COUNT(*)"), "n")
+                .group_by(parent)
+                .into_tuple()
+                .all(db)
+                .await?;
+            counts.into_iter().map(|(p, n)| (p, n as u64)).collect()
+        } else {
+            Default::default()
+        };
+        let mut window = WindowStatement::partition_by((E::default(), parent));
+        for (expr, _) in &self.keys {
+            window.order_by_expr(
+                expr.clone(),
+                if self.desc { Order::Desc } else { Order::Asc },
+            );
+        }
+        let mut inner = query.into_query();
+        inner.expr_window_as(Expr::cust("ROW_NUMBER()"), window, Alias::new("page_row"));
+        let outer = Query::select()
+            .column(Asterisk)
+            .from_subquery(inner, Alias::new("pages"))
+            .and_where(Expr::col(Alias::new("page_row")).lte(args.first + 1))
+            .order_by(Alias::new("page_row"), Order::Asc)
+            .to_owned();
+        let statement = db.get_database_backend().build(&outer);
+        let rows = E::find().from_raw_sql(statement).all(db).await?;
+        let mut grouped: std::collections::HashMap<String, Vec<E::Model>> = Default::default();
+        for row in rows {
+            let key = match row.get(parent) {
+                sea_orm::Value::String(Some(s)) => s,
+                _ => return Err(AppError::internal("a parent key that is not text")),
+            };
+            grouped.entry(key).or_default().push(row);
+        }
+        Ok(parents
+            .iter()
+            .map(|p| {
+                let rows = grouped.remove(p).unwrap_or_default();
+                let total = with_total.then(|| totals.get(p).copied().unwrap_or(0));
+                (p.clone(), Page::from_rows(rows, args, total))
+            })
+            .collect())
     }
 
     /// Applies cursor condition, ordering and limit of `args` to `query`.

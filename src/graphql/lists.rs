@@ -12,6 +12,7 @@ use crate::graphql::inputs::{
     AskFilter, AskOrder, AskOrderField, CustomerFilter, CustomerOrder, CustomerOrderField,
     OpportunityFilter, OpportunityOrder, OpportunityOrderField,
 };
+use crate::graphql::nested;
 use crate::graphql::types::{
     Ask, AskConnection, Customer, CustomerConnection, Opportunity, OpportunityConnection,
 };
@@ -81,6 +82,24 @@ pub enum Within<'a> {
     Partner(&'a str),
     Customer(&'a str),
     Opportunity(&'a str),
+}
+
+/// A first page forward: the nested loader's case (a cursor is one parent's).
+fn first_page(args: &PageArgs) -> bool {
+    args.after.is_none() && !args.backward
+}
+
+/// One parent's first page through the nested loader, batched with its siblings'.
+async fn nested_page<S: nested::Spec>(
+    loader: &async_graphql::dataloader::DataLoader<nested::NestedPages<S>>,
+    spec: S,
+    parent: &str,
+    args: &PageArgs,
+) -> crate::error::AppResult<Page<S::Row>> {
+    Ok(loader
+        .load_one(nested::PageKey::new(spec, parent))
+        .await?
+        .unwrap_or_else(|| Page::empty(args)))
 }
 
 /// Sets a filter's parent id to `parent`; true when the filter named another one, so the list
@@ -219,18 +238,39 @@ pub async fn opportunities(
         ),
     };
     let with_total = wants_total(ctx);
-    let page = if elsewhere {
-        Page::empty(&args)
-    } else {
-        data::opportunities::page(
-            ctx::db(ctx)?,
-            ctx::viewer(ctx)?,
-            &filter,
-            (field, desc),
-            &args,
-            with_total,
-        )
-        .await?
+    let nested = match within {
+        Within::Partner(id) => Some((data::opportunities::Parent::Partner, id)),
+        Within::Customer(id) => Some((data::opportunities::Parent::Customer, id)),
+        _ => None,
+    };
+    let page = match nested {
+        _ if elsewhere => Page::empty(&args),
+        Some((parent, id)) if first_page(&args) => {
+            // The parent's id is the loader's key, not the spec's: siblings share the query.
+            match parent {
+                data::opportunities::Parent::Partner => filter.partner_id = None,
+                data::opportunities::Parent::Customer => filter.customer_id = None,
+            }
+            let spec = nested::Opportunities {
+                filter,
+                order: (field, desc),
+                parent,
+                args: args.clone(),
+                with_total,
+            };
+            nested_page(&ctx::loaders(ctx)?.opportunity_pages, spec, id, &args).await?
+        }
+        _ => {
+            data::opportunities::page(
+                ctx::db(ctx)?,
+                ctx::viewer(ctx)?,
+                &filter,
+                (field, desc),
+                &args,
+                with_total,
+            )
+            .await?
+        }
     };
     Ok(OpportunityConnection::from_page(
         page,
@@ -280,19 +320,41 @@ pub async fn asks(
         ),
     };
     let with_total = wants_total(ctx);
-    let page = if elsewhere {
-        Page::empty(&args)
-    } else {
-        data::asks::page(
-            ctx::db(ctx)?,
-            ctx::viewer(ctx)?,
-            &filter,
-            (field, desc),
-            &args,
-            with_total,
-            crate::domain::now().date_naive(),
-        )
-        .await?
+    let today = crate::domain::now().date_naive();
+    let nested = match within {
+        Within::Partner(id) => Some((data::asks::Parent::Partner, id)),
+        Within::Opportunity(id) => Some((data::asks::Parent::Opportunity, id)),
+        _ => None,
+    };
+    let page = match nested {
+        _ if elsewhere => Page::empty(&args),
+        Some((parent, id)) if first_page(&args) => {
+            match parent {
+                data::asks::Parent::Partner => filter.partner_id = None,
+                data::asks::Parent::Opportunity => filter.opportunity_id = None,
+            }
+            let spec = nested::Asks {
+                filter,
+                order: (field, desc),
+                parent,
+                args: args.clone(),
+                with_total,
+                today,
+            };
+            nested_page(&ctx::loaders(ctx)?.ask_pages, spec, id, &args).await?
+        }
+        _ => {
+            data::asks::page(
+                ctx::db(ctx)?,
+                ctx::viewer(ctx)?,
+                &filter,
+                (field, desc),
+                &args,
+                with_total,
+                today,
+            )
+            .await?
+        }
     };
     Ok(AskConnection::from_page(
         page,

@@ -4,6 +4,7 @@
 //! request's viewer scope.
 use crate::auth::Viewer;
 use crate::data::partners::ProfileList;
+use crate::graphql::nested::{self, NestedPages};
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
     ask_comment, contact, customer, customer_reference, next_step, opportunity,
@@ -31,6 +32,8 @@ pub struct Loaders {
     pub ask_comments: DataLoader<CommentsByAsk>,
     pub ace_sync: DataLoader<AceSyncByOpportunity>,
     pub ace_connection: DataLoader<AceConnectionByPartner>,
+    pub opportunity_pages: DataLoader<NestedPages<nested::Opportunities>>,
+    pub ask_pages: DataLoader<NestedPages<nested::Asks>>,
 }
 
 /// How long a loader gathers keys before it queries (async-graphql's default).
@@ -66,6 +69,8 @@ impl Loaders {
             ask_comments: batched(CommentsByAsk(db()), delay),
             ace_sync: batched(AceSyncByOpportunity(db()), delay),
             ace_connection: batched(AceConnectionByPartner(db()), delay),
+            opportunity_pages: batched(NestedPages::new(db(), viewer.clone()), delay),
+            ask_pages: batched(NestedPages::new(db(), viewer.clone()), delay),
         }
     }
 }

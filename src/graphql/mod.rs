@@ -6,6 +6,7 @@ pub mod inputs;
 pub mod lists;
 pub mod loaders;
 pub mod mutation;
+pub mod nested;
 pub mod policy;
 pub mod query;
 pub mod scalars;

@@ -178,3 +178,88 @@ async fn nested_fields_cost_the_same_statements_for_any_page_size() {
     );
     println!("partners page of 30 with nested fields: {large_cost} SQL statements");
 }
+
+/// `partners { opportunities { asks } }`: each level's pages for every parent come from one
+/// statement (and one grouped count for `totalCount`), whatever the number of parents.
+#[tokio::test]
+async fn nested_connections_cost_one_statement_per_level() {
+    let app = TestApp::spawn_for_counting().await;
+    let mut partners = Vec::new();
+    for p in 0..4 {
+        let partner = app.create_partner(&format!("Nested {p}")).await;
+        for o in 0..3 {
+            let ready = app
+                .shared_opportunity(&partner, &format!("Deal {p}-{o}"))
+                .await;
+            for _ in 0..2 {
+                app.create_ask(&app.admin(), &ready.opportunity, "STAKEHOLDER_ALIGNMENT")
+                    .await;
+            }
+        }
+        partners.push(partner);
+    }
+    let query =
+        "query($first: Int) { partners(first: $first, filter: { search: \"Nested\" }) { nodes {
+        id
+        opportunities(first: 2) { totalCount pageInfo { hasNextPage } nodes {
+            id partner { id }
+            asks(first: 1) { totalCount pageInfo { hasNextPage } nodes { id opportunity { id } } }
+        } }
+    } } }";
+    let (one, one_cost) = app
+        .gql_counted(&app.admin(), query, json!({ "first": 1 }))
+        .await;
+    let (all, all_cost) = app
+        .gql_counted(&app.admin(), query, json!({ "first": 4 }))
+        .await;
+    assert_eq!(one.data()["partners"]["nodes"].as_array().unwrap().len(), 1);
+    let nodes = all.data()["partners"]["nodes"].as_array().unwrap().clone();
+    assert_eq!(nodes.len(), 4);
+    for p in &nodes {
+        let opportunities = &p["opportunities"];
+        assert_eq!(opportunities["totalCount"], 3, "{p:#}");
+        assert_eq!(opportunities["pageInfo"]["hasNextPage"], true);
+        let list = opportunities["nodes"].as_array().unwrap();
+        assert_eq!(list.len(), 2);
+        for o in list {
+            assert_eq!(
+                o["partner"]["id"], p["id"],
+                "an opportunity under its own partner"
+            );
+            assert_eq!(o["asks"]["totalCount"], 2);
+            assert_eq!(o["asks"]["pageInfo"]["hasNextPage"], true);
+            assert_eq!(o["asks"]["nodes"].as_array().unwrap().len(), 1);
+            assert_eq!(o["asks"]["nodes"][0]["opportunity"]["id"], o["id"]);
+        }
+    }
+    // The nested first page is the same page the list under one parent gives.
+    let alone = app
+        .gql(
+            &app.admin(),
+            "query($p: ID!) { partner(id: $p) { opportunities(first: 2) { nodes { id } } } }",
+            json!({ "p": nodes[2]["id"] }),
+        )
+        .await;
+    assert_eq!(
+        alone.data()["partner"]["opportunities"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].clone())
+            .collect::<Vec<_>>(),
+        nodes[2]["opportunities"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].clone())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        one_cost, all_cost,
+        "statements must not grow with the parents"
+    );
+    // partners; opportunities + their counts; their partners; asks + their counts; their
+    // opportunities
+    assert!(all_cost <= 7, "{all_cost} statements");
+    println!("partners → opportunities → asks: {all_cost} SQL statements");
+}
