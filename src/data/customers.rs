@@ -39,14 +39,8 @@ pub async fn find<C: ConnectionTrait>(
         .await?)
 }
 
-pub async fn page<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    filter: &CustomerFilter,
-    order: (CustomerOrderField, bool),
-    args: &PageArgs,
-    with_total: bool,
-) -> AppResult<Page<customer::Model>> {
+/// The viewer's customers matching `filter`.
+fn filtered(viewer: &Viewer, filter: &CustomerFilter) -> sea_orm::Select<customer::Entity> {
     let mut query = customer::Entity::find().filter(scope::customers(viewer));
     if let Some(segments) = &filter.segments {
         query =
@@ -67,8 +61,44 @@ pub async fn page<C: ConnectionTrait>(
             lower((customer::Entity, customer::Column::CompanyName)).like(contains_pattern(search)),
         );
     }
+    query
+}
+
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &CustomerFilter,
+    order: (CustomerOrderField, bool),
+    args: &PageArgs,
+    with_total: bool,
+) -> AppResult<Page<customer::Model>> {
+    let query = filtered(viewer, filter);
     let (field, desc) = order;
     keyset(field, desc).page(db, query, args, with_total).await
+}
+
+/// The first page under each of `partners` (`Partner.customers` of a list of partners), in
+/// one statement (two with totals).
+pub async fn first_pages<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &CustomerFilter,
+    order: (CustomerOrderField, bool),
+    partners: &[String],
+    args: &PageArgs,
+    with_total: bool,
+) -> AppResult<std::collections::HashMap<String, Page<customer::Model>>> {
+    let (field, desc) = order;
+    keyset(field, desc)
+        .first_pages(
+            db,
+            filtered(viewer, filter),
+            customer::Column::PartnerId,
+            partners,
+            args,
+            with_total,
+        )
+        .await
 }
 
 fn keyset(field: CustomerOrderField, desc: bool) -> Keyset {

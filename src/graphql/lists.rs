@@ -146,18 +146,29 @@ pub async fn customers(
         ),
     };
     let with_total = wants_total(ctx);
-    let page = if elsewhere {
-        Page::empty(&args)
-    } else {
-        data::customers::page(
-            ctx::db(ctx)?,
-            ctx::viewer(ctx)?,
-            &filter,
-            (field, desc),
-            &args,
-            with_total,
-        )
-        .await?
+    let page = match within {
+        _ if elsewhere => Page::empty(&args),
+        Within::Partner(id) if first_page(&args) => {
+            filter.partner_id = None;
+            let spec = nested::Customers {
+                filter,
+                order: (field, desc),
+                args: args.clone(),
+                with_total,
+            };
+            nested_page(&ctx::loaders(ctx)?.customer_pages, spec, id, &args).await?
+        }
+        _ => {
+            data::customers::page(
+                ctx::db(ctx)?,
+                ctx::viewer(ctx)?,
+                &filter,
+                (field, desc),
+                &args,
+                with_total,
+            )
+            .await?
+        }
     };
     Ok(CustomerConnection::from_page(
         page,

@@ -32,6 +32,7 @@ pub struct Loaders {
     pub ask_comments: DataLoader<CommentsByAsk>,
     pub ace_sync: DataLoader<AceSyncByOpportunity>,
     pub ace_connection: DataLoader<AceConnectionByPartner>,
+    pub customer_pages: DataLoader<NestedPages<nested::Customers>>,
     pub opportunity_pages: DataLoader<NestedPages<nested::Opportunities>>,
     pub ask_pages: DataLoader<NestedPages<nested::Asks>>,
 }
@@ -69,6 +70,7 @@ impl Loaders {
             ask_comments: batched(CommentsByAsk(db()), delay),
             ace_sync: batched(AceSyncByOpportunity(db()), delay),
             ace_connection: batched(AceConnectionByPartner(db()), delay),
+            customer_pages: batched(NestedPages::new(db(), viewer.clone()), delay),
             opportunity_pages: batched(NestedPages::new(db(), viewer.clone()), delay),
             ask_pages: batched(NestedPages::new(db(), viewer.clone()), delay),
         }

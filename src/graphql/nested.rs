@@ -118,6 +118,35 @@ impl<S: Spec> Loader<PageKey<S>> for NestedPages<S> {
     }
 }
 
+/// `Partner.customers`.
+#[derive(Debug)]
+pub struct Customers {
+    pub filter: data::customers::CustomerFilter,
+    pub order: (data::customers::CustomerOrderField, bool),
+    pub args: PageArgs,
+    pub with_total: bool,
+}
+
+impl Spec for Customers {
+    type Row = entity::customer::Model;
+    fn pages<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        viewer: &'a Viewer,
+        parents: &'a [String],
+    ) -> BoxFuture<'a, AppResult<HashMap<String, Page<Self::Row>>>> {
+        Box::pin(data::customers::first_pages(
+            db,
+            viewer,
+            &self.filter,
+            self.order,
+            parents,
+            &self.args,
+            self.with_total,
+        ))
+    }
+}
+
 /// `Partner.opportunities`, `Customer.opportunities`.
 #[derive(Debug)]
 pub struct Opportunities {

@@ -179,8 +179,9 @@ async fn nested_fields_cost_the_same_statements_for_any_page_size() {
     println!("partners page of 30 with nested fields: {large_cost} SQL statements");
 }
 
-/// `partners { opportunities { asks } }`: each level's pages for every parent come from one
-/// statement (and one grouped count for `totalCount`), whatever the number of parents.
+/// `partners { opportunities { asks } customers { opportunities } }`: each level's pages for
+/// every parent come from one statement (and one grouped count for `totalCount`), whatever
+/// the number of parents.
 #[tokio::test]
 async fn nested_connections_cost_one_statement_per_level() {
     let app = TestApp::spawn_for_counting().await;
@@ -205,6 +206,7 @@ async fn nested_connections_cost_one_statement_per_level() {
             id partner { id }
             asks(first: 1) { totalCount pageInfo { hasNextPage } nodes { id opportunity { id } } }
         } }
+        customers(first: 2) { totalCount nodes { id opportunities(first: 1) { nodes { id customer { id } } } } }
     } } }";
     let (one, one_cost) = app
         .gql_counted(&app.admin(), query, json!({ "first": 1 }))
@@ -230,6 +232,14 @@ async fn nested_connections_cost_one_statement_per_level() {
             assert_eq!(o["asks"]["pageInfo"]["hasNextPage"], true);
             assert_eq!(o["asks"]["nodes"].as_array().unwrap().len(), 1);
             assert_eq!(o["asks"]["nodes"][0]["opportunity"]["id"], o["id"]);
+        }
+    }
+    for p in &nodes {
+        assert_eq!(p["customers"]["totalCount"], 3);
+        for c in p["customers"]["nodes"].as_array().unwrap() {
+            let under = c["opportunities"]["nodes"].as_array().unwrap();
+            assert_eq!(under.len(), 1);
+            assert_eq!(under[0]["customer"]["id"], c["id"]);
         }
     }
     // The nested first page is the same page the list under one parent gives.
@@ -258,8 +268,10 @@ async fn nested_connections_cost_one_statement_per_level() {
         one_cost, all_cost,
         "statements must not grow with the parents"
     );
-    // partners; opportunities + their counts; their partners; asks + their counts; their
-    // opportunities
-    assert!(all_cost <= 7, "{all_cost} statements");
-    println!("partners → opportunities → asks: {all_cost} SQL statements");
+    // partners; opportunities + counts; their partners; asks + counts; their opportunities;
+    // customers + counts; their opportunities; those opportunities' customers
+    assert!(all_cost <= 11, "{all_cost} statements");
+    println!(
+        "partners → opportunities → asks, partners → customers → opportunities: {all_cost} SQL statements"
+    );
 }
