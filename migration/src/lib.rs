@@ -5,6 +5,7 @@ mod m20261127_000001_create_schema;
 mod m20261127_000002_seed_segments;
 mod m20261130_000003_hardening;
 mod m20261201_000004_ace_sync;
+mod m20261202_000005_list_indexes;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_seed_segments::Migration),
             Box::new(m20261130_000003_hardening::Migration),
             Box::new(m20261201_000004_ace_sync::Migration),
+            Box::new(m20261202_000005_list_indexes::Migration),
         ]
     }
 }

@@ -43,10 +43,12 @@ pub struct PipelineRows {
     pub asks: HashMap<String, AskCounts>,
 }
 
+/// The viewer's scope and the filter; empty (no WHERE at all) for ADMIN without a filter.
 fn in_scope(viewer: &Viewer, filter: &OpportunityFilter) -> Condition {
-    Condition::all()
-        .add(scope::opportunities(viewer))
-        .add(filter_condition(filter))
+    [scope::opportunities(viewer), filter_condition(filter)]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .fold(Condition::all(), Condition::add)
 }
 
 /// Three statements whatever the data: the opportunity groups, the ask counts by kind, and
@@ -126,15 +128,22 @@ async fn ask_counts<C: ConnectionTrait>(
     // An ask is visible exactly when its opportunity is (`scope::asks`), so the asks of the
     // opportunities in scope are already the viewer's; repeating `scope::asks` would only scan
     // the opportunities a second time.
-    let asks = Condition::all().add(
-        ask::Column::OpportunityId.in_subquery(
-            Query::select()
-                .column((opportunity::Entity, opportunity::Column::Id))
-                .from(opportunity::Entity)
-                .cond_where(in_scope(viewer, filter))
-                .take(),
-        ),
-    );
+    // Every opportunity (ADMIN without a filter): every ask, without a subquery that selects
+    // the whole opportunity table to say so.
+    let scope = in_scope(viewer, filter);
+    let asks = if scope.is_empty() {
+        Condition::all()
+    } else {
+        Condition::all().add(
+            ask::Column::OpportunityId.in_subquery(
+                Query::select()
+                    .column((opportunity::Entity, opportunity::Column::Id))
+                    .from(opportunity::Entity)
+                    .cond_where(scope)
+                    .take(),
+            ),
+        )
+    };
     let status_in = |statuses: &[AskStatus]| {
         Condition::all().add(ask::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
     };

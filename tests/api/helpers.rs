@@ -23,6 +23,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// SQL statements the server has run so far.
     pub statements: Arc<AtomicUsize>,
+    /// Their text, in order.
+    pub sql: Arc<std::sync::Mutex<Vec<String>>>,
     _dir: Option<tempfile::TempDir>,
     /// The PostgreSQL database this test made, dropped with the app.
     database: Option<String>,
@@ -301,8 +303,13 @@ impl TestApp {
         let statements = Arc::new(AtomicUsize::new(0));
         let mut server_db = db.clone();
         let counter = statements.clone();
-        server_db.set_metric_callback(move |_| {
+        let sql = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let texts = sql.clone();
+        server_db.set_metric_callback(move |info| {
             counter.fetch_add(1, Ordering::SeqCst);
+            if let Ok(mut texts) = texts.lock() {
+                texts.push(info.statement.sql.clone());
+            }
         });
         let state = AppState {
             schema: cosell::graphql::build_with_ace(
@@ -328,11 +335,25 @@ impl TestApp {
             keys,
             db,
             statements,
+            sql,
             _dir: dir,
             database: url
                 .starts_with("postgres")
                 .then(|| url.rsplit('/').next().unwrap_or_default().to_string()),
         }
+    }
+
+    /// Runs a request and returns its response with the SQL statements it ran.
+    pub async fn gql_traced(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+    ) -> (Gql, Vec<String>) {
+        let before = self.sql.lock().unwrap().len();
+        let response = self.gql(token, query, variables).await;
+        let all = self.sql.lock().unwrap();
+        (response, all[before..].to_vec())
     }
 
     /// Runs a request and returns its response with the number of SQL statements it cost.
