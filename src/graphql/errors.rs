@@ -1,34 +1,48 @@
 //! The last look at a response before it leaves: every error gets an `extensions.code`, and an
 //! error that did not come from `AppError` (a library message, a stray `Display` error) is
 //! masked as INTERNAL so no internal text reaches the client.
-use serde_json::{Value, json};
+use async_graphql::{Response, ServerError, Value as ConstValue};
 
-pub fn normalize(body: &mut Value, request_id: &str) {
-    let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) else {
-        return;
-    };
-    for error in errors {
+pub fn normalize(response: &mut Response, request_id: &str) {
+    for error in &mut response.errors {
         let has_code = error
-            .pointer("/extensions/code")
-            .is_some_and(Value::is_string);
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .is_some_and(|c| matches!(c, ConstValue::String(_)));
         if !has_code {
-            let message = error
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let in_execution = error.get("path").is_some();
-            let code = classify(&message, in_execution);
+            let code = classify(&error.message, !error.path.is_empty());
             if code == "INTERNAL" {
-                tracing::error!(request_id, error = %message, "unclassified error masked as INTERNAL");
-                error["message"] = json!("internal error");
+                tracing::error!(request_id, error = %error.message, "unclassified error masked as INTERNAL");
+                error.message = "internal error".into();
             }
-            set_extension(error, "code", json!(code));
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
         }
-        if error.pointer("/extensions/code") == Some(&json!("INTERNAL")) {
-            set_extension(error, "requestId", json!(request_id));
+        let internal = error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .is_some_and(|c| *c == ConstValue::String("INTERNAL".into()));
+        if internal {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("requestId", request_id);
         }
     }
+}
+
+/// The answer to a request that failed inside cosell (a panic): no detail.
+pub fn internal() -> Response {
+    let mut error = ServerError::new("internal error", None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", "INTERNAL");
+    Response::from_errors(vec![error])
 }
 
 fn classify(message: &str, in_execution: bool) -> &'static str {
@@ -56,20 +70,12 @@ fn classify(message: &str, in_execution: bool) -> &'static str {
     }
 }
 
-fn set_extension(error: &mut Value, key: &str, value: Value) {
-    if !error.get("extensions").is_some_and(Value::is_object) {
-        error["extensions"] = json!({});
-    }
-    error["extensions"][key] = value;
-}
-
 /// Whether any error of a response carries `code`.
-pub fn has_code(body: &Value, code: &str) -> bool {
-    body.get("errors")
-        .and_then(Value::as_array)
-        .is_some_and(|errors| {
-            errors
-                .iter()
-                .any(|e| e.pointer("/extensions/code").and_then(Value::as_str) == Some(code))
-        })
+pub fn has_code(response: &Response, code: &str) -> bool {
+    response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| *c == ConstValue::String(code.into()))
+    })
 }

@@ -334,7 +334,6 @@ async fn execute(
     let outcome = tokio::time::timeout(state.door.limits.request_timeout, run)
         .instrument(span)
         .await;
-    let internal = || json!({ "data": null, "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] });
     let mut body = match outcome {
         Err(_) => {
             tracing::warn!(request_id, "request ran past its deadline");
@@ -346,29 +345,29 @@ async fn execute(
             );
             return response;
         }
-        Ok(Ok(response)) => match serde_json::to_value(&response) {
-            Ok(body) => body,
-            Err(err) => {
-                tracing::error!(request_id, error = %err, "response serialisation failed");
-                internal()
-            }
-        },
+        Ok(Ok(response)) => response,
         Ok(Err(_)) => {
             tracing::error!(request_id, "request execution panicked");
-            internal()
+            errors::internal()
         }
     };
     errors::normalize(&mut body, &request_id);
     let mut response = HttpResponse::Ok();
-    response.insert_header(("x-request-id", request_id));
+    response.insert_header(("x-request-id", request_id.clone()));
     if errors::has_code(&body, "UNAVAILABLE") {
         // Refusals before execution (the body budget) never reach here: this was a database.
         state.faults.note();
         response
             .status(StatusCode::SERVICE_UNAVAILABLE)
             .insert_header((header::RETRY_AFTER, "1"));
-    } else if mutation && body.get("errors").is_none() {
+    } else if mutation && body.errors.is_empty() {
         state.faults.clear();
     }
-    response.json(body)
+    // Written once, straight from the executor's result: fields in the request's order.
+    let bytes = serde_json::to_vec(&body).unwrap_or_else(|err| {
+        tracing::error!(request_id, error = %err, "response serialisation failed");
+        br#"{"data":null,"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#
+            .to_vec()
+    });
+    response.content_type("application/json").body(bytes)
 }

@@ -282,3 +282,33 @@ fn configured_origins_must_be_origins() {
         assert!(cosell::http::parse_origin(bad).is_err(), "{bad}");
     }
 }
+
+/// The response carries the fields in the order the request asked for them (GraphQL spec,
+/// "Serialization"), aliases included.
+#[tokio::test]
+async fn response_fields_come_in_the_requests_order() {
+    let app = TestApp::spawn().await;
+    for (query, order) in [
+        ("{ viewer { subject role } }", ["\"subject\"", "\"role\""]),
+        ("{ viewer { role subject } }", ["\"role\"", "\"subject\""]),
+        (
+            "{ z: viewer { role } a: viewer { role } }",
+            ["\"z\"", "\"a\""],
+        ),
+    ] {
+        let text = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(app.admin())
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let first = text.find(order[0]).expect(order[0]);
+        let second = text.find(order[1]).expect(order[1]);
+        assert!(first < second, "{query}: {text}");
+    }
+}
