@@ -20,6 +20,16 @@ pub fn cost(first: Option<i32>, child_complexity: usize) -> usize {
     first.unwrap_or(20).clamp(1, 100) as usize * child_complexity
 }
 
+/// What a page read for one parent alone costs beyond its values: a nested list's page after
+/// a cursor is a statement per parent, where first pages of all parents share one.
+pub const STATEMENT_COST: usize = 1_000;
+
+/// Complexity of a nested connection (under a parent that may be one of a list): its values,
+/// and a statement's worth when `after` makes it a query of its own per parent.
+pub fn nested_cost(first: Option<i32>, after: &Option<String>, child_complexity: usize) -> usize {
+    cost(first, child_complexity) + if after.is_some() { STATEMENT_COST } else { 0 }
+}
+
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ty) => {
         #[derive(async_graphql::SimpleObject, Clone)]

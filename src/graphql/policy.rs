@@ -22,9 +22,14 @@ use std::sync::Arc;
 
 /// Deepest selection allowed, counting object fields (Relay's edges/node included).
 pub const MAX_DEPTH: usize = 10;
-/// Cost budget: connection fields cost `first × node`, other fields 1 (async-graphql computes
-/// it during validation, before any resolver runs; this extension enforces it).
-pub const MAX_COMPLEXITY: usize = 10_000;
+/// Cost budget: connection fields cost `first × node`, other fields 1, so the cost is the most
+/// values a response can hold (async-graphql computes it during validation, before any
+/// resolver runs; this extension enforces it). Nested lists load one statement per level
+/// (`graphql/nested.rs`), so the database does not multiply with the parents; what is left
+/// to bound is the response. 100,000 lets the largest dashboards through (10 partners × 50
+/// opportunities × their default 20 asks, with their fields: about 64,000) and refuses amplification
+/// (6 aliases × `nodes` of 100 ids × 4 aliases × 100 asks costs 480,000).
+pub const MAX_COMPLEXITY: usize = 100_000;
 /// Most aliases in one document.
 pub const MAX_ALIASES: usize = 30;
 

@@ -91,16 +91,26 @@ async fn introspection_that_multiplies_its_answer_is_refused() {
 async fn nodes_costs_its_children_once_per_id() {
     let app = TestApp::spawn().await;
     let ids: Vec<String> = (0..100).map(|i| format!("opp_{i:032x}")).collect();
-    let query = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Opportunity { asks(first: 100) { nodes { id } } } } }";
-    let r = app.gql(&app.admin(), query, json!({ "ids": ids })).await;
-    assert_eq!(
-        r.code(),
-        "QUERY_TOO_COMPLEX",
-        "100 ids x 100 asks: {}",
+    // attack.py's amplification: 6 aliases × 100 ids × 4 aliases × 100 asks.
+    let spreads: String = (0..6)
+        .map(|i| format!("a{i}: nodes(ids: $ids) {{ ... on Opportunity {{ ...F }} }} "))
+        .collect();
+    let asks: String = (0..4)
+        .map(|i| format!("x{i}: asks(first: 100) {{ nodes {{ id }} }} "))
+        .collect();
+    let query =
+        format!("query($ids: [ID!]!) {{ {spreads} }} fragment F on Opportunity {{ {asks} }}");
+    let r = app.gql(&app.admin(), &query, json!({ "ids": ids })).await;
+    assert_eq!(r.code(), "QUERY_TOO_COMPLEX", "{}", r.body);
+    assert!(
+        r.error()["message"].as_str().unwrap().contains("costs 48"),
+        "{}",
         r.body
     );
+    // The same with one id and one alias is an ordinary request.
+    let one = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Opportunity { asks(first: 100) { nodes { id } } } } }";
     let r = app
-        .gql(&app.admin(), query, json!({ "ids": &ids[..1] }))
+        .gql(&app.admin(), one, json!({ "ids": &ids[..1] }))
         .await;
     assert_eq!(r.data()["nodes"], json!([null]));
 }
@@ -142,4 +152,24 @@ async fn introspection_can_be_switched_off() {
         (status, &body["data"]["viewer"]["role"]),
         (200, &json!("ADMIN"))
     );
+}
+
+/// A nested page after a cursor is a statement per parent (first pages share one), and is
+/// priced so: under 100 partners it is refused, under one it is an ordinary request.
+#[tokio::test]
+async fn nested_pages_after_a_cursor_cost_a_statement_per_parent() {
+    let app = TestApp::spawn().await;
+    let query = |partners: usize| {
+        format!(
+            "{{ partners(first: {partners}) {{ nodes {{ opportunities(first: 1, after: \"eyJ4IjoxfQ\") {{ nodes {{ id }} }} }} }} }}"
+        )
+    };
+    let r = app.gql(&app.admin(), &query(100), json!({})).await;
+    assert_eq!(r.code(), "QUERY_TOO_COMPLEX", "{}", r.body);
+    // Without the cursor the same shape is cheap.
+    let first_pages =
+        "{ partners(first: 100) { nodes { opportunities(first: 1) { nodes { id } } } } }";
+    assert!(app.gql(&app.admin(), first_pages, json!({})).await.body["errors"].is_null());
+    let r = app.gql(&app.admin(), &query(1), json!({})).await;
+    assert!(r.body["errors"].is_null(), "{}", r.body);
 }

@@ -65,9 +65,10 @@ async fn too_many_aliases_are_refused() {
 #[tokio::test]
 async fn costly_queries_are_refused_before_running() {
     let app = TestApp::spawn().await;
-    // Each alias costs first × node: 20 × 100 × (~8) is far above the budget.
+    // Each alias costs first × node: 20 × 100 partners × 100 opportunities × 2 is far above
+    // the budget.
     let heavy: String = (0..20)
-        .map(|i| format!("p{i}: partners(first: 100) {{ nodes {{ id name solutions {{ id name partner {{ id name }} }} }} }} "))
+        .map(|i| format!("p{i}: partners(first: 100) {{ nodes {{ id opportunities(first: 100) {{ nodes {{ id }} }} }} }} "))
         .collect();
     let r = app
         .gql(&app.admin(), &format!("{{ {heavy} }}"), json!({}))
@@ -75,7 +76,7 @@ async fn costly_queries_are_refused_before_running() {
     assert_eq!(r.code(), "QUERY_TOO_COMPLEX");
     let message = r.error()["message"].as_str().unwrap();
     assert!(
-        message.starts_with("the query costs ") && message.contains("at most 10000"),
+        message.starts_with("the query costs ") && message.contains("at most 100000"),
         "the cost and the limit: {message}"
     );
 }

@@ -275,3 +275,35 @@ async fn nested_connections_cost_one_statement_per_level() {
         "partners → opportunities → asks, partners → customers → opportunities: {all_cost} SQL statements"
     );
 }
+
+/// The dashboards front-ends ask for pass the cost budget and stay a few statements: 12
+/// partners × 20 opportunities × their asks, and 10 × 50.
+#[tokio::test]
+async fn dashboard_sized_nested_queries_pass_in_a_few_statements() {
+    let app = TestApp::spawn_for_counting().await;
+    for p in 0..2 {
+        let partner = app.create_partner(&format!("Dashboard {p}")).await;
+        let ready = app.shared_opportunity(&partner, &format!("Deal {p}")).await;
+        app.create_ask(&app.admin(), &ready.opportunity, "STAKEHOLDER_ALIGNMENT")
+            .await;
+    }
+    for (partners, opportunities) in [(12, 20), (10, 50)] {
+        let query = format!(
+            "{{ partners(first: {partners}) {{ nodes {{ id name
+                opportunities(first: {opportunities}) {{ totalCount nodes {{ id title stage reviewStatus
+                    customer {{ companyName }}
+                    asks {{ totalCount nodes {{ id title status kind }} }}
+                }} }}
+            }} }} }}"
+        );
+        let (r, cost) = app.gql_counted(&app.admin(), &query, json!({})).await;
+        let nodes = r.data()["partners"]["nodes"].as_array().unwrap().clone();
+        assert_eq!(nodes.len(), 2, "{}", r.body);
+        assert_eq!(
+            nodes[0]["opportunities"]["nodes"][0]["asks"]["totalCount"],
+            1
+        );
+        // partners; opportunities + counts; customers; asks + counts
+        assert!(cost <= 6, "{partners} × {opportunities}: {cost} statements");
+    }
+}

@@ -1,7 +1,7 @@
 //! Customer, its address and contacts.
 use crate::domain::enums::{AwsAdoption, Industry, decode};
 use crate::error::AppError;
-use crate::graphql::connection::{connection, cost};
+use crate::graphql::connection::{connection, nested_cost};
 use crate::graphql::ctx;
 use crate::graphql::inputs::{OpportunityFilter, OpportunityOrder};
 use crate::graphql::lists;
@@ -88,7 +88,7 @@ impl Customer {
         })
     }
     /// This customer's opportunities that the caller may see.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "nested_cost(first, &after, child_complexity)")]
     async fn opportunities(
         &self,
         ctx: &Context<'_>,

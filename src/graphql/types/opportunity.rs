@@ -3,7 +3,7 @@ use crate::data;
 use crate::data::page::PageArgs;
 use crate::domain::enums::*;
 use crate::error::AppError;
-use crate::graphql::connection::{connection, cost, wants_total};
+use crate::graphql::connection::{connection, cost, nested_cost, wants_total};
 use crate::graphql::ctx;
 use crate::graphql::inputs::{AskFilter, AskOrder};
 use crate::graphql::lists;
@@ -289,7 +289,7 @@ impl Opportunity {
         })
     }
     /// Asks made on this opportunity; newest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "nested_cost(first, &after, child_complexity)")]
     async fn asks(
         &self,
         ctx: &Context<'_>,

@@ -3,7 +3,7 @@ use crate::domain::enums::{
     Industry, SegmentCode, SolutionCategory, SolutionStatus, StoredEnum, decode,
 };
 use crate::error::AppError;
-use crate::graphql::connection::{connection, cost};
+use crate::graphql::connection::{connection, nested_cost};
 use crate::graphql::ctx;
 use crate::graphql::inputs::{
     AskFilter, AskOrder, CustomerFilter, CustomerOrder, OpportunityFilter, OpportunityOrder,
@@ -78,7 +78,7 @@ impl Partner {
         Ok(rows.into_iter().map(CustomerReference).collect())
     }
     /// The partner's customers the caller may see.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "nested_cost(first, &after, child_complexity)")]
     async fn customers(
         &self,
         ctx: &Context<'_>,
@@ -97,7 +97,7 @@ impl Partner {
         .await
     }
     /// The partner's opportunities the caller may see.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "nested_cost(first, &after, child_complexity)")]
     async fn opportunities(
         &self,
         ctx: &Context<'_>,
@@ -116,7 +116,7 @@ impl Partner {
         .await
     }
     /// The partner's asks the caller may see; newest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "nested_cost(first, &after, child_complexity)")]
     async fn asks(
         &self,
         ctx: &Context<'_>,
