@@ -10,6 +10,24 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 /// The change log of one object, newest first; AWS-side viewers do not see changes of
 /// partner-private fields only.
+fn visible(viewer: &Viewer) -> sea_orm::Select<change_log::Entity> {
+    let query = change_log::Entity::find();
+    if viewer.sees_internal_notes() {
+        query
+    } else {
+        query.filter(change_log::Column::Action.ne(ChangeAction::NotesUpdated.as_str()))
+    }
+}
+
+fn newest_first() -> Keyset {
+    Keyset::by(
+        Expr::col((change_log::Entity, change_log::Column::At)),
+        KeyKind::Time,
+        Expr::col((change_log::Entity, change_log::Column::Id)),
+        true,
+    )
+}
+
 pub async fn history<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
@@ -17,18 +35,29 @@ pub async fn history<C: ConnectionTrait>(
     args: &PageArgs,
     with_total: bool,
 ) -> AppResult<Page<change_log::Model>> {
-    let mut query = change_log::Entity::find().filter(change_log::Column::EntityId.eq(entity_id));
-    if !viewer.sees_internal_notes() {
-        query = query.filter(change_log::Column::Action.ne(ChangeAction::NotesUpdated.as_str()));
-    }
-    Keyset::by(
-        Expr::col((change_log::Entity, change_log::Column::At)),
-        KeyKind::Time,
-        Expr::col((change_log::Entity, change_log::Column::Id)),
-        true,
-    )
-    .page(db, query, args, with_total)
-    .await
+    let query = visible(viewer).filter(change_log::Column::EntityId.eq(entity_id));
+    newest_first().page(db, query, args, with_total).await
+}
+
+/// The first history page of each of `entities` (`history` of a list of opportunities), in
+/// one statement (two with totals).
+pub async fn first_histories<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    entities: &[String],
+    args: &PageArgs,
+    with_total: bool,
+) -> AppResult<std::collections::HashMap<String, Page<change_log::Model>>> {
+    newest_first()
+        .first_pages(
+            db,
+            visible(viewer),
+            change_log::Column::EntityId,
+            entities,
+            args,
+            with_total,
+        )
+        .await
 }
 
 /// One change-log row by id, as `history` would show it; callers check that its object is

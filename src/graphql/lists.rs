@@ -85,12 +85,12 @@ pub enum Within<'a> {
 }
 
 /// A first page forward: the nested loader's case (a cursor is one parent's).
-fn first_page(args: &PageArgs) -> bool {
+pub fn first_page(args: &PageArgs) -> bool {
     args.after.is_none() && !args.backward
 }
 
 /// One parent's first page through the nested loader, batched with its siblings'.
-async fn nested_page<S: nested::Spec>(
+pub async fn nested_page<S: nested::Spec>(
     loader: &async_graphql::dataloader::DataLoader<nested::NestedPages<S>>,
     spec: S,
     parent: &str,

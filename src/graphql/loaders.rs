@@ -33,6 +33,7 @@ pub struct Loaders {
     pub ace_sync: DataLoader<AceSyncByOpportunity>,
     pub ace_connection: DataLoader<AceConnectionByPartner>,
     pub customer_pages: DataLoader<NestedPages<nested::Customers>>,
+    pub history_pages: DataLoader<NestedPages<nested::History>>,
     pub opportunity_pages: DataLoader<NestedPages<nested::Opportunities>>,
     pub ask_pages: DataLoader<NestedPages<nested::Asks>>,
 }
@@ -71,6 +72,7 @@ impl Loaders {
             ace_sync: batched(AceSyncByOpportunity(db()), delay),
             ace_connection: batched(AceConnectionByPartner(db()), delay),
             customer_pages: batched(NestedPages::new(db(), viewer.clone()), delay),
+            history_pages: batched(NestedPages::new(db(), viewer.clone()), delay),
             opportunity_pages: batched(NestedPages::new(db(), viewer.clone()), delay),
             ask_pages: batched(NestedPages::new(db(), viewer.clone()), delay),
         }

@@ -118,6 +118,31 @@ impl<S: Spec> Loader<PageKey<S>> for NestedPages<S> {
     }
 }
 
+/// `Opportunity.history`.
+#[derive(Debug)]
+pub struct History {
+    pub args: PageArgs,
+    pub with_total: bool,
+}
+
+impl Spec for History {
+    type Row = entity::change_log::Model;
+    fn pages<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        viewer: &'a Viewer,
+        parents: &'a [String],
+    ) -> BoxFuture<'a, AppResult<HashMap<String, Page<Self::Row>>>> {
+        Box::pin(data::changes::first_histories(
+            db,
+            viewer,
+            parents,
+            &self.args,
+            self.with_total,
+        ))
+    }
+}
+
 /// `Partner.customers`.
 #[derive(Debug)]
 pub struct Customers {

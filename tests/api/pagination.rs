@@ -205,6 +205,7 @@ async fn nested_connections_cost_one_statement_per_level() {
         opportunities(first: 2) { totalCount pageInfo { hasNextPage } nodes {
             id partner { id }
             asks(first: 1) { totalCount pageInfo { hasNextPage } nodes { id opportunity { id } } }
+            history(first: 1) { totalCount pageInfo { hasNextPage } nodes { action } }
         } }
         customers(first: 2) { totalCount nodes { id opportunities(first: 1) { nodes { id customer { id } } } } }
     } } }";
@@ -232,6 +233,10 @@ async fn nested_connections_cost_one_statement_per_level() {
             assert_eq!(o["asks"]["pageInfo"]["hasNextPage"], true);
             assert_eq!(o["asks"]["nodes"].as_array().unwrap().len(), 1);
             assert_eq!(o["asks"]["nodes"][0]["opportunity"]["id"], o["id"]);
+            // Created, then moved to SUBMITTED: newest first.
+            assert!(o["history"]["totalCount"].as_i64().unwrap() >= 2, "{o:#}");
+            assert_eq!(o["history"]["pageInfo"]["hasNextPage"], true);
+            assert_eq!(o["history"]["nodes"].as_array().unwrap().len(), 1);
         }
     }
     for p in &nodes {
@@ -269,8 +274,9 @@ async fn nested_connections_cost_one_statement_per_level() {
         "statements must not grow with the parents"
     );
     // partners; opportunities + counts; their partners; asks + counts; their opportunities;
-    // customers + counts; their opportunities; those opportunities' customers
-    assert!(all_cost <= 11, "{all_cost} statements");
+    // histories + counts; customers + counts; their opportunities; those opportunities'
+    // customers
+    assert!(all_cost <= 13, "{all_cost} statements");
     println!(
         "partners → opportunities → asks, partners → customers → opportunities: {all_cost} SQL statements"
     );

@@ -3,7 +3,7 @@ use crate::data;
 use crate::data::page::PageArgs;
 use crate::domain::enums::*;
 use crate::error::AppError;
-use crate::graphql::connection::{connection, cost, nested_cost, wants_total};
+use crate::graphql::connection::{connection, nested_cost, wants_total};
 use crate::graphql::ctx;
 use crate::graphql::inputs::{AskFilter, AskOrder};
 use crate::graphql::lists;
@@ -308,7 +308,7 @@ impl Opportunity {
         .await
     }
     /// Every change, newest first.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "nested_cost(first, &after, child_complexity)")]
     async fn history(
         &self,
         ctx: &Context<'_>,
@@ -317,14 +317,22 @@ impl Opportunity {
     ) -> Result<ChangeConnection> {
         let args = PageArgs::forward(first, after.as_deref())?;
         let with_total = wants_total(ctx);
-        let page = data::changes::history(
-            ctx::db(ctx)?,
-            ctx::viewer(ctx)?,
-            &self.0.id,
-            &args,
-            with_total,
-        )
-        .await?;
+        let page = if lists::first_page(&args) {
+            let spec = crate::graphql::nested::History {
+                args: args.clone(),
+                with_total,
+            };
+            lists::nested_page(&ctx::loaders(ctx)?.history_pages, spec, &self.0.id, &args).await?
+        } else {
+            data::changes::history(
+                ctx::db(ctx)?,
+                ctx::viewer(ctx)?,
+                &self.0.id,
+                &args,
+                with_total,
+            )
+            .await?
+        };
         Ok(ChangeConnection::from_page(
             page,
             data::changes::change_cursor,
