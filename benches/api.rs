@@ -352,7 +352,17 @@ async fn main() {
         id kind status title dueDate overdue assignee opportunity { title customer { companyName } } partner { name }
         comments { body } } } }";
     let update = "mutation($id: ID!, $v: Int!, $n: String!) { updateOpportunity(id: $id, expectedVersion: $v, input: { nextSteps: $n }) { version } }";
+    let admin_token = mint(MintRequest::new(Role::Admin, "admin@bench"));
+    // The issue-12 shape: every partner, 20 opportunities each, their asks (5 each, which the
+    // old complexity budget also took).
+    let nested = "{ partners(first: 10) { nodes { id name opportunities(first: 20) { nodes { id title stage asks(first: 5) { nodes { id title status } } } } } } }";
     let scenarios: Vec<(&str, &str, &str, Value)> = vec![
+        (
+            "ADMIN: 4 partners → 20 opportunities each → 5 asks each",
+            &admin_token,
+            nested,
+            json!({}),
+        ),
         (
             "partner: 50 newest, nested customer/partner/solutions/readiness",
             &user,
