@@ -194,10 +194,12 @@ impl Keyset {
         Ok(Page::from_rows(rows, args, total))
     }
 
-    /// The first pages of `query` under many parents, in one statement: each parent's rows
-    /// are numbered in this order (`ROW_NUMBER() OVER (PARTITION BY parent ORDER BY …)`) and
-    /// the first `args.first + 1` of each kept. With `with_total`, one grouped count more.
-    /// Only for a first page forward (no cursor): a nested list's `after` is per parent.
+    /// The first pages of `query` under many parents, in one statement per `CHUNK` parents:
+    /// a `UNION ALL` of one branch per parent, each ordered and limited to `args.first + 1`
+    /// rows, so each reads its parent's rows through the parent's index and stops at the
+    /// page (a window over the parents would number every row of every parent). With
+    /// `with_total`, one grouped count more. Only for a first page forward: a nested list's
+    /// `after` is per parent.
     pub async fn first_pages<E, C>(
         &self,
         db: &C,
@@ -212,15 +214,19 @@ impl Keyset {
         E::Model: Sync,
         C: sea_orm::ConnectionTrait,
     {
-        use sea_orm::sea_query::{Alias, Asterisk, Query, WindowStatement};
-        use sea_orm::{ColumnTrait, ModelTrait, Order, QueryFilter, QuerySelect, QueryTrait};
+        use sea_orm::sea_query::{Alias, Asterisk, Query, UnionType};
+        use sea_orm::{
+            ColumnTrait, ModelTrait, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+        };
+        /// Branches per statement: SQLite takes at most 500 in one compound SELECT.
+        const CHUNK: usize = 200;
         if args.after.is_some() || args.backward {
             return Err(AppError::internal("first_pages takes a first page forward"));
         }
-        let query = query.filter(parent.is_in(parents.iter().cloned()));
         let totals: std::collections::HashMap<String, u64> = if with_total {
             let counts: Vec<(String, i64)> = query
                 .clone()
+                .filter(parent.is_in(parents.iter().cloned()))
                 .select_only()
                 .column(parent)
                 .column_as(Expr::cust("COUNT(*)"), "n")
@@ -232,30 +238,52 @@ impl Keyset {
         } else {
             Default::default()
         };
-        let mut window = WindowStatement::partition_by((E::default(), parent));
-        for (expr, _) in &self.keys {
-            window.order_by_expr(
-                expr.clone(),
-                if self.desc { Order::Desc } else { Order::Asc },
-            );
-        }
-        let mut inner = query.into_query();
-        inner.expr_window_as(Expr::cust("ROW_NUMBER()"), window, Alias::new("page_row"));
-        let outer = Query::select()
-            .column(Asterisk)
-            .from_subquery(inner, Alias::new("pages"))
-            .and_where(Expr::col(Alias::new("page_row")).lte(args.first + 1))
-            .order_by(Alias::new("page_row"), Order::Asc)
-            .to_owned();
-        let statement = db.get_database_backend().build(&outer);
-        let rows = E::find().from_raw_sql(statement).all(db).await?;
+        let order = if self.desc { Order::Desc } else { Order::Asc };
+        let key = |i: usize| Alias::new(format!("page_key{i}"));
         let mut grouped: std::collections::HashMap<String, Vec<E::Model>> = Default::default();
-        for row in rows {
-            let key = match row.get(parent) {
-                sea_orm::Value::String(Some(s)) => s,
-                _ => return Err(AppError::internal("a parent key that is not text")),
+        for (chunk_index, chunk) in parents.chunks(CHUNK).enumerate() {
+            let mut branches = chunk.iter().enumerate().map(|(i, p)| {
+                let mut branch = query.clone().filter(parent.eq(p.as_str()));
+                for (expr, _) in &self.keys {
+                    branch = branch.order_by(expr.clone(), order.clone());
+                }
+                let mut branch = branch.limit(args.first + 1).into_query();
+                branch.expr_as(
+                    Expr::val((chunk_index * CHUNK + i) as i64),
+                    Alias::new("page_parent"),
+                );
+                for (k, (expr, _)) in self.keys.iter().enumerate() {
+                    branch.expr_as(expr.clone(), key(k));
+                }
+                // SQLite takes ORDER BY and LIMIT in a compound SELECT's members only inside
+                // a subquery.
+                Query::select()
+                    .column(Asterisk)
+                    .from_subquery(branch, Alias::new(format!("branch{i}")))
+                    .to_owned()
+            });
+            let Some(mut all) = branches.next() else {
+                continue;
             };
-            grouped.entry(key).or_default().push(row);
+            for branch in branches {
+                all.union(UnionType::All, branch);
+            }
+            let mut outer = Query::select();
+            outer
+                .column(Asterisk)
+                .from_subquery(all, Alias::new("pages"))
+                .order_by(Alias::new("page_parent"), Order::Asc);
+            for k in 0..self.keys.len() {
+                outer.order_by(key(k), order.clone());
+            }
+            let statement = db.get_database_backend().build(&outer);
+            for row in E::find().from_raw_sql(statement).all(db).await? {
+                let key = match row.get(parent) {
+                    sea_orm::Value::String(Some(s)) => s,
+                    _ => return Err(AppError::internal("a parent key that is not text")),
+                };
+                grouped.entry(key).or_default().push(row);
+            }
         }
         Ok(parents
             .iter()
