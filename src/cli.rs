@@ -130,12 +130,20 @@ fn parse_segment(s: &str) -> Result<SegmentCode, String> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     ignore_file_size_signal();
+    // Log lines go to stderr from a thread of their own, so a request does not wait for the
+    // terminal or the log collector unless that thread falls a whole buffer (128k lines)
+    // behind; no line is dropped, and the guard flushes the rest at exit. Colours only for
+    // a terminal: collectors get plain text.
+    let (writer, _flush_at_exit) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
     tracing_subscriber::fmt()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -420,3 +420,52 @@ async fn seed_demo_connects_to_ace_and_the_ace_commands_check_and_sync() {
     assert_eq!(from_ace[0]["aceInvitationId"], invitation.as_str());
     assert_eq!(from_ace[0]["status"], "PENDING");
 }
+
+/// The server's log, when it is not a terminal, is plain text (no colour codes for the log
+/// collector), and the lines written at shutdown are flushed before the process exits.
+#[tokio::test]
+async fn the_log_is_plain_text_and_flushed_at_exit() {
+    let (url, _dir) = crate::helpers::fresh_database().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = cosell()
+        .args(["serve"])
+        .env("DATABASE_URL", &url)
+        .env("COSELL_LISTEN", format!("127.0.0.1:{port}"))
+        .env("COSELL_JWT_SECRET", SECRET)
+        .env("COSELL_ACE_SYNC", "off")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let up = reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200);
+        if up {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "server did not start");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // SAFETY: kill only sends a signal to our own child.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("INFO"), "{log}");
+    assert!(log.contains("GET /healthz 200"), "the access log: {log}");
+    assert!(!log.contains('\u{1b}'), "colour codes in: {log}");
+    assert!(
+        log.trim_end().ends_with("stopped"),
+        "the last line, written at exit: {log}"
+    );
+}
