@@ -431,7 +431,7 @@ async fn the_log_is_plain_text_and_flushed_at_exit() {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = cosell()
+    let child = cosell()
         .args(["serve"])
         .env("DATABASE_URL", &url)
         .env("COSELL_LISTEN", format!("127.0.0.1:{port}"))
