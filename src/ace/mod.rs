@@ -67,6 +67,9 @@ pub struct AceSettings {
     pub sts_endpoint: Option<String>,
     /// The first retry's back-off; each further retry doubles it (with jitter).
     pub retry_base: Duration,
+    /// How long an accept task may run before its job gives up (ACE's take seconds; the
+    /// partner's later jobs queue behind it meanwhile).
+    pub accept_task_timeout: Duration,
     /// `COSELL_ACE_LEASE`: how long a partner stays with the instance syncing it without
     /// renewal, so how soon another instance takes over from one that died.
     pub lease: Duration,
@@ -85,6 +88,7 @@ impl Default for AceSettings {
             sts_endpoint: None,
             retry_base: Duration::from_secs(1),
             lease: Duration::from_secs(30),
+            accept_task_timeout: Duration::from_secs(600),
         }
     }
 }

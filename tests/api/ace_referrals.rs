@@ -299,3 +299,40 @@ async fn an_acceptance_ace_refuses_is_failed_with_aces_reason() {
         "NOT_SHARED"
     );
 }
+
+#[tokio::test]
+async fn an_accept_task_that_never_ends_is_failed_in_the_end() {
+    let fake = FakeAce::start().await;
+    let mut settings = crate::helpers::ace_settings(&fake);
+    settings.accept_task_timeout = Duration::from_secs(1);
+    let app = TestApp::spawn_with_ace_settings(settings).await;
+    let account = "595959595950";
+    let (partner, _) = connected_partner(&app, &fake, account).await;
+    let invitation = fake.invite(account, "Woodgrove", "Fraud analytics");
+    let r = wait_referral(&app, &partner, &invitation, "the referral", |_| true).await;
+    fake.hold_tasks(true);
+    accept(&app, &partner, r["id"].as_str().unwrap())
+        .await
+        .data();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let failed = loop {
+        let now = referral_of(&app, &app.partner_admin(&partner), &partner, &invitation)
+            .await
+            .unwrap();
+        if now["aceSync"]["status"] == "FAILED" {
+            break now;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still {now:#}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(failed["aceSync"]["errors"][0]["code"], "TaskTimedOut");
+    // It looked again and again meanwhile.
+    let looks = fake
+        .calls()
+        .iter()
+        .filter(|c| c.operation == "ListEngagementByAcceptingInvitationTasks")
+        .count();
+    assert!(looks > 5, "{looks} looks");
+    // One task only: the job looked, it did not start others.
+    assert_eq!(fake.tasks().len(), 1);
+}

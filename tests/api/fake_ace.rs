@@ -149,6 +149,8 @@ struct State {
     clock: Option<DateTime<Utc>>,
     /// The next accepted call of this operation answers only after the wait.
     stall: Option<(String, std::time::Duration)>,
+    /// Accept tasks stay IN_PROGRESS (ACE never finishes them).
+    hold_tasks: bool,
     invitations: BTreeMap<String, Invitation>,
     tasks: BTreeMap<String, Task>,
     /// (account, client token) → (invitation, task id).
@@ -463,6 +465,11 @@ impl FakeAce {
 
     pub fn tasks(&self) -> Vec<Task> {
         self.with(|s| s.tasks.values().cloned().collect())
+    }
+
+    /// Accept tasks stay IN_PROGRESS until this is undone.
+    pub fn hold_tasks(&self, hold: bool) {
+        self.with(|s| s.hold_tasks = hold);
     }
 
     /// The invitation lapses (ACE moves it to EXPIRED at its ExpirationDate).
@@ -999,7 +1006,7 @@ fn operate(state: &mut State, account: &str, op: &str, body: &Value) -> Result<V
                         .collect()
                 })
                 .unwrap_or_default();
-            // A task finishes the first time it is looked at after it started.
+            // A task finishes the first time it is looked at after it started (unless held).
             let ids: Vec<String> = state
                 .tasks
                 .values()
@@ -1007,8 +1014,10 @@ fn operate(state: &mut State, account: &str, op: &str, body: &Value) -> Result<V
                 .filter(|t| wanted.is_empty() || wanted.contains(&t.id))
                 .map(|t| t.id.clone())
                 .collect();
-            for id in &ids {
-                finish_task(state, id);
+            if !state.hold_tasks {
+                for id in ids.iter() {
+                    finish_task(state, id);
+                }
             }
             let all = ids.iter().map(|id| task_json(&state.tasks[id])).collect();
             page(body, all, "TaskSummaries")

@@ -304,6 +304,7 @@ pub async fn enqueue_answer<C: ConnectionTrait>(
 pub async fn run(
     db: &DatabaseConnection,
     client: &AceClient,
+    settings: &crate::ace::AceSettings,
     job: &ace_job::Model,
     kind: JobKind,
 ) -> AppResult<Outcome> {
@@ -331,7 +332,9 @@ pub async fn run(
         {
             Ok(task) => {
                 let mut m = job.clone().into_active_model();
-                m.payload = Set(Some(json!({ "TaskId": task.id })));
+                m.payload = Set(Some(
+                    json!({ "TaskId": task.id, "StartedAt": crate::domain::now().to_rfc3339() }),
+                ));
                 m.step = Set(Some(TASK_STEP.into()));
                 m.updated_at = Set(crate::domain::now());
                 m.update(db).await?;
@@ -343,7 +346,7 @@ pub async fn run(
     let task = match client.accept_task(&task_id).await {
         Ok(Some(task)) => task,
         // Not listed yet: ACE's tasks are eventually consistent.
-        Ok(None) => return Ok(Outcome::Wait),
+        Ok(None) => return still_running(db, settings, job, &task_id).await,
         Err(e) => return Ok(outcome_of(e)),
     };
     match (task.status.as_str(), task.opportunity_id) {
@@ -358,8 +361,41 @@ pub async fn run(
                 .message
                 .unwrap_or_else(|| "ACE could not accept the invitation".into()),
         }])),
-        _ => Ok(Outcome::Wait),
+        _ => still_running(db, settings, job, &task_id).await,
     }
+}
+
+/// The task is still running: wait and look again, or give up once it has run longer than
+/// `accept_task_timeout` (ten minutes by default, where ACE's tasks take seconds: the job
+/// waits meanwhile and the partner's later jobs queue behind it, so the wait must end).
+async fn still_running(
+    db: &DatabaseConnection,
+    settings: &crate::ace::AceSettings,
+    job: &ace_job::Model,
+    task_id: &str,
+) -> AppResult<Outcome> {
+    let now = crate::domain::now();
+    let started = ace_job::Entity::find_by_id(job.id.clone())
+        .one(db)
+        .await?
+        .and_then(|j| j.payload)
+        .as_ref()
+        .and_then(|p| text(p, "StartedAt"))
+        .and_then(|at| chrono::DateTime::parse_from_rfc3339(&at).ok())
+        .map(|at| at.with_timezone(&chrono::Utc))
+        .unwrap_or(now);
+    let timeout = chrono::Duration::from_std(settings.accept_task_timeout).unwrap_or_default();
+    if now - started > timeout {
+        return Ok(Outcome::Failed(vec![AceFieldError {
+            ace_field: None,
+            code: "TaskTimedOut".into(),
+            message: format!(
+                "ACE's accept task {task_id} was still running {} s after it started",
+                (now - started).num_seconds()
+            ),
+        }]));
+    }
+    Ok(Outcome::Wait)
 }
 
 /// The accepted referral's opportunity, linked to the one ACE created: its sync row, the

@@ -115,13 +115,14 @@ pub enum Outcome {
 pub async fn run(
     db: &DatabaseConnection,
     client: &AceClient,
+    settings: &crate::ace::AceSettings,
     job: &ace_job::Model,
 ) -> AppResult<Outcome> {
     let Some(kind) = JobKind::parse(&job.kind) else {
         return Err(AppError::internal("unknown job kind"));
     };
     if matches!(kind, JobKind::Accept | JobKind::Reject) {
-        return super::invitations::run(db, client, job, kind).await;
+        return super::invitations::run(db, client, settings, job, kind).await;
     }
     let Some(o) = opportunity::Entity::find_by_id(job.subject_id.clone())
         .one(db)

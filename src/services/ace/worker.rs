@@ -126,7 +126,7 @@ impl Worker {
             if job.next_attempt_at > crate::domain::now() {
                 break;
             }
-            let outcome = share::run(&self.db, &client, &job).await?;
+            let outcome = share::run(&self.db, &client, self.clients.settings(), &job).await?;
             if let Outcome::Failed(errors) = &outcome
                 && errors.iter().any(|e| e.code == "AccessDeniedException")
             {
