@@ -118,6 +118,24 @@ impl<S: Spec> Loader<PageKey<S>> for NestedPages<S> {
     }
 }
 
+/// A spec's loading: the data-layer function that answers its parents' first pages.
+macro_rules! spec {
+    ($spec:ty, $row:ty, |$s:ident, $db:ident, $viewer:ident, $parents:ident| $load:expr) => {
+        impl Spec for $spec {
+            type Row = $row;
+            fn pages<'a>(
+                &'a self,
+                $db: &'a DatabaseConnection,
+                $viewer: &'a Viewer,
+                $parents: &'a [String],
+            ) -> BoxFuture<'a, AppResult<HashMap<String, Page<Self::Row>>>> {
+                let $s = self;
+                Box::pin($load)
+            }
+        }
+    };
+}
+
 /// `Opportunity.history`.
 #[derive(Debug)]
 pub struct History {
@@ -125,23 +143,17 @@ pub struct History {
     pub with_total: bool,
 }
 
-impl Spec for History {
-    type Row = entity::change_log::Model;
-    fn pages<'a>(
-        &'a self,
-        db: &'a DatabaseConnection,
-        viewer: &'a Viewer,
-        parents: &'a [String],
-    ) -> BoxFuture<'a, AppResult<HashMap<String, Page<Self::Row>>>> {
-        Box::pin(data::changes::first_histories(
-            db,
-            viewer,
-            parents,
-            &self.args,
-            self.with_total,
-        ))
-    }
-}
+spec!(
+    History,
+    entity::change_log::Model,
+    |s, db, viewer, parents| data::changes::first_histories(
+        db,
+        viewer,
+        parents,
+        &s.args,
+        s.with_total
+    )
+);
 
 /// `Partner.customers`.
 #[derive(Debug)]
@@ -152,25 +164,19 @@ pub struct Customers {
     pub with_total: bool,
 }
 
-impl Spec for Customers {
-    type Row = entity::customer::Model;
-    fn pages<'a>(
-        &'a self,
-        db: &'a DatabaseConnection,
-        viewer: &'a Viewer,
-        parents: &'a [String],
-    ) -> BoxFuture<'a, AppResult<HashMap<String, Page<Self::Row>>>> {
-        Box::pin(data::customers::first_pages(
-            db,
-            viewer,
-            &self.filter,
-            self.order,
-            parents,
-            &self.args,
-            self.with_total,
-        ))
-    }
-}
+spec!(
+    Customers,
+    entity::customer::Model,
+    |s, db, viewer, parents| data::customers::first_pages(
+        db,
+        viewer,
+        &s.filter,
+        s.order,
+        parents,
+        &s.args,
+        s.with_total
+    )
+);
 
 /// `Partner.opportunities`, `Customer.opportunities`.
 #[derive(Debug)]
@@ -182,26 +188,20 @@ pub struct Opportunities {
     pub with_total: bool,
 }
 
-impl Spec for Opportunities {
-    type Row = (entity::opportunity::Model, serde_json::Value);
-    fn pages<'a>(
-        &'a self,
-        db: &'a DatabaseConnection,
-        viewer: &'a Viewer,
-        parents: &'a [String],
-    ) -> BoxFuture<'a, AppResult<HashMap<String, Page<Self::Row>>>> {
-        Box::pin(data::opportunities::first_pages(
-            db,
-            viewer,
-            &self.filter,
-            self.order,
-            self.parent,
-            parents,
-            &self.args,
-            self.with_total,
-        ))
-    }
-}
+spec!(
+    Opportunities,
+    (entity::opportunity::Model, serde_json::Value),
+    |s, db, viewer, parents| data::opportunities::first_pages(
+        db,
+        viewer,
+        &s.filter,
+        s.order,
+        s.parent,
+        parents,
+        &s.args,
+        s.with_total
+    )
+);
 
 /// `Partner.asks`, `Opportunity.asks`.
 #[derive(Debug)]
@@ -214,24 +214,16 @@ pub struct Asks {
     pub today: chrono::NaiveDate,
 }
 
-impl Spec for Asks {
-    type Row = entity::ask::Model;
-    fn pages<'a>(
-        &'a self,
-        db: &'a DatabaseConnection,
-        viewer: &'a Viewer,
-        parents: &'a [String],
-    ) -> BoxFuture<'a, AppResult<HashMap<String, Page<Self::Row>>>> {
-        Box::pin(data::asks::first_pages(
-            db,
-            viewer,
-            &self.filter,
-            self.order,
-            self.parent,
-            parents,
-            &self.args,
-            self.with_total,
-            self.today,
-        ))
-    }
-}
+spec!(Asks, entity::ask::Model, |s, db, viewer, parents| {
+    data::asks::first_pages(
+        db,
+        viewer,
+        &s.filter,
+        s.order,
+        s.parent,
+        parents,
+        &s.args,
+        s.with_total,
+        s.today,
+    )
+});
