@@ -149,44 +149,21 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
     for i in 0..opportunities {
         let p = i % PARTNERS;
         let input = CreateOpportunity {
-            client_token: format!("bench-{i}"),
-            customer_id: customers[p][i / PARTNERS % CUSTOMERS_PER_PARTNER].clone(),
-            partner_opportunity_identifier: None,
-            opportunity_type: OpportunityType::NetNewBusiness,
-            national_security: None,
-            title: format!(
-                "{} migration wave {i}",
-                ["Mainframe", "Data lake", "SAP", "VMware"][i / PARTNERS % 4]
-            ),
-            customer_business_problem: "Batch jobs run on an ageing platform that costs too much."
-                .into(),
-            customer_use_case: Some("Migration/Database Migration".into()),
-            delivery_models: Some(vec![DeliveryModel::ProfessionalServices]),
             expected_monthly_spend: Some(MoneyData {
                 cents: 100_000 + (i as i64 % 97) * 1_000,
                 currency_code: CurrencyCode::Usd,
             }),
-            sales_activities: Some(vec![SalesActivity::ConductedPocDemo]),
-            competitor_name: None,
-            other_competitor_names: None,
-            primary_needs_from_aws: Some(vec![PrimaryNeed::TechnicalConsultation]),
-            additional_comments: None,
-            marketing_source: None,
-            campaign_name: None,
-            marketing_channels: None,
-            marketing_use_cases: None,
-            aws_funding_used: None,
-            stage: Some(Stage::Qualified),
             target_close_date: Some(
                 (chrono::Utc::now() + chrono::Duration::days(30 + (i as i64 % 300))).date_naive(),
             ),
-            next_steps: Some("Architecture workshop".into()),
-            customer_consent: Some(true),
-            partner_led: Some(true),
-            net_new_for_aws: Some(true),
-            internal_notes: None,
-            aws_products: None,
-            aws_marketplace_offer_arn: None,
+            ..common::opportunity(
+                &customers[p][i / PARTNERS % CUSTOMERS_PER_PARTNER],
+                format!("bench-{i}"),
+                format!(
+                    "{} migration wave {i}",
+                    ["Mainframe", "Data lake", "SAP", "VMware"][i / PARTNERS % 4]
+                ),
+            )
         };
         let o = services::opportunities::create(db, &actor, input)
             .await

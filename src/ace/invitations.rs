@@ -66,23 +66,14 @@ fn opportunity_payload(p: &t::OpportunityInvitationPayload) -> Value {
         })
     });
     let project = p.project().map(|p| {
-        let spend: Vec<Value> = p
-            .expected_customer_spend()
-            .iter()
-            .map(|s| {
-                object(vec![
-                    ("Amount", json!(s.amount())),
-                    ("CurrencyCode", json!(s.currency_code().as_str())),
-                    ("Frequency", json!(s.frequency().as_str())),
-                    ("TargetCompany", json!(s.target_company())),
-                ])
-            })
-            .collect();
         object(vec![
             ("Title", json!(p.title())),
             ("BusinessProblem", json!(p.business_problem())),
             ("TargetCompletionDate", json!(p.target_completion_date())),
-            ("ExpectedCustomerSpend", json!(spend)),
+            (
+                "ExpectedCustomerSpend",
+                wire::spend_json(p.expected_customer_spend()),
+            ),
         ])
     });
     object(vec![

@@ -213,6 +213,21 @@ fn strs<T: AsRef<str>>(list: &[T]) -> Value {
 }
 
 /// GetOpportunity's answer as ACE's JSON (the shape `opportunity_parts` reads).
+/// `ExpectedCustomerSpend` in ACE's JSON (an opportunity's project or an invitation's).
+pub fn spend_json(list: &[t::ExpectedCustomerSpend]) -> Value {
+    list.iter()
+        .map(|s| {
+            object(vec![
+                ("Amount", json!(s.amount())),
+                ("CurrencyCode", json!(s.currency_code().as_str())),
+                ("Frequency", json!(s.frequency().as_str())),
+                ("TargetCompany", json!(s.target_company())),
+                ("EstimationUrl", json!(s.estimation_url())),
+            ])
+        })
+        .collect()
+}
+
 pub fn opportunity_json(
     o: &aws_sdk_partnercentralselling::operation::get_opportunity::GetOpportunityOutput,
 ) -> Value {
@@ -256,19 +271,7 @@ pub fn opportunity_json(
         ])
     });
     let project = o.project().map(|p| {
-        let spend: Vec<Value> = p
-            .expected_customer_spend()
-            .iter()
-            .map(|s| {
-                object(vec![
-                    ("Amount", json!(s.amount())),
-                    ("CurrencyCode", json!(s.currency_code().as_str())),
-                    ("Frequency", json!(s.frequency().as_str())),
-                    ("TargetCompany", json!(s.target_company())),
-                    ("EstimationUrl", json!(s.estimation_url())),
-                ])
-            })
-            .collect();
+        let spend = spend_json(p.expected_customer_spend());
         object(vec![
             ("Title", json!(p.title())),
             (

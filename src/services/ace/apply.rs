@@ -1,19 +1,14 @@
 //! Taking ACE's side into cosell: AWS's review (ReviewStatus, ReviewComments,
 //! ReviewStatusReason) and partner fields changed in Partner Central. Written as the `ace`
 //! actor, with history, and without queuing anything back to ACE.
-use super::fields::at;
+use super::fields::text;
 use crate::ace::client::AceOpportunity;
 use crate::domain::enums::{ChangeAction, ClosedLostReason, ReviewStatus, Stage, StoredEnum};
 use crate::error::{AppError, AppResult};
 use crate::services::history::Diff;
 use entity::{ace_sync, customer, opportunity};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, NotSet, Set};
-use serde_json::Value;
 use std::collections::BTreeSet;
-
-fn text(v: &Value, path: &str) -> Option<String> {
-    at(v, path).and_then(Value::as_str).map(str::to_string)
-}
 
 /// Takes ACE's values of `paths` (partner fields) and AWS's review into the opportunity and
 /// its customer, and makes ACE's state the new base of the sync. Returns the paths cosell

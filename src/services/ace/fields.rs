@@ -77,6 +77,26 @@ fn walk(a: &Value, b: &Value, prefix: &str, out: &mut BTreeSet<String>) {
     }
 }
 
+/// The text at a dotted path.
+pub fn text(v: &Value, path: &str) -> Option<String> {
+    at(v, path).and_then(Value::as_str).map(str::to_string)
+}
+
+/// The monthly spend of `Project.ExpectedCustomerSpend` (an opportunity's or an invitation's),
+/// when cosell can hold it: a positive amount in a currency it knows.
+pub fn monthly_spend(body: &Value) -> Option<crate::services::commands::MoneyData> {
+    use crate::domain::enums::{CurrencyCode, StoredEnum};
+    let spend = at(body, "Project.ExpectedCustomerSpend")?
+        .as_array()?
+        .iter()
+        .find(|s| s["Frequency"] == "Monthly")?;
+    let cents = crate::domain::money::parse_cents(spend["Amount"].as_str()?).ok()?;
+    (cents > 0).then_some(crate::services::commands::MoneyData {
+        cents,
+        currency_code: CurrencyCode::parse(spend["CurrencyCode"].as_str()?)?,
+    })
+}
+
 /// The customer's contacts in an ACE opportunity body (`Customer.Contacts`), unvalidated:
 /// ACE has checked them.
 pub fn contacts(body: &Value) -> Vec<crate::services::customers::ContactFields> {

@@ -2,30 +2,16 @@
 //! customer is the partner's of the same company name (ignoring case) or a new one, the
 //! opportunity is created from ACE's fields and linked, so later changes sync both ways. One
 //! made by accepting an AWS referral in Partner Central becomes that referral's opportunity.
-use super::fields::{at, partner_view};
+use super::fields::{at, monthly_spend, partner_view, text};
 use super::{ace_viewer, outbox, status};
 use crate::ace::client::AceOpportunity;
 use crate::domain::enums::*;
 use crate::error::{AppError, AppResult};
-use crate::services::commands::{
-    AddressData, ContactData, CreateCustomer, CreateOpportunity, MoneyData,
-};
+use crate::services::commands::{AddressData, ContactData, CreateCustomer, CreateOpportunity};
 use entity::{ace_job, ace_sync, referral};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
-
-/// Whether an unknown ACE opportunity was taken in, or must wait for cosell's own work.
-pub enum Imported {
-    Done,
-    /// cosell may have created it itself (a create or an accept task whose answer is not
-    /// recorded yet): look again at the next poll.
-    Later,
-}
-
-fn text(v: &Value, path: &str) -> Option<String> {
-    at(v, path).and_then(Value::as_str).map(str::to_string)
-}
 
 fn list<E: StoredEnum>(v: &Value, path: &str) -> Option<Vec<E>> {
     at(v, path).and_then(Value::as_array).map(|a| {
@@ -50,8 +36,10 @@ fn yes(v: &Value, path: &str) -> Option<bool> {
     text(v, path).map(|s| s == "Yes")
 }
 
-/// Whether the partner has a write of cosell's to ACE whose result is not recorded yet.
-async fn own_work_in_flight(db: &DatabaseConnection, partner_id: &str) -> AppResult<bool> {
+/// Whether the partner has a write of cosell's to ACE whose result is not recorded yet: an
+/// ACE opportunity cosell does not know may then be its own, so imports wait for the next
+/// poll.
+pub async fn own_work_in_flight(db: &DatabaseConnection, partner_id: &str) -> AppResult<bool> {
     let jobs = ace_job::Entity::find()
         .filter(ace_job::Column::PartnerId.eq(partner_id))
         .filter(ace_job::Column::State.eq(outbox::WAITING))
@@ -80,10 +68,7 @@ pub async fn import(
     db: &DatabaseConnection,
     partner_id: &str,
     ace: &AceOpportunity,
-) -> AppResult<Imported> {
-    if own_work_in_flight(db, partner_id).await? {
-        return Ok(Imported::Later);
-    }
+) -> AppResult<()> {
     let body = &ace.body;
     let title = text(body, "Project.Title").unwrap_or_default();
     // GetOpportunity does not say where an opportunity came from: one made by accepting an
@@ -168,7 +153,7 @@ pub async fn import(
         .await?;
     }
     txn.commit().await?;
-    Ok(Imported::Done)
+    Ok(())
 }
 
 fn customer_input(
@@ -217,15 +202,6 @@ fn customer_input(
 }
 
 fn opportunity_input(body: &Value, customer_id: &str, ace_id: &str) -> CreateOpportunity {
-    let spend = at(body, "Project.ExpectedCustomerSpend")
-        .and_then(Value::as_array)
-        .and_then(|l| l.iter().find(|s| s["Frequency"] == "Monthly"))
-        .and_then(|s| {
-            Some(MoneyData {
-                cents: crate::domain::money::parse_cents(s["Amount"].as_str()?).ok()?,
-                currency_code: CurrencyCode::parse(s["CurrencyCode"].as_str()?)?,
-            })
-        });
     let related = |kind: &str| strings(body, &format!("RelatedEntityIdentifiers.{kind}"));
     CreateOpportunity {
         client_token: ace_id.to_string(),
@@ -240,7 +216,7 @@ fn opportunity_input(body: &Value, customer_id: &str, ace_id: &str) -> CreateOpp
             .unwrap_or_default(),
         customer_use_case: text(body, "Project.CustomerUseCase"),
         delivery_models: list(body, "Project.DeliveryModels"),
-        expected_monthly_spend: spend,
+        expected_monthly_spend: monthly_spend(body),
         sales_activities: list(body, "Project.SalesActivities"),
         competitor_name: text(body, "Project.CompetitorName")
             .and_then(|c| CompetitorName::parse(&c)),

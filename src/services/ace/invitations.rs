@@ -1,13 +1,13 @@
 //! Referrals from ACE (docs/ace-sync.md, "Referrals from ACE engagement invitations"): new
 //! invitations become PENDING referrals, answers given in Partner Central are mirrored, and a
 //! partner's answer in cosell goes to ACE through the outbox (ACCEPT and REJECT jobs).
-use super::fields::{changed_paths, partner_view};
+use super::fields::{changed_paths, partner_view, text};
 use super::outbox::JobKind;
 use super::share::{Outcome, outcome_of};
 use super::{ace_viewer, apply, status};
 use crate::ace::{AceClient, AceError, AceFieldError, AceInvitation};
 use crate::domain::enums::{
-    AwsAdoption, ChangeAction, CurrencyCode, Industry, ReferralStatus, SegmentCode, StoredEnum,
+    AwsAdoption, ChangeAction, Industry, ReferralStatus, SegmentCode, StoredEnum,
 };
 use crate::domain::ids::IdKind;
 use crate::error::{AppError, AppResult};
@@ -29,12 +29,6 @@ pub fn accept_token(referral_id: &str) -> String {
     format!("cosell-{referral_id}")
 }
 
-fn text(v: &Value, path: &str) -> Option<String> {
-    super::fields::at(v, path)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-}
-
 /// One poll of the partner's invitations. ACE errors are returned for the connection's
 /// `lastError`.
 pub async fn poll(
@@ -47,13 +41,18 @@ pub async fn poll(
         Err(e) => return Ok(Err(e)),
     };
     let now = crate::domain::now();
+    // ACE lists every invitation each time, answered ones included: their referrals are read
+    // in one statement, not one per invitation.
+    let mut known: std::collections::HashMap<String, referral::Model> = referral::Entity::find()
+        .filter(referral::Column::PartnerId.eq(&connection.partner_id))
+        .filter(referral::Column::AceInvitationId.is_in(invitations.iter().map(|i| i.id.clone())))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|r| r.ace_invitation_id.clone().map(|id| (id, r)))
+        .collect();
     for summary in invitations {
-        let known = referral::Entity::find()
-            .filter(referral::Column::PartnerId.eq(&connection.partner_id))
-            .filter(referral::Column::AceInvitationId.eq(&summary.id))
-            .one(db)
-            .await?;
-        match known {
+        match known.remove(&summary.id) {
             None if summary.status == "PENDING" && summary.expires_at.is_none_or(|e| e > now) => {
                 let invitation = match client.invitation(&summary.id).await {
                     Ok(i) => i,
@@ -104,26 +103,6 @@ async fn segment_for<C: ConnectionTrait>(
     ))
 }
 
-fn spend_of(payload: &Value) -> (Option<i64>, Option<String>) {
-    let Some(spend) = super::fields::at(payload, "Project.ExpectedCustomerSpend")
-        .and_then(Value::as_array)
-        .and_then(|list| list.iter().find(|s| s["Frequency"] == "Monthly"))
-    else {
-        return (None, None);
-    };
-    let cents = spend["Amount"]
-        .as_str()
-        .and_then(|a| crate::domain::money::parse_cents(a).ok());
-    let currency = spend["CurrencyCode"]
-        .as_str()
-        .and_then(CurrencyCode::parse)
-        .map(|c| c.as_str().to_string());
-    match (cents, currency) {
-        (Some(c), Some(cur)) if c > 0 => (Some(c), Some(cur)),
-        _ => (None, None),
-    }
-}
-
 /// A new invitation as a PENDING referral, without the contacts and address ACE withholds.
 async fn record(db: &DatabaseConnection, partner_id: &str, inv: &AceInvitation) -> AppResult<()> {
     let payload = inv
@@ -141,7 +120,7 @@ async fn record(db: &DatabaseConnection, partner_id: &str, inv: &AceInvitation) 
         chrono::NaiveDate::parse_from_str(&field("Project.TargetCompletionDate")?, "%Y-%m-%d")
             .map_err(|_| AppError::internal("invitation with an unreadable target date"))?;
     let now = crate::domain::now();
-    let (cents, currency) = spend_of(&payload);
+    let spend = super::fields::monthly_spend(&payload);
     let txn = crate::db::begin_write(db).await?;
     let (segment, adoption) = segment_for(&txn, partner_id, &company_name).await?;
     let model = referral::ActiveModel {
@@ -168,8 +147,8 @@ async fn record(db: &DatabaseConnection, partner_id: &str, inv: &AceInvitation) 
         project_title: Set(title.clone()),
         business_problem: Set(text(&payload, "Project.BusinessProblem").unwrap_or_default()),
         target_completion_date: Set(target),
-        expected_monthly_spend_cents: Set(cents),
-        expected_monthly_spend_currency: Set(currency),
+        expected_monthly_spend_cents: Set(spend.map(|m| m.cents)),
+        expected_monthly_spend_currency: Set(spend.map(|m| m.currency_code.as_str().into())),
         expires_at: Set(inv.expires_at.unwrap_or(
             now + chrono::Duration::days(crate::services::referrals::DEFAULT_EXPIRY_DAYS),
         )),
@@ -324,21 +303,31 @@ pub async fn run(
             Err(e) => outcome_of(e),
         });
     }
-    let task_id = match job.payload.as_ref().and_then(|p| text(p, "TaskId")) {
-        Some(id) => id,
+    let started_at = |payload: &Value| {
+        text(payload, "StartedAt")
+            .and_then(|at| chrono::DateTime::parse_from_rfc3339(&at).ok())
+            .map(|at| at.with_timezone(&chrono::Utc))
+    };
+    let (task_id, started) = match job
+        .payload
+        .as_ref()
+        .and_then(|p| Some((text(p, "TaskId")?, started_at(p))))
+    {
+        Some((id, at)) => (id, at.unwrap_or_else(crate::domain::now)),
         None => match client
             .accept_invitation(&accept_token(&r.id), &invitation)
             .await
         {
             Ok(task) => {
+                let now = crate::domain::now();
                 let mut m = job.clone().into_active_model();
                 m.payload = Set(Some(
-                    json!({ "TaskId": task.id, "StartedAt": crate::domain::now().to_rfc3339() }),
+                    json!({ "TaskId": task.id, "StartedAt": now.to_rfc3339() }),
                 ));
                 m.step = Set(Some(TASK_STEP.into()));
-                m.updated_at = Set(crate::domain::now());
+                m.updated_at = Set(now);
                 m.update(db).await?;
-                task.id
+                (task.id, now)
             }
             Err(e) => return Ok(outcome_of(e)),
         },
@@ -346,7 +335,7 @@ pub async fn run(
     let task = match client.accept_task(&task_id).await {
         Ok(Some(task)) => task,
         // Not listed yet: ACE's tasks are eventually consistent.
-        Ok(None) => return still_running(db, settings, job, &task_id).await,
+        Ok(None) => return Ok(still_running(settings, started, &task_id)),
         Err(e) => return Ok(outcome_of(e)),
     };
     match (task.status.as_str(), task.opportunity_id) {
@@ -361,41 +350,31 @@ pub async fn run(
                 .message
                 .unwrap_or_else(|| "ACE could not accept the invitation".into()),
         }])),
-        _ => still_running(db, settings, job, &task_id).await,
+        _ => Ok(still_running(settings, started, &task_id)),
     }
 }
 
 /// The task is still running: wait and look again, or give up once it has run longer than
 /// `accept_task_timeout` (ten minutes by default, where ACE's tasks take seconds: the job
 /// waits meanwhile and the partner's later jobs queue behind it, so the wait must end).
-async fn still_running(
-    db: &DatabaseConnection,
+fn still_running(
     settings: &crate::ace::AceSettings,
-    job: &ace_job::Model,
+    started: chrono::DateTime<chrono::Utc>,
     task_id: &str,
-) -> AppResult<Outcome> {
+) -> Outcome {
     let now = crate::domain::now();
-    let started = ace_job::Entity::find_by_id(job.id.clone())
-        .one(db)
-        .await?
-        .and_then(|j| j.payload)
-        .as_ref()
-        .and_then(|p| text(p, "StartedAt"))
-        .and_then(|at| chrono::DateTime::parse_from_rfc3339(&at).ok())
-        .map(|at| at.with_timezone(&chrono::Utc))
-        .unwrap_or(now);
     let timeout = chrono::Duration::from_std(settings.accept_task_timeout).unwrap_or_default();
     if now - started > timeout {
-        return Ok(Outcome::Failed(vec![AceFieldError {
+        return Outcome::Failed(vec![AceFieldError {
             ace_field: None,
             code: "TaskTimedOut".into(),
             message: format!(
                 "ACE's accept task {task_id} was still running {} s after it started",
                 (now - started).num_seconds()
             ),
-        }]));
+        }]);
     }
-    Ok(Outcome::Wait)
+    Outcome::Wait
 }
 
 /// The accepted referral's opportunity, linked to the one ACE created: its sync row, the

@@ -3,7 +3,6 @@
 //! cursor moves only after a change is committed, so a crash repeats work instead of
 //! skipping it; taking the same ACE state twice changes nothing.
 use super::fields::{changed_paths, cosell_field, overlapping, partner_view};
-use super::import::Imported;
 use super::{apply, outbox, status};
 use crate::ace::{AceClient, AceError};
 use crate::error::{AppError, AppResult};
@@ -29,6 +28,7 @@ pub async fn poll_partner(
         Ok(changed) => changed,
         Err(e) => return Ok(Err(e)),
     };
+    let mut in_flight: Option<bool> = None;
     for (ace_id, modified) in changed {
         let sync = ace_sync::Entity::find()
             .filter(ace_sync::Column::PartnerId.eq(&connection.partner_id))
@@ -44,14 +44,23 @@ pub async fn poll_partner(
                 }
             }
             None => {
+                // Asked once a poll, and only when there is something to import.
+                let wait = match in_flight {
+                    Some(known) => known,
+                    None => *in_flight.insert(
+                        super::import::own_work_in_flight(db, &connection.partner_id).await?,
+                    ),
+                };
+                // The cursor stays before it: the next poll looks again.
+                if wait {
+                    break;
+                }
                 let ace = match client.opportunity(&ace_id).await {
                     Ok(ace) => ace,
                     Err(e) => return Ok(Err(e)),
                 };
                 match super::import::import(db, &connection.partner_id, &ace).await {
-                    Ok(Imported::Done) => {}
-                    // The cursor stays before it: the next poll looks again.
-                    Ok(Imported::Later) => break,
+                    Ok(()) => {}
                     Err(err @ (AppError::Internal(_) | AppError::Unavailable(_))) => {
                         return Err(err);
                     }

@@ -154,25 +154,28 @@ impl Worker {
                 last_ace_error = Some(err);
             }
         }
-        self.record(&connection.partner_id, polled, last_ace_error)
-            .await
+        self.record(&connection, polled, last_ace_error).await
     }
 
     /// The connection's status after a pass: FAILING with ACE's reason, or CONNECTED again.
     async fn record(
         &self,
-        partner_id: &str,
+        claimed: &ace_connection::Model,
         polled: bool,
         error: Option<AceError>,
     ) -> AppResult<()> {
-        let Some(current) = ace_connection::Entity::find_by_id(partner_id.to_string())
+        // A quiet pass (no poll, no error, nothing to clear) leaves the row alone, unread: the
+        // worker passes every second for every partner. Only the lease holder writes the
+        // status, so the row as claimed tells whether there is a FAILING to clear.
+        if !polled && error.is_none() && claimed.status != FAILING {
+            return Ok(());
+        }
+        let Some(current) = ace_connection::Entity::find_by_id(claimed.partner_id.clone())
             .one(&self.db)
             .await?
         else {
             return Ok(());
         };
-        // A quiet pass (no poll, no error, nothing to clear) leaves the row alone: the worker
-        // passes every second for every partner.
         let clears = error.is_none() && current.status == FAILING;
         if current.status == DISCONNECTED || (!polled && error.is_none() && !clears) {
             return Ok(());
