@@ -194,12 +194,11 @@ impl Keyset {
         Ok(Page::from_rows(rows, args, total))
     }
 
-    /// The first pages of `query` under many parents, in one statement per `CHUNK` parents:
-    /// a `UNION ALL` of one branch per parent, each ordered and limited to `args.first + 1`
-    /// rows, so each reads its parent's rows through the parent's index and stops at the
-    /// page (a window over the parents would number every row of every parent). With
-    /// `with_total`, one grouped count more. Only for a first page forward: a nested list's
-    /// `after` is per parent.
+    /// The first pages of `query` under many parents in one statement: each parent's page is
+    /// ordered and limited to `args.first + 1` rows, so it reads its parent's rows through the
+    /// parent's index and stops at the page (a window over the parents would number every row
+    /// of every parent). With `with_total`, one grouped count more. Only for a first page
+    /// forward: a nested list's `after` is per parent.
     pub async fn first_pages<E, C>(
         &self,
         db: &C,
@@ -214,12 +213,7 @@ impl Keyset {
         E::Model: Sync,
         C: sea_orm::ConnectionTrait,
     {
-        use sea_orm::sea_query::{Alias, Asterisk, Query, UnionType};
-        use sea_orm::{
-            ColumnTrait, ModelTrait, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-        };
-        /// Branches per statement: SQLite takes at most 500 in one compound SELECT.
-        const CHUNK: usize = 200;
+        use sea_orm::{ColumnTrait, ModelTrait, QueryFilter, QuerySelect};
         if args.after.is_some() || args.backward {
             return Err(AppError::internal("first_pages takes a first page forward"));
         }
@@ -238,45 +232,10 @@ impl Keyset {
         } else {
             Default::default()
         };
-        let order = if self.desc { Order::Desc } else { Order::Asc };
-        let key = |i: usize| Alias::new(format!("page_key{i}"));
         let mut grouped: std::collections::HashMap<String, Vec<E::Model>> = Default::default();
-        for (chunk_index, chunk) in parents.chunks(CHUNK).enumerate() {
-            let mut branches = chunk.iter().enumerate().map(|(i, p)| {
-                let mut branch = query.clone().filter(parent.eq(p.as_str()));
-                for (expr, _) in &self.keys {
-                    branch = branch.order_by(expr.clone(), order.clone());
-                }
-                let mut branch = branch.limit(args.first + 1).into_query();
-                branch.expr_as(
-                    Expr::val((chunk_index * CHUNK + i) as i64),
-                    Alias::new("page_parent"),
-                );
-                for (k, (expr, _)) in self.keys.iter().enumerate() {
-                    branch.expr_as(expr.clone(), key(k));
-                }
-                // SQLite takes ORDER BY and LIMIT in a compound SELECT's members only inside
-                // a subquery.
-                Query::select()
-                    .column(Asterisk)
-                    .from_subquery(branch, Alias::new(format!("branch{i}")))
-                    .to_owned()
-            });
-            let Some(mut all) = branches.next() else {
-                continue;
-            };
-            for branch in branches {
-                all.union(UnionType::All, branch);
-            }
-            let mut outer = Query::select();
-            outer
-                .column(Asterisk)
-                .from_subquery(all, Alias::new("pages"))
-                .order_by(Alias::new("page_parent"), Order::Asc);
-            for k in 0..self.keys.len() {
-                outer.order_by(key(k), order.clone());
-            }
-            let statement = db.get_database_backend().build(&outer);
+        for statement in
+            self.pages_statements(db.get_database_backend(), query, parent, parents, args)
+        {
             for row in E::find().from_raw_sql(statement).all(db).await? {
                 let key = match row.get(parent) {
                     sea_orm::Value::String(Some(s)) => s,
@@ -293,6 +252,98 @@ impl Keyset {
                 (p.clone(), Page::from_rows(rows, args, total))
             })
             .collect())
+    }
+
+    /// The statements of `first_pages`, rows in page order within each parent.
+    ///
+    /// PostgreSQL: one statement whose text does not depend on the number of parents (they
+    /// come as one array, each page a LATERAL subquery), so it is parsed once per connection
+    /// and planned generically. A `UNION ALL` of one branch per parent cost 8 ms to parse
+    /// and 30 ms to plan at 100 parents, each time a connection met a new parent count.
+    ///
+    /// SQLite, which has no LATERAL: a `UNION ALL` of one branch per parent, `CHUNK` parents
+    /// per statement (it takes at most 500 members in a compound SELECT).
+    fn pages_statements<E: sea_orm::EntityTrait>(
+        &self,
+        backend: sea_orm::DbBackend,
+        query: sea_orm::Select<E>,
+        parent: E::Column,
+        parents: &[String],
+        args: &PageArgs,
+    ) -> Vec<sea_orm::Statement> {
+        use sea_orm::sea_query::{Alias, Asterisk, Query, UnionType};
+        use sea_orm::{ColumnTrait, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+        const CHUNK: usize = 200;
+        let order = if self.desc { Order::Desc } else { Order::Asc };
+        let key = |i: usize| Alias::new(format!("page_key{i}"));
+        let branch = |condition: sea_orm::sea_query::SimpleExpr| {
+            let mut branch = query.clone().filter(condition);
+            for (expr, _) in &self.keys {
+                branch = branch.order_by(expr.clone(), order.clone());
+            }
+            let mut branch = branch.limit(args.first + 1).into_query();
+            for (k, (expr, _)) in self.keys.iter().enumerate() {
+                branch.expr_as(expr.clone(), key(k));
+            }
+            branch
+        };
+        if backend == sea_orm::DbBackend::Postgres {
+            if parents.is_empty() {
+                return Vec::new();
+            }
+            let lateral = branch(
+                Expr::col(parent.as_column_ref())
+                    .equals((Alias::new("page_parents"), Alias::new("parent_id"))),
+            );
+            let inner = backend.build(&lateral);
+            let mut values = inner.values.map(|v| v.0).unwrap_or_default();
+            values.push(parents.to_vec().into());
+            let direction = if self.desc { "DESC" } else { "ASC" };
+            let keys: Vec<String> = (0..self.keys.len())
+                .map(|k| format!(r#", "page"."page_key{k}" {direction}"#))
+                .collect();
+            let sql = format!(
+                r#"SELECT "page".* FROM unnest(CAST(${} AS text[])) WITH ORDINALITY AS "page_parents"("parent_id", "page_parent") CROSS JOIN LATERAL ({}) AS "page" ORDER BY "page_parents"."page_parent"{}"#,
+                values.len(),
+                inner.sql,
+                keys.concat(),
+            );
+            return vec![sea_orm::Statement::from_sql_and_values(
+                backend, sql, values,
+            )];
+        }
+        let mut statements = Vec::new();
+        for (chunk_index, chunk) in parents.chunks(CHUNK).enumerate() {
+            let mut branches = chunk.iter().enumerate().map(|(i, p)| {
+                let mut one = branch(parent.eq(p.as_str()));
+                one.expr_as(
+                    Expr::val((chunk_index * CHUNK + i) as i64),
+                    Alias::new("page_parent"),
+                );
+                // SQLite takes ORDER BY and LIMIT in a compound SELECT's members only inside
+                // a subquery.
+                Query::select()
+                    .column(Asterisk)
+                    .from_subquery(one, Alias::new(format!("branch{i}")))
+                    .to_owned()
+            });
+            let Some(mut all) = branches.next() else {
+                continue;
+            };
+            for one in branches {
+                all.union(UnionType::All, one);
+            }
+            let mut outer = Query::select();
+            outer
+                .column(Asterisk)
+                .from_subquery(all, Alias::new("pages"))
+                .order_by(Alias::new("page_parent"), Order::Asc);
+            for k in 0..self.keys.len() {
+                outer.order_by(key(k), order.clone());
+            }
+            statements.push(backend.build(&outer));
+        }
+        statements
     }
 
     /// Applies cursor condition, ordering and limit of `args` to `query`.

@@ -313,3 +313,45 @@ async fn dashboard_sized_nested_queries_pass_in_a_few_statements() {
         assert!(cost <= 6, "{partners} × {opportunities}: {cost} statements");
     }
 }
+
+/// On PostgreSQL a nested level's statement reads the parents from one array parameter, so
+/// its text is the same for 2 parents as for 3: it is parsed once per connection and planned
+/// generically, where a statement per parent count cost tens of milliseconds to plan.
+#[tokio::test]
+async fn nested_page_statement_is_the_same_whatever_the_number_of_parents() {
+    if !crate::helpers::on_postgres() {
+        return;
+    }
+    let app = TestApp::spawn_for_counting().await;
+    for p in 0..3 {
+        let partner = app.create_partner(&format!("Shape {p}")).await;
+        app.shared_opportunity(&partner, &format!("Shape deal {p}"))
+            .await;
+    }
+    let query =
+        "query($first: Int) { partners(first: $first, filter: { search: \"Shape\" }) { nodes {
+        opportunities(first: 1) { nodes { id } } } } }";
+    let opportunities_statement = |sql: &[String]| {
+        sql.iter()
+            .find(|s| s.contains("LATERAL") && s.contains("\"opportunity\""))
+            .cloned()
+            .unwrap_or_else(|| panic!("no LATERAL statement over opportunities in {sql:#?}"))
+    };
+    let (two, two_sql) = app
+        .gql_traced(&app.admin(), query, json!({ "first": 2 }))
+        .await;
+    let (three, three_sql) = app
+        .gql_traced(&app.admin(), query, json!({ "first": 3 }))
+        .await;
+    for (r, n) in [(&two, 2), (&three, 3)] {
+        let nodes = r.data()["partners"]["nodes"].as_array().unwrap().clone();
+        assert_eq!(nodes.len(), n);
+        for p in nodes {
+            assert_eq!(p["opportunities"]["nodes"].as_array().unwrap().len(), 1);
+        }
+    }
+    assert_eq!(
+        opportunities_statement(&two_sql),
+        opportunities_statement(&three_sql)
+    );
+}
