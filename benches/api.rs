@@ -5,8 +5,10 @@
 //! answered), serves it on a loopback port and times the requests a partner front-end, an AWS
 //! seller and a partner manager make most. SQLite in a temporary file by
 //! default; `BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (the database must be empty).
-//! `BENCH_OPPORTUNITIES` sets the data size (default 5000), `BENCH_RUNS` the timed requests per
-//! scenario (default 200).
+//! `BENCH_OPPORTUNITIES` sets the data size (default 5000), `BENCH_PARTNERS` (default 4) and
+//! `BENCH_CUSTOMERS_PER_PARTNER` (default 50) its spread, `BENCH_RUNS` the timed requests per
+//! scenario (default 200). `BENCH_LOAD_ONLY=1` writes the data, analyzes and stops: that is how
+//! `scripts/bench-peers.sh` fills the database it serves to cosell and its peers.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops at its first failure
 
 mod common;
@@ -25,8 +27,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "bench-secret-0123456789-abcdefghijklmnop";
-const PARTNERS: usize = 4;
-const CUSTOMERS_PER_PARTNER: usize = 50;
+
+/// How much data to write and how to spread it.
+#[derive(Clone, Copy)]
+struct Size {
+    opportunities: usize,
+    partners: usize,
+    customers_per_partner: usize,
+}
 
 struct Data {
     partners: Vec<String>,
@@ -67,12 +75,17 @@ fn ask_input(opportunity_id: &str, i: usize) -> CreateAsk {
     }
 }
 
-async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
+async fn build(db: &sea_orm::DatabaseConnection, size: &Size) -> Data {
+    let Size {
+        opportunities,
+        partners: partner_count,
+        customers_per_partner,
+    } = *size;
     let actor = admin();
     let mut partners = Vec::new();
     let mut solutions = Vec::new();
     let mut customers: Vec<Vec<String>> = Vec::new();
-    for p in 0..PARTNERS {
+    for p in 0..partner_count {
         let partner = services::partners::create(
             db,
             &actor,
@@ -103,7 +116,7 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
         .map_err(|e| e.detail())
         .unwrap();
         let mut own = Vec::new();
-        for c in 0..CUSTOMERS_PER_PARTNER {
+        for c in 0..customers_per_partner {
             let customer = services::customers::create(
                 db,
                 &actor,
@@ -147,8 +160,22 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
     let mut last = String::new();
     let mut asks = Vec::new();
     for i in 0..opportunities {
-        let p = i % PARTNERS;
+        let p = i % partner_count;
+        // A quarter of each partner's opportunities is submitted, each with an ask; the rest
+        // spread over the open stages.
+        let submitted = (i / partner_count).is_multiple_of(4);
+        let stage = if submitted {
+            Stage::Qualified
+        } else {
+            [
+                Stage::Prospect,
+                Stage::Qualified,
+                Stage::TechnicalValidation,
+                Stage::BusinessValidation,
+            ][i / partner_count / 4 % 4]
+        };
         let input = CreateOpportunity {
+            stage: Some(stage),
             expected_monthly_spend: Some(MoneyData {
                 cents: 100_000 + (i as i64 % 97) * 1_000,
                 currency_code: CurrencyCode::Usd,
@@ -157,11 +184,11 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
                 (chrono::Utc::now() + chrono::Duration::days(30 + (i as i64 % 300))).date_naive(),
             ),
             ..common::opportunity(
-                &customers[p][i / PARTNERS % CUSTOMERS_PER_PARTNER],
+                &customers[p][i / partner_count % customers_per_partner],
                 format!("bench-{i}"),
                 format!(
                     "{} migration wave {i}",
-                    ["Mainframe", "Data lake", "SAP", "VMware"][i / PARTNERS % 4]
+                    ["Mainframe", "Data lake", "SAP", "VMware"][i / partner_count % 4]
                 ),
             )
         };
@@ -173,8 +200,7 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
             .await
             .map_err(|e| e.detail())
             .unwrap();
-        // A quarter of each partner's opportunities is submitted, each with an ask.
-        if (i / PARTNERS).is_multiple_of(4) {
+        if submitted {
             services::opportunities::lifecycle::submit(
                 db,
                 &actor,
@@ -209,8 +235,8 @@ async fn build(db: &sea_orm::DatabaseConnection, opportunities: usize) -> Data {
     }
     let took = started.elapsed();
     println!(
-        "data: {opportunities} opportunities for {PARTNERS} partners, {} customers, {} asks; written through the services in {:.1} s ({:.0} opportunities/s, each create + associate, and for one in four a submit and an ask, answered for a third of them)",
-        PARTNERS * CUSTOMERS_PER_PARTNER,
+        "data: {opportunities} opportunities for {partner_count} partners, {} customers, {} asks; written through the services in {:.1} s ({:.0} opportunities/s, each create + associate, and for one in four a submit and an ask, answered for a third of them)",
+        partner_count * customers_per_partner,
         asks.len(),
         took.as_secs_f64(),
         opportunities as f64 / took.as_secs_f64(),
@@ -254,7 +280,12 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let opportunities = env_usize("BENCH_OPPORTUNITIES", 5000);
+    let size = Size {
+        opportunities: env_usize("BENCH_OPPORTUNITIES", 5000),
+        partners: env_usize("BENCH_PARTNERS", 4),
+        customers_per_partner: env_usize("BENCH_CUSTOMERS_PER_PARTNER", 50),
+    };
+    let opportunities = size.opportunities;
     let runs = env_usize("BENCH_RUNS", 200);
     let dir = tempfile::tempdir().unwrap();
     let url = std::env::var("BENCH_DATABASE_URL")
@@ -265,11 +296,14 @@ async fn main() {
         "SQLite"
     };
     let db = cosell::db::connect_and_migrate(&url).await.unwrap();
-    let data = build(&db, opportunities).await;
+    let data = build(&db, &size).await;
     // Fresh planner statistics, as autovacuum (PostgreSQL) or a periodic ANALYZE (SQLite) would
     // have them after a bulk load; without them PostgreSQL plans for empty tables.
     use sea_orm::ConnectionTrait;
     db.execute_unprepared("ANALYZE").await.unwrap();
+    if std::env::var("BENCH_LOAD_ONLY").is_ok_and(|v| v == "1") {
+        return;
+    }
 
     let mut server_db = db.clone();
     let statements = Arc::new(AtomicUsize::new(0));
@@ -307,7 +341,7 @@ async fn main() {
         keys.mint(&req).unwrap()
     };
     let mut user = MintRequest::new(Role::PartnerUser, "user@bench");
-    user.partner_id = Some(data.partners[(opportunities - 1) % PARTNERS].clone());
+    user.partner_id = Some(data.partners[(opportunities - 1) % size.partners].clone());
     let user = mint(user);
     let mut seller = MintRequest::new(Role::AwsSeller, "seller@bench");
     seller.segments = vec![SegmentCode::Enterprise, SegmentCode::Isv, SegmentCode::Smb];
