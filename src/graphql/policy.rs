@@ -135,7 +135,8 @@ impl Extension for RequestPolicyExtension {
         info: ResolveInfo<'_>,
         next: NextResolve<'_>,
     ) -> ServerResult<Option<Value>> {
-        let path = info.path_node.to_string();
+        // Every field passes here: the path is formatted only when a resolver panicked.
+        let path = info.path_node;
         match AssertUnwindSafe(next.run(ctx, info)).catch_unwind().await {
             Ok(result) => result,
             Err(_) => Err(refuse(AppError::internal(format!(
