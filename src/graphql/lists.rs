@@ -96,10 +96,16 @@ pub async fn nested_page<S: nested::Spec>(
     parent: &str,
     args: &PageArgs,
 ) -> crate::error::AppResult<Page<S::Row>> {
-    Ok(loader
-        .load_one(nested::PageKey::new(spec, parent))
-        .await?
-        .unwrap_or_else(|| Page::empty(args)))
+    // The loader's own copy is gone by the time its callers run, so the page moves out
+    // without a copy (one is made only if it is still shared).
+    Ok(
+        match loader.load_one(nested::PageKey::new(spec, parent)).await? {
+            Some(page) => {
+                std::sync::Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone())
+            }
+            None => Page::empty(args),
+        },
+    )
 }
 
 /// Sets a filter's parent id to `parent`; true when the filter named another one, so the list

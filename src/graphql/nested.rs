@@ -89,7 +89,9 @@ fn db_error(e: AppError) -> DbErr {
 }
 
 impl<S: Spec> Loader<PageKey<S>> for NestedPages<S> {
-    type Value = Page<S::Row>;
+    /// Shared: the loader hands each caller a clone of its value, and a page of full rows is
+    /// costly to copy (see `lists::nested_page`).
+    type Value = Arc<Page<S::Row>>;
     type Error = DbErr;
 
     async fn load(
@@ -110,7 +112,7 @@ impl<S: Spec> Loader<PageKey<S>> for NestedPages<S> {
                 .map_err(db_error)?;
             for key in group {
                 if let Some(page) = pages.remove(&key.parent) {
-                    out.insert((*key).clone(), page);
+                    out.insert((*key).clone(), Arc::new(page));
                 }
             }
         }
