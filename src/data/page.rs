@@ -74,6 +74,8 @@ pub struct Page<T> {
     pub has_previous: bool,
     /// Only computed when the client selected `totalCount`.
     pub total: Option<u64>,
+    /// `total` is PostgreSQL's estimate: the list holds more than `EXACT_TOTAL_UP_TO` rows.
+    pub total_estimated: bool,
 }
 
 impl<T> Page<T> {
@@ -84,6 +86,7 @@ impl<T> Page<T> {
             has_next: self.has_next,
             has_previous: self.has_previous,
             total: self.total,
+            total_estimated: self.total_estimated,
         }
     }
 
@@ -109,8 +112,57 @@ impl<T> Page<T> {
             has_next,
             has_previous,
             total,
+            total_estimated: false,
         }
     }
+}
+
+/// Up to this many rows a top-level list's `totalCount` is exact; past it, on PostgreSQL, it
+/// is the planner's estimate (a count of a million rows takes hundreds of milliseconds, the
+/// estimate a fraction of one). SQLite always counts.
+pub const EXACT_TOTAL_UP_TO: u64 = 10_000;
+
+/// The number of rows of `query`, and whether it is an estimate (see `EXACT_TOTAL_UP_TO`).
+async fn total<E, C>(db: &C, query: sea_orm::Select<E>) -> AppResult<(u64, bool)>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+    C: sea_orm::ConnectionTrait,
+{
+    use sea_orm::sea_query::{Alias, Query};
+    use sea_orm::{PaginatorTrait, QuerySelect, QueryTrait};
+    let backend = db.get_database_backend();
+    if backend != sea_orm::DbBackend::Postgres {
+        return Ok((query.count(db).await?, false));
+    }
+    let rows = query.select_only().expr(Expr::val(1)).into_query();
+    // Counting stops at the first row past the threshold.
+    let bounded = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(
+            rows.clone().limit(EXACT_TOTAL_UP_TO + 1).to_owned(),
+            Alias::new("bounded"),
+        )
+        .to_owned();
+    let counted: i64 = match db.query_one(&bounded).await? {
+        Some(row) => row.try_get_by_index(0)?,
+        None => 0,
+    };
+    if counted as u64 <= EXACT_TOTAL_UP_TO {
+        return Ok((counted as u64, false));
+    }
+    let statement = backend.build(&rows);
+    let explain = sea_orm::Statement::from_sql_and_values(
+        backend,
+        format!("EXPLAIN (FORMAT JSON) {}", statement.sql),
+        statement.values.map(|v| v.0).unwrap_or_default(),
+    );
+    let plan: serde_json::Value = match db.query_one_raw(explain).await? {
+        Some(row) => row.try_get_by_index(0)?,
+        None => serde_json::Value::Null,
+    };
+    let estimate = plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0) as u64;
+    Ok((Ord::max(estimate, EXACT_TOTAL_UP_TO + 1), true))
 }
 
 pub fn encode_cursor(values: &[serde_json::Value]) -> String {
@@ -184,14 +236,17 @@ impl Keyset {
         E::Model: Sync,
         C: sea_orm::ConnectionTrait,
     {
-        use sea_orm::PaginatorTrait;
-        let total = if with_total {
-            Some(query.clone().count(db).await?)
+        let (total, total_estimated) = if with_total {
+            let (n, estimated) = total(db, query.clone()).await?;
+            (Some(n), estimated)
         } else {
-            None
+            (None, false)
         };
         let rows = self.apply(query, args)?.all(db).await?;
-        Ok(Page::from_rows(rows, args, total))
+        Ok(Page {
+            total_estimated,
+            ..Page::from_rows(rows, args, total)
+        })
     }
 
     /// The first pages of `query` under many parents in one statement: each parent's page is

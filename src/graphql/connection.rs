@@ -12,7 +12,8 @@ pub struct PageInfo {
 
 /// Whether the client selected `totalCount`: the count is a query of its own, run only then.
 pub fn wants_total(ctx: &async_graphql::Context<'_>) -> bool {
-    ctx.look_ahead().field("totalCount").exists()
+    let look = ctx.look_ahead();
+    look.field("totalCount").exists() || look.field("totalCountIsEstimate").exists()
 }
 
 /// Complexity of a connection field: `first` (default 20) times the cost of one node.
@@ -38,13 +39,46 @@ macro_rules! connection {
             pub node: $node,
         }
 
-        #[derive(async_graphql::SimpleObject, Clone)]
+        /// `nodes` and `edges` are read from one list of rows: a node is copied only into
+        /// the edges a client selects.
+        #[derive(Clone)]
         pub struct $conn {
-            pub edges: Vec<$edge>,
-            pub nodes: Vec<$node>,
+            pub rows: Vec<(String, $node)>,
             pub page_info: $crate::graphql::connection::PageInfo,
-            /// Computed only when selected.
             pub total_count: i32,
+            pub total_count_is_estimate: bool,
+        }
+
+        #[async_graphql::Object]
+        impl $conn {
+            async fn edges(&self) -> Vec<$edge> {
+                self.rows
+                    .iter()
+                    .map(|(cursor, node)| $edge {
+                        cursor: cursor.clone(),
+                        node: node.clone(),
+                    })
+                    .collect()
+            }
+
+            async fn nodes(&self) -> Vec<&$node> {
+                self.rows.iter().map(|(_, node)| node).collect()
+            }
+
+            async fn page_info(&self) -> &$crate::graphql::connection::PageInfo {
+                &self.page_info
+            }
+
+            /// Computed only when selected.
+            async fn total_count(&self) -> i32 {
+                self.total_count
+            }
+
+            /// True when `totalCount` is PostgreSQL's planner estimate rather than a count: a
+            /// top-level list of more than 10,000 rows. Nested lists and SQLite always count.
+            async fn total_count_is_estimate(&self) -> bool {
+                self.total_count_is_estimate
+            }
         }
 
         impl $conn {
@@ -53,19 +87,13 @@ macro_rules! connection {
                 cursor: impl Fn(&M) -> Vec<serde_json::Value>,
                 wrap: impl Fn(M) -> $node,
             ) -> Self {
+                let estimate = page.total_estimated;
                 let (info, total, rows) = $crate::graphql::connection::split(page, cursor);
-                let edges: Vec<$edge> = rows
-                    .into_iter()
-                    .map(|(cursor, m)| $edge {
-                        cursor,
-                        node: wrap(m),
-                    })
-                    .collect();
                 $conn {
-                    nodes: edges.iter().map(|e| e.node.clone()).collect(),
-                    edges,
+                    rows: rows.into_iter().map(|(c, m)| (c, wrap(m))).collect(),
                     page_info: info,
                     total_count: total,
+                    total_count_is_estimate: estimate,
                 }
             }
         }

@@ -76,6 +76,30 @@ const EXTENSIONS: &[(&str, &str)] = &[
         "Mutation.transitionAsk(expectedVersion)",
         "optional: CONFLICT instead of acting on a status the client has not seen",
     ),
+    (
+        "AskConnection.totalCountIsEstimate",
+        "whether totalCount is PostgreSQL's estimate past 10,000 rows (issue 12: counts that stay cheap at a million rows)",
+    ),
+    (
+        "ChangeConnection.totalCountIsEstimate",
+        "whether totalCount is PostgreSQL's estimate past 10,000 rows (issue 12: counts that stay cheap at a million rows)",
+    ),
+    (
+        "CustomerConnection.totalCountIsEstimate",
+        "whether totalCount is PostgreSQL's estimate past 10,000 rows (issue 12: counts that stay cheap at a million rows)",
+    ),
+    (
+        "OpportunityConnection.totalCountIsEstimate",
+        "whether totalCount is PostgreSQL's estimate past 10,000 rows (issue 12: counts that stay cheap at a million rows)",
+    ),
+    (
+        "ReferralConnection.totalCountIsEstimate",
+        "whether totalCount is PostgreSQL's estimate past 10,000 rows (issue 12: counts that stay cheap at a million rows)",
+    ),
+    (
+        "PartnerConnection.totalCountIsEstimate",
+        "whether totalCount is PostgreSQL's estimate past 10,000 rows (issue 12: counts that stay cheap at a million rows)",
+    ),
 ];
 
 /// Contract names that open issues will build: the ACE connection (issue 11) and webhooks

@@ -355,3 +355,56 @@ async fn nested_page_statement_is_the_same_whatever_the_number_of_parents() {
         opportunities_statement(&three_sql)
     );
 }
+
+/// Past 10,000 rows a top-level list's `totalCount` on PostgreSQL is the planner's estimate
+/// (and says so); below it, and under a filter that matches few rows, it is an exact count.
+#[tokio::test]
+async fn total_count_is_estimated_past_ten_thousand_rows_on_postgres() {
+    if !crate::helpers::on_postgres() {
+        return;
+    }
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let partner = app.create_partner("Many Deals").await;
+    let customer = app.create_customer(&partner, "Big Customer").await;
+    let one = app.create_opportunity(&customer, "Seed deal").await;
+    let query = "query($f: OpportunityFilter) { opportunities(first: 1, filter: $f) { totalCount totalCountIsEstimate } }";
+    let r = app.gql(&app.admin(), query, json!({})).await;
+    assert_eq!(r.data()["opportunities"]["totalCount"], 1);
+    assert_eq!(r.data()["opportunities"]["totalCountIsEstimate"], false);
+    // 12,000 copies of the opportunity (as a bulk import would write them), then fresh
+    // statistics, as autovacuum would have them.
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO opportunity SELECT 'opp_' || md5(o.id || g), o.partner_id, o.customer_id,
+               o.client_token || g, o.partner_opportunity_identifier, o.origin, o.opportunity_type,
+               o.national_security, 'Copy ' || g, 'copy ' || g, o.customer_business_problem,
+               o.customer_use_case, o.delivery_models, o.expected_monthly_spend_cents,
+               o.expected_monthly_spend_currency, o.sales_activities, o.competitor_name,
+               o.other_competitor_names, o.involvement_type, o.additional_comments,
+               o.marketing_source, o.campaign_name, o.marketing_channels, o.marketing_use_cases,
+               o.aws_funding_used, o.stage, o.review_status, o.review_comments,
+               o.review_status_reason, o.target_close_date, o.next_steps, o.closed_lost_reason,
+               o.customer_consent, o.partner_led, o.net_new_for_aws, o.internal_notes,
+               o.aws_products, o.aws_marketplace_offer_arn, o.version, o.created_at,
+               o.last_modified_at
+             FROM opportunity o, generate_series(1, 12000) g WHERE o.id = '{one}';
+             ANALYZE opportunity;"
+        ))
+        .await
+        .unwrap();
+    let r = app.gql(&app.admin(), query, json!({})).await;
+    let total = r.data()["opportunities"]["totalCount"].as_i64().unwrap();
+    assert_eq!(r.data()["opportunities"]["totalCountIsEstimate"], true);
+    assert!((10_001..=15_000).contains(&total), "{total}");
+    // A filter that matches one row counts it exactly.
+    let r = app
+        .gql(
+            &app.admin(),
+            query,
+            json!({ "f": { "search": "Seed deal" } }),
+        )
+        .await;
+    assert_eq!(r.data()["opportunities"]["totalCount"], 1);
+    assert_eq!(r.data()["opportunities"]["totalCountIsEstimate"], false);
+}
