@@ -119,7 +119,8 @@ impl<T> Page<T> {
 
 /// Up to this many rows a top-level list's `totalCount` is exact; past it, on PostgreSQL, it
 /// is the planner's estimate (a count of a million rows takes hundreds of milliseconds, the
-/// estimate a fraction of one). SQLite always counts.
+/// estimate a fraction of one). Whether a list is past it is the planner's estimate too, checked
+/// by a count that stops there. SQLite always counts.
 pub const EXACT_TOTAL_UP_TO: u64 = 10_000;
 
 /// The number of rows of `query`, and whether it is an estimate (see `EXACT_TOTAL_UP_TO`).
@@ -136,7 +137,24 @@ where
         return Ok((query.count(db).await?, false));
     }
     let rows = query.select_only().expr(Expr::val(1)).into_query();
-    // Counting stops at the first row past the threshold.
+    // The planner's estimate first: a list it expects to be large is not counted at all (a
+    // count stopped at the threshold still scanned 150 ms for a filter matching 14 % of a
+    // million rows through a join).
+    let statement = backend.build(&rows);
+    let explain = sea_orm::Statement::from_sql_and_values(
+        backend,
+        format!("EXPLAIN (FORMAT JSON) {}", statement.sql),
+        statement.values.map(|v| v.0).unwrap_or_default(),
+    );
+    let plan: serde_json::Value = match db.query_one_raw(explain).await? {
+        Some(row) => row.try_get_by_index(0)?,
+        None => serde_json::Value::Null,
+    };
+    let estimate = plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0) as u64;
+    if estimate > EXACT_TOTAL_UP_TO {
+        return Ok((estimate, true));
+    }
+    // Counting stops at the first row past the threshold, should the estimate be low.
     let bounded = Query::select()
         .expr(Expr::cust("COUNT(*)"))
         .from_subquery(
@@ -151,17 +169,6 @@ where
     if counted as u64 <= EXACT_TOTAL_UP_TO {
         return Ok((counted as u64, false));
     }
-    let statement = backend.build(&rows);
-    let explain = sea_orm::Statement::from_sql_and_values(
-        backend,
-        format!("EXPLAIN (FORMAT JSON) {}", statement.sql),
-        statement.values.map(|v| v.0).unwrap_or_default(),
-    );
-    let plan: serde_json::Value = match db.query_one_raw(explain).await? {
-        Some(row) => row.try_get_by_index(0)?,
-        None => serde_json::Value::Null,
-    };
-    let estimate = plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0) as u64;
     Ok((Ord::max(estimate, EXACT_TOTAL_UP_TO + 1), true))
 }
 

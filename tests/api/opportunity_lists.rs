@@ -415,9 +415,15 @@ async fn a_fifty_item_page_with_nested_objects_costs_a_fixed_number_of_statement
     // page + total + customers + segments + contacts + partners + solution links + solutions
     // + the solutions' partners (a later batch than the opportunities' partners) + primary
     // needs + next steps + open opportunities for duplicate detection + the partners' ACE
-    // connections (readiness has ACE_SOLUTION_LINKED for connected partners)
+    // connections (readiness has ACE_SOLUTION_LINKED for connected partners); on PostgreSQL
+    // the total asks the planner's estimate first (one EXPLAIN more).
+    let budget = if crate::helpers::on_postgres() {
+        14
+    } else {
+        13
+    };
     assert!(
-        large_cost <= 13,
+        large_cost <= budget,
         "a page of 50 opportunities cost {large_cost} statements"
     );
     println!("opportunities page of 50 with nested objects: {large_cost} SQL statements");
@@ -436,9 +442,11 @@ async fn a_fifty_item_page_with_nested_objects_costs_a_fixed_number_of_statement
             json!({}),
         )
         .await;
+    // On PostgreSQL the planner's estimate is asked first (an EXPLAIN), then the count.
+    let total_cost = if crate::helpers::on_postgres() { 2 } else { 1 };
     assert_eq!(
         with_total,
-        without_total + 1,
+        without_total + total_cost,
         "totalCount is counted only when selected"
     );
 }

@@ -171,9 +171,15 @@ async fn nested_fields_cost_the_same_statements_for_any_page_size() {
         small_cost, large_cost,
         "statements must not grow with the page"
     );
-    // page + total + segments + industries + solutions + their partners + references + 4 counts
+    // page + total + segments + industries + solutions + their partners + references + 4
+    // counts; on PostgreSQL the total asks the planner's estimate first (one EXPLAIN more).
+    let budget = if crate::helpers::on_postgres() {
+        12
+    } else {
+        11
+    };
     assert!(
-        large_cost <= 11,
+        large_cost <= budget,
         "a page of 30 partners cost {large_cost} statements"
     );
     println!("partners page of 30 with nested fields: {large_cost} SQL statements");
