@@ -229,7 +229,8 @@ def wrk(url, body, headers, connections, duration):
         for k, v in headers.items():
             f.write('wrk.headers["%s"] = "%s"\n' % (k, v))
     out = subprocess.check_output(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script, url],
+        # A 10 s timeout, so that slow answers are measured rather than dropped.
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", "-s", script, url],
         text=True,
     )
     def ms(label):
@@ -244,6 +245,17 @@ def wrk(url, body, headers, connections, duration):
         "non2xx": int(bad.group(1)) if bad else 0,
         "socket": errors.group(1) if errors else "",
     }
+
+
+def settle(timeout=60):
+    """Waits until PostgreSQL runs nothing but this check: a request wrk gave up on is still
+    running on the server and would slow the next run."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        busy = sql("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+        if int(busy[0][0]) == 0:
+            return
+        time.sleep(0.5)
 
 
 def statements_per_request(server, body, n=20):
@@ -274,6 +286,7 @@ def measure(servers, scenarios):
                 pids = server.pids()
                 cpu0, db0 = cpu_seconds(pids), cpu_seconds(pg(), reaped=True)
                 r = wrk(server.url, body, server.headers, CONNECTIONS, DURATION)
+                settle()
                 r["cpu"] = (cpu_seconds(server.pids()) - cpu0) / max(r["rps"] * DURATION, 1) * 1000
                 r["db_cpu"] = (cpu_seconds(pg(), reaped=True) - db0) / max(r["rps"] * DURATION, 1) * 1000
                 r["rss"] = rss_mb(server.pids())
@@ -308,6 +321,8 @@ def peers_mode(servers, opportunity_id):
     for name, bodies in scenarios:
         for s in servers:
             size = check(s, bodies[s.name])
+            for _ in range(20):
+                post(s.url, bodies[s.name], s.headers)
             statements[(name, s.name)] = statements_per_request(s, bodies[s.name])
             print(f"  {s.name:<15} {name:<58} {size:>7} bytes  {statements[(name, s.name)]:.1f} statements", file=sys.stderr)
     print(f"\n{ROUNDS} interleaved rounds, wrk -t2 -c{CONNECTIONS} -d{DURATION}s each:", file=sys.stderr)
@@ -393,7 +408,11 @@ def million_mode(servers):
             cosell.headers = headers
             if round_no == 1:
                 check(cosell, body)
+                # Warm: the connections' prepared statements and plans, the cache.
+                for _ in range(20):
+                    post(cosell.url, body, headers)
             r = wrk(cosell.url, body, headers, CONNECTIONS, DURATION)
+            settle()
             cosell.headers = saved
             results.setdefault(name, []).append(r)
             print(f"  round {round_no}: {name:<80} {r['rps']:>8.1f} req/s  p50 {r['p50']:>7.2f} ms  p99 {r['p99']:>7.2f} ms", file=sys.stderr, flush=True)
