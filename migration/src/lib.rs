@@ -6,6 +6,7 @@ mod m20261127_000002_seed_segments;
 mod m20261130_000003_hardening;
 mod m20261201_000004_ace_sync;
 mod m20261202_000005_list_indexes;
+mod m20261203_000006_count_index;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_hardening::Migration),
             Box::new(m20261201_000004_ace_sync::Migration),
             Box::new(m20261202_000005_list_indexes::Migration),
+            Box::new(m20261203_000006_count_index::Migration),
         ]
     }
 }
