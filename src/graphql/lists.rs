@@ -96,7 +96,7 @@ pub async fn nested_page<S: nested::Spec>(
     parent: &str,
     args: &PageArgs,
 ) -> crate::error::AppResult<Page<S::Row>> {
-    // The loader's own copy is gone by the time its callers run, so the page moves out
+    // The loader drops its own copy once it has answered, so the page usually moves out
     // without a copy (one is made only if it is still shared).
     Ok(
         match loader.load_one(nested::PageKey::new(spec, parent)).await? {

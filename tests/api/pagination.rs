@@ -382,19 +382,13 @@ async fn total_count_is_estimated_past_ten_thousand_rows_on_postgres() {
     // statistics, as autovacuum would have them.
     app.db
         .execute_unprepared(&format!(
-            "INSERT INTO opportunity SELECT 'opp_' || md5(o.id || g), o.partner_id, o.customer_id,
-               o.client_token || g, o.partner_opportunity_identifier, o.origin, o.opportunity_type,
-               o.national_security, 'Copy ' || g, 'copy ' || g, o.customer_business_problem,
-               o.customer_use_case, o.delivery_models, o.expected_monthly_spend_cents,
-               o.expected_monthly_spend_currency, o.sales_activities, o.competitor_name,
-               o.other_competitor_names, o.involvement_type, o.additional_comments,
-               o.marketing_source, o.campaign_name, o.marketing_channels, o.marketing_use_cases,
-               o.aws_funding_used, o.stage, o.review_status, o.review_comments,
-               o.review_status_reason, o.target_close_date, o.next_steps, o.closed_lost_reason,
-               o.customer_consent, o.partner_led, o.net_new_for_aws, o.internal_notes,
-               o.aws_products, o.aws_marketplace_offer_arn, o.version, o.created_at,
-               o.last_modified_at
-             FROM opportunity o, generate_series(1, 12000) g WHERE o.id = '{one}';
+            "CREATE TEMP TABLE copies AS SELECT o.*, g FROM opportunity o,
+               generate_series(1, 12000) g WHERE o.id = '{one}';
+             UPDATE copies SET id = 'opp_' || md5(id || g), client_token = client_token || g,
+               title = 'Copy ' || g, title_normalized = 'copy ' || g;
+             ALTER TABLE copies DROP COLUMN g;
+             INSERT INTO opportunity SELECT * FROM copies;
+             DROP TABLE copies;
              ANALYZE opportunity;"
         ))
         .await
