@@ -1,5 +1,11 @@
 //! Pipeline analytics: aggregates over the opportunities (and their asks) a viewer may see,
 //! computed by the database with GROUP BY. No row is loaded to be counted.
+//!
+//! Counts and spend come from the counters the database maintains in the transaction of every
+//! write (migration `pipeline_totals`) when the filter only narrows what the counters are keyed
+//! by (partner, stage, review status, segment); any other filter scans the opportunities in
+//! scope. Overdue asks and median resolution times depend on today and on every resolved
+//! ask's duration, so they are always read from the asks.
 use super::opportunities::{OPEN_ASK_STATUSES, OpportunityFilter, filter_condition};
 use super::scope;
 use crate::auth::Viewer;
@@ -51,18 +57,178 @@ fn in_scope(viewer: &Viewer, filter: &OpportunityFilter) -> Condition {
         .fold(Condition::all(), Condition::add)
 }
 
-/// Three statements whatever the data: the opportunity groups, the ask counts by kind, and
-/// the median resolution times.
+/// Four statements whatever the data: the opportunity groups, the ask counts by kind, the
+/// overdue asks and the median resolution times (three when the filter needs the scan, which
+/// counts overdue asks with the rest).
 pub async fn compute<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     filter: &OpportunityFilter,
     today: NaiveDate,
 ) -> AppResult<PipelineRows> {
+    let Some(keys) = counter_keys(filter) else {
+        return Ok(PipelineRows {
+            groups: groups(db, viewer, filter).await?,
+            asks: ask_counts(db, viewer, filter, today).await?,
+        });
+    };
+    let counters = Condition::all()
+        .add(scope::pipeline_totals(viewer))
+        .add(keys);
+    let asks = asks_in_scope(viewer, filter);
+    let mut counts = counted_asks(db, counters.clone()).await?;
+    for (kind, overdue) in overdue_asks(db, asks.clone(), today).await? {
+        counts.entry(kind).or_default().overdue = overdue;
+    }
+    add_medians(db, asks, &mut counts).await?;
     Ok(PipelineRows {
-        groups: groups(db, viewer, filter).await?,
-        asks: ask_counts(db, viewer, filter, today).await?,
+        groups: counted_groups(db, counters).await?,
+        asks: counts,
     })
+}
+
+/// The filter as a condition on the counters' keys; None when it tests anything else (the
+/// fields are listed one by one so that a new filter field must decide here).
+fn counter_keys(filter: &OpportunityFilter) -> Option<Condition> {
+    let OpportunityFilter {
+        ids,
+        partner_id,
+        customer_id,
+        stages,
+        review_statuses,
+        segments,
+        aws_adoption,
+        origin,
+        primary_need,
+        has_open_asks,
+        search,
+        target_close_date,
+        created_at,
+        last_modified_at,
+        ace_sync_statuses,
+    } = filter;
+    let unkeyed = ids.is_some()
+        || customer_id.is_some()
+        || aws_adoption.is_some()
+        || origin.is_some()
+        || primary_need.is_some()
+        || has_open_asks.is_some()
+        || search.is_some()
+        || *target_close_date != (None, None)
+        || *created_at != (None, None)
+        || *last_modified_at != (None, None)
+        || ace_sync_statuses.is_some();
+    if unkeyed {
+        return None;
+    }
+    let col = |name: &str| Expr::col(Alias::new(name));
+    let mut keys = Condition::all();
+    if let Some(partner_id) = partner_id {
+        keys = keys.add(col("partner_id").eq(partner_id.as_str()));
+    }
+    if let Some(stages) = stages {
+        keys = keys.add(col("stage").is_in(stages.iter().map(|s| s.as_str())));
+    }
+    if let Some(statuses) = review_statuses {
+        keys = keys.add(col("review_status").is_in(statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(segments) = segments {
+        keys = keys.add(col("segment_code").is_in(segments.iter().map(|s| s.as_str())));
+    }
+    Some(keys)
+}
+
+/// The opportunity groups summed from the counters.
+async fn counted_groups<C: ConnectionTrait>(db: &C, counters: Condition) -> AppResult<Vec<Group>> {
+    let keys =
+        ["stage", "review_status", "segment_code", "currency"].map(|k| Expr::col(Alias::new(k)));
+    let query = Query::select()
+        .exprs(keys.iter().take(3).cloned())
+        .expr(Expr::cust("NULLIF(currency, '')"))
+        .expr(Expr::cust("CAST(SUM(opportunities) AS BIGINT)"))
+        .expr(Expr::cust("CAST(SUM(cents_high) AS BIGINT)"))
+        .expr(Expr::cust("CAST(SUM(cents_low) AS BIGINT)"))
+        .from(Alias::new("pipeline_opportunity_total"))
+        .cond_where(counters)
+        .add_group_by(keys)
+        .and_having(Expr::cust("SUM(opportunities) > 0"))
+        .take();
+    group_rows(db.query_all(&query).await?)
+}
+
+fn group_rows(rows: Vec<sea_orm::QueryResult>) -> AppResult<Vec<Group>> {
+    let mut groups = Vec::new();
+    for row in rows {
+        groups.push(Group {
+            stage: row.try_get_by_index(0)?,
+            review_status: row.try_get_by_index(1)?,
+            segment: row.try_get_by_index(2)?,
+            currency: row.try_get_by_index(3)?,
+            count: row.try_get_by_index(4)?,
+            cents: i128::from(row.try_get_by_index::<i64>(5)?) * i128::from(CENTS_SPLIT)
+                + i128::from(row.try_get_by_index::<i64>(6)?),
+        });
+    }
+    Ok(groups)
+}
+
+/// Open, fulfilled and declined asks by kind, summed from the counters.
+async fn counted_asks<C: ConnectionTrait>(
+    db: &C,
+    counters: Condition,
+) -> AppResult<HashMap<String, AskCounts>> {
+    let sum_if = |statuses: &[AskStatus]| {
+        let list = statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Expr::cust(format!(
+            "CAST(SUM(CASE WHEN status IN ({list}) THEN asks ELSE 0 END) AS BIGINT)"
+        ))
+    };
+    let query = Query::select()
+        .column(Alias::new("kind"))
+        .expr(sum_if(&OPEN_ASK_STATUSES))
+        .expr(sum_if(&[AskStatus::Fulfilled]))
+        .expr(sum_if(&[AskStatus::Declined]))
+        .from(Alias::new("pipeline_ask_total"))
+        .cond_where(counters)
+        .group_by_col(Alias::new("kind"))
+        .take();
+    let mut counts = HashMap::new();
+    for row in db.query_all(&query).await? {
+        counts.insert(
+            row.try_get_by_index(0)?,
+            AskCounts {
+                open: row.try_get_by_index(1)?,
+                fulfilled: row.try_get_by_index(2)?,
+                declined: row.try_get_by_index(3)?,
+                ..AskCounts::default()
+            },
+        );
+    }
+    Ok(counts)
+}
+
+/// Open asks past their due date, by kind.
+async fn overdue_asks<C: ConnectionTrait>(
+    db: &C,
+    asks: Condition,
+    today: NaiveDate,
+) -> AppResult<Vec<(String, i64)>> {
+    let query = Query::select()
+        .column((ask::Entity, ask::Column::Kind))
+        .expr(Expr::cust("COUNT(*)"))
+        .from(ask::Entity)
+        .cond_where(asks.add(super::asks::overdue_condition(today)))
+        .group_by_col((ask::Entity, ask::Column::Kind))
+        .take();
+    let mut overdue = Vec::new();
+    for row in db.query_all(&query).await? {
+        overdue.push((row.try_get_by_index(0)?, row.try_get_by_index(1)?));
+    }
+    Ok(overdue)
 }
 
 /// One scan of the opportunities in scope, grouped by everything a bucket can be keyed by.
@@ -101,19 +267,7 @@ async fn groups<C: ConnectionTrait>(
         )
         .cond_where(in_scope(viewer, filter))
         .add_group_by(keys);
-    let mut groups = Vec::new();
-    for row in db.query_all(&query).await? {
-        groups.push(Group {
-            stage: row.try_get_by_index(0)?,
-            review_status: row.try_get_by_index(1)?,
-            segment: row.try_get_by_index(2)?,
-            currency: row.try_get_by_index(3)?,
-            count: row.try_get_by_index(4)?,
-            cents: i128::from(row.try_get_by_index::<i64>(5)?) * i128::from(CENTS_SPLIT)
-                + i128::from(row.try_get_by_index::<i64>(6)?),
-        });
-    }
-    Ok(groups)
+    group_rows(db.query_all(&query).await?)
 }
 
 const RESOLVED: [AskStatus; 2] = [AskStatus::Fulfilled, AskStatus::Declined];
@@ -125,25 +279,7 @@ async fn ask_counts<C: ConnectionTrait>(
     filter: &OpportunityFilter,
     today: NaiveDate,
 ) -> AppResult<HashMap<String, AskCounts>> {
-    // An ask is visible exactly when its opportunity is (`scope::asks`), so the asks of the
-    // opportunities in scope are already the viewer's; repeating `scope::asks` would only scan
-    // the opportunities a second time.
-    // Every opportunity (ADMIN without a filter): every ask, without a subquery that selects
-    // the whole opportunity table to say so.
-    let scope = in_scope(viewer, filter);
-    let asks = if scope.is_empty() {
-        Condition::all()
-    } else {
-        Condition::all().add(
-            ask::Column::OpportunityId.in_subquery(
-                Query::select()
-                    .column((opportunity::Entity, opportunity::Column::Id))
-                    .from(opportunity::Entity)
-                    .cond_where(scope)
-                    .take(),
-            ),
-        )
-    };
+    let asks = asks_in_scope(viewer, filter);
     let status_in = |statuses: &[AskStatus]| {
         Condition::all().add(ask::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
     };
@@ -172,10 +308,40 @@ async fn ask_counts<C: ConnectionTrait>(
             },
         );
     }
-    for (kind, median) in median_hours_to_resolve(db, asks.add(status_in(&RESOLVED))).await? {
+    add_medians(db, asks, &mut counts).await?;
+    Ok(counts)
+}
+
+/// The asks of the opportunities in scope. An ask is visible exactly when its opportunity is
+/// (`scope::asks`), so these are already the viewer's; repeating `scope::asks` would only scan
+/// the opportunities a second time. Every opportunity (ADMIN without a filter): every ask,
+/// without a subquery that selects the whole opportunity table to say so.
+fn asks_in_scope(viewer: &Viewer, filter: &OpportunityFilter) -> Condition {
+    let scope = in_scope(viewer, filter);
+    if scope.is_empty() {
+        return Condition::all();
+    }
+    Condition::all().add(
+        ask::Column::OpportunityId.in_subquery(
+            Query::select()
+                .column((opportunity::Entity, opportunity::Column::Id))
+                .from(opportunity::Entity)
+                .cond_where(scope)
+                .take(),
+        ),
+    )
+}
+
+async fn add_medians<C: ConnectionTrait>(
+    db: &C,
+    asks: Condition,
+    counts: &mut HashMap<String, AskCounts>,
+) -> AppResult<()> {
+    let resolved = asks.add(ask::Column::Status.is_in(RESOLVED.iter().map(|s| s.as_str())));
+    for (kind, median) in median_hours_to_resolve(db, resolved).await? {
         counts.entry(kind).or_default().median_hours_to_resolve = Some(median);
     }
-    Ok(counts)
+    Ok(())
 }
 
 /// Median hours from asking to FULFILLED or DECLINED, per kind: the middle row (or the mean

@@ -60,6 +60,29 @@ pub fn opportunities(viewer: &Viewer) -> Condition {
     }
 }
 
+/// The pipeline counter rows (`pipeline_opportunity_total`, `pipeline_ask_total`) a viewer
+/// may sum: the same rule as `opportunities`, on the keys the counters carry (partner, review
+/// status, the customer's segment). The pipeline tests compare both paths for every role.
+pub fn pipeline_totals(viewer: &Viewer) -> Condition {
+    use crate::domain::enums::{ReviewStatus, StoredEnum};
+    use sea_orm::sea_query::Alias;
+    let col = |name: &str| Expr::col(Alias::new(name));
+    let submitted = col("review_status").ne(ReviewStatus::PendingSubmission.as_str());
+    match viewer.role {
+        Role::PartnerUser | Role::PartnerAdmin => match viewer.own_partner() {
+            Some(own) => Condition::all().add(col("partner_id").eq(own)),
+            None => nothing(),
+        },
+        Role::AwsSeller => Condition::all()
+            .add(submitted)
+            .add(col("segment_code").is_in(viewer.segments.iter().map(|s| s.as_str().to_string()))),
+        Role::PartnerManager => Condition::all()
+            .add(submitted)
+            .add(col("partner_id").is_in(viewer.partner_ids.iter().cloned())),
+        Role::Admin => Condition::all(),
+    }
+}
+
 /// Customers a viewer may read: partner roles their own partner's; AWS-side viewers only
 /// customers of an opportunity they can see; ADMIN all.
 pub fn customers(viewer: &Viewer) -> Condition {
