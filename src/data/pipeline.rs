@@ -57,34 +57,63 @@ fn in_scope(viewer: &Viewer, filter: &OpportunityFilter) -> Condition {
         .fold(Condition::all(), Condition::add)
 }
 
-/// Four statements whatever the data: the opportunity groups, the ask counts by kind, the
-/// overdue asks and the median resolution times (three when the filter needs the scan, which
-/// counts overdue asks with the rest).
+/// The parts of the pipeline a request selects; what is not selected is not computed (and
+/// reads as zero).
+#[derive(Clone, Copy, Debug)]
+pub struct Parts {
+    /// Totals and the stage, segment and review status buckets.
+    pub opportunities: bool,
+    /// Open, fulfilled and declined asks by kind.
+    pub ask_counts: bool,
+    pub overdue: bool,
+    pub medians: bool,
+}
+
+/// At most four statements whatever the data: the opportunity groups, the ask counts by kind,
+/// the overdue asks and the median resolution times (three when the filter needs the scan,
+/// which counts overdue asks with the rest), each only when selected.
 pub async fn compute<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     filter: &OpportunityFilter,
+    parts: Parts,
     today: NaiveDate,
 ) -> AppResult<PipelineRows> {
+    let mut rows = PipelineRows {
+        groups: Vec::new(),
+        asks: HashMap::new(),
+    };
     let Some(keys) = counter_keys(filter) else {
-        return Ok(PipelineRows {
-            groups: groups(db, viewer, filter).await?,
-            asks: ask_counts(db, viewer, filter, today).await?,
-        });
+        if parts.opportunities {
+            rows.groups = groups(db, viewer, filter).await?;
+        }
+        if parts.ask_counts || parts.overdue {
+            rows.asks = ask_counts(db, viewer, filter, today).await?;
+        }
+        if parts.medians {
+            add_medians(db, asks_in_scope(viewer, filter), &mut rows.asks).await?;
+        }
+        return Ok(rows);
     };
     let counters = Condition::all()
         .add(scope::pipeline_totals(viewer))
         .add(keys);
-    let asks = asks_in_scope(viewer, filter);
-    let mut counts = counted_asks(db, counters.clone()).await?;
-    for (kind, overdue) in overdue_asks(db, asks.clone(), today).await? {
-        counts.entry(kind).or_default().overdue = overdue;
+    if parts.opportunities {
+        rows.groups = counted_groups(db, counters.clone()).await?;
     }
-    add_medians(db, asks, &mut counts).await?;
-    Ok(PipelineRows {
-        groups: counted_groups(db, counters).await?,
-        asks: counts,
-    })
+    if parts.ask_counts {
+        rows.asks = counted_asks(db, counters).await?;
+    }
+    let asks = asks_in_scope(viewer, filter);
+    if parts.overdue {
+        for (kind, overdue) in overdue_asks(db, asks.clone(), today).await? {
+            rows.asks.entry(kind).or_default().overdue = overdue;
+        }
+    }
+    if parts.medians {
+        add_medians(db, asks, &mut rows.asks).await?;
+    }
+    Ok(rows)
 }
 
 /// The filter as a condition on the counters' keys; None when it tests anything else (the
@@ -308,7 +337,6 @@ async fn ask_counts<C: ConnectionTrait>(
             },
         );
     }
-    add_medians(db, asks, &mut counts).await?;
     Ok(counts)
 }
 
@@ -317,6 +345,10 @@ async fn ask_counts<C: ConnectionTrait>(
 /// the opportunities a second time. Every opportunity (ADMIN without a filter): every ask,
 /// without a subquery that selects the whole opportunity table to say so.
 fn asks_in_scope(viewer: &Viewer, filter: &OpportunityFilter) -> Condition {
+    if *filter == OpportunityFilter::default() {
+        // The same rows; a partner's through the ask's own partner column.
+        return scope::asks(viewer);
+    }
     let scope = in_scope(viewer, filter);
     if scope.is_empty() {
         return Condition::all();
@@ -353,7 +385,8 @@ async fn median_hours_to_resolve<C: ConnectionTrait>(
 ) -> AppResult<Vec<(String, f64)>> {
     let hours = match db.get_database_backend() {
         DbBackend::Postgres => {
-            "CAST(EXTRACT(EPOCH FROM (ask.resolved_at - ask.created_at)) AS DOUBLE PRECISION) / 3600.0"
+            // date_part is double precision; EXTRACT computes in NUMERIC, 4x slower here.
+            "date_part('epoch', ask.resolved_at - ask.created_at) / 3600.0"
         }
         _ => "(julianday(ask.resolved_at) - julianday(ask.created_at)) * 24.0",
     };

@@ -207,10 +207,31 @@ impl OpportunityQuery {
         filter: Option<OpportunityFilter>,
     ) -> Result<Pipeline> {
         let filter = lists::opportunity_filter(filter.unwrap_or_default())?;
+        // Each part is a statement of its own; the median one sorts every resolved ask in
+        // scope, so a dashboard that does not show it does not pay for it.
+        let selection = ctx.look_ahead();
+        let asks = selection.field("asksByKind");
+        let parts = data::pipeline::Parts {
+            opportunities: [
+                "totalCount",
+                "expectedMonthlySpend",
+                "byStage",
+                "bySegment",
+                "byReviewStatus",
+            ]
+            .iter()
+            .any(|f| selection.field(f).exists()),
+            ask_counts: ["open", "fulfilled", "declined"]
+                .iter()
+                .any(|f| asks.field(f).exists()),
+            overdue: asks.field("overdue").exists(),
+            medians: asks.field("medianHoursToResolve").exists(),
+        };
         let rows = data::pipeline::compute(
             ctx::db(ctx)?,
             ctx::viewer(ctx)?,
             &filter,
+            parts,
             crate::domain::now().date_naive(),
         )
         .await?;

@@ -307,6 +307,26 @@ async fn the_pipeline_costs_the_same_statements_for_any_amount_of_data() {
             "{statement}"
         );
     }
+    // Only what is selected is computed: the medians sort every resolved ask in scope.
+    for (selection, statements) in [
+        ("totalCount byStage { count }", 1),
+        ("asksByKind { kind open }", 1),
+        ("totalCount asksByKind { overdue }", 2),
+        (
+            "asksByKind { ...on AskKindBucket { medianHoursToResolve } }",
+            1,
+        ),
+    ] {
+        let (r, n) = app
+            .gql_counted(
+                &token,
+                &format!("{{ pipeline {{ {selection} }} }}"),
+                json!({}),
+            )
+            .await;
+        r.data();
+        assert_eq!(n, statements, "{selection}");
+    }
 }
 
 /// Matches every opportunity but is not a counter key, so the pipeline scans.
