@@ -5,6 +5,8 @@ use async_graphql::{Response, ServerError, Value as ConstValue};
 
 pub fn normalize(response: &mut Response, request_id: &str) {
     for error in &mut response.errors {
+        // Line 0 is no place in a document (the spec's lines count from 1).
+        error.locations.retain(|pos| pos.line > 0);
         let has_code = error
             .extensions
             .as_ref()
@@ -78,4 +80,13 @@ pub fn has_code(response: &Response, code: &str) -> bool {
             .and_then(|x| x.get("code"))
             .is_some_and(|c| *c == ConstValue::String(code.into()))
     })
+}
+
+/// Whether the request failed before execution began (syntax, validation, variable coercion,
+/// limits): then the result has no `data` entry at all, and under
+/// `application/graphql-response+json` the status is 400. Field errors carry a path.
+pub fn is_request_error(response: &Response) -> bool {
+    !response.errors.is_empty()
+        && matches!(response.data, ConstValue::Null)
+        && response.errors.iter().all(|e| e.path.is_empty())
 }

@@ -50,8 +50,11 @@ struct RequestPolicyExtension {
     introspection: bool,
 }
 
+/// A refusal of the whole document: no location (there is no one place to point at).
 fn refuse(err: AppError) -> ServerError {
-    async_graphql::Error::from(err).into_server_error(Pos::default())
+    let mut error = async_graphql::Error::from(err).into_server_error(Pos::default());
+    error.locations.clear();
+    error
 }
 
 #[async_trait::async_trait]

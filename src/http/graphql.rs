@@ -178,6 +178,47 @@ async fn read_body(
     Ok((body, held))
 }
 
+/// The media type of a GraphQL answer (GraphQL over HTTP): `application/graphql-response+json`
+/// when the client accepts it, with 400 for a request that failed before execution; the
+/// legacy `application/json` otherwise, always 200 once executed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Media {
+    GraphqlResponse,
+    Json,
+}
+
+impl Media {
+    fn of(req: &HttpRequest) -> Media {
+        let accepts = req
+            .headers()
+            .get_all(header::ACCEPT)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|part| {
+                part.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .any(|essence| essence == GRAPHQL_RESPONSE);
+        if accepts {
+            Media::GraphqlResponse
+        } else {
+            Media::Json
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Media::Json => "application/json",
+        }
+    }
+}
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
 pub async fn post(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -215,7 +256,7 @@ pub async fn post(
     drop(body);
     drop(held);
     match request {
-        Ok(request) => execute(&state, admitted.viewer, request).await,
+        Ok(request) => execute(&state, admitted.viewer, request, Media::of(&req)).await,
         Err(_) => error_response(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
@@ -250,7 +291,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
         return response;
     }
-    execute(&state, admitted.viewer, request).await
+    execute(&state, admitted.viewer, request, Media::of(&req)).await
 }
 
 #[derive(serde::Deserialize)]
@@ -313,6 +354,7 @@ async fn execute(
     state: &AppState,
     viewer: Viewer,
     mut request: async_graphql::Request,
+    media: Media,
 ) -> HttpResponse {
     let mutation = operation_type(&mut request) == OperationType::Mutation;
     if mutation
@@ -363,11 +405,21 @@ async fn execute(
     } else if mutation && body.errors.is_empty() {
         state.faults.clear();
     }
-    // Written once, straight from the executor's result: fields in the request's order.
-    let bytes = serde_json::to_vec(&body).unwrap_or_else(|err| {
+    let request_error = errors::is_request_error(&body);
+    if request_error && media == Media::GraphqlResponse && !errors::has_code(&body, "UNAVAILABLE") {
+        response.status(StatusCode::BAD_REQUEST);
+    }
+    // Written once, straight from the executor's result: fields in the request's order. A
+    // request that failed before execution has no `data` entry (GraphQL spec, "Response").
+    let written = if request_error {
+        serde_json::to_vec(&json!({ "errors": body.errors }))
+    } else {
+        serde_json::to_vec(&body)
+    };
+    let bytes = written.unwrap_or_else(|err| {
         tracing::error!(request_id, error = %err, "response serialisation failed");
         br#"{"data":null,"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#
             .to_vec()
     });
-    response.content_type("application/json").body(bytes)
+    response.content_type(media.content_type()).body(bytes)
 }
