@@ -312,3 +312,125 @@ async fn response_fields_come_in_the_requests_order() {
         assert!(first < second, "{query}: {text}");
     }
 }
+
+/// The GraphQL-over-HTTP conformance audits of the `graphql-http` package, run by Node
+/// against this server: every MUST, SHOULD and MAY it checks passes.
+#[tokio::test]
+async fn graphql_over_http_audits_pass() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/graphql", app.base);
+    let token = app.admin();
+    let (ok, output) = crate::node::run(
+        "graphql-http-audits.mjs",
+        &[("COSELL_URL", &url), ("COSELL_TOKEN", &token)],
+    )
+    .await;
+    assert!(ok, "{output}");
+    assert!(output.contains(" audits, 0 not ok"), "{output}");
+}
+
+/// `application/graphql-response+json` when the client accepts it: 400 and no `data` for a
+/// request that fails before execution, 200 with data and errors for a field error.
+#[tokio::test]
+async fn the_graphql_response_media_type_is_answered_when_accepted() {
+    let app = TestApp::spawn().await;
+    let post = |query: &str, accept: &str| {
+        app.client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(app.admin())
+            .header("accept", accept)
+            .json(&json!({ "query": query }))
+            .send()
+    };
+    let media = "application/graphql-response+json";
+    let invalid = post("{ viewer { nope } }", media).await.unwrap();
+    assert_eq!(invalid.status(), 400);
+    assert!(
+        invalid.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with(media)
+    );
+    let body: Value = invalid.json().await.unwrap();
+    assert!(body.get("data").is_none(), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+
+    let legacy = post("{ viewer { nope } }", "application/json")
+        .await
+        .unwrap();
+    assert_eq!(legacy.status(), 200);
+    assert_eq!(legacy.headers()["content-type"], "application/json");
+    let body: Value = legacy.json().await.unwrap();
+    assert!(
+        body.get("data").is_none(),
+        "no execution, no data entry: {body}"
+    );
+
+    let partial = post(
+        r#"{ opportunity(id: "opp_nothing") { id } viewer { role } }"#,
+        media,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        partial.status(),
+        200,
+        "a field error is not a request error"
+    );
+    let body: Value = partial.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    assert_eq!(body["errors"][0]["path"], json!(["opportunity"]));
+}
+
+/// A nullable field that errors is `null` with its key present (not missing), and the keys of
+/// every object come back in the order the request asked for them, not the order in which
+/// their resolvers finished (async-graphql is patched for both: vendor/async-graphql).
+#[tokio::test]
+async fn a_failed_field_is_null_and_keys_keep_the_request_order() {
+    let app = TestApp::spawn().await;
+    let partner = app.create_partner("Ordered").await;
+    let query = r#"{
+        slow: opportunities(first: 5) { totalCount pageInfo { hasNextPage } }
+        missing: opportunity(id: "opp_nothing") { id }
+        viewer { role subject }
+        partner(id: "PARTNER") { name id }
+        segments { name code }
+    }"#
+    .replace("PARTNER", &partner);
+    let r = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(app.admin())
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .unwrap();
+    // Read the raw text: key order is what is tested, and serde_json's map would sort it.
+    let text = r.text().await.unwrap();
+    let order = [
+        "\"slow\"",
+        "\"missing\":null",
+        "\"viewer\"",
+        "\"partner\"",
+        "\"segments\"",
+    ];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|k| text.find(k).unwrap_or_else(|| panic!("{k} in {text}")))
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+    for inner in [
+        ["\"totalCount\"", "\"pageInfo\""],
+        ["\"role\"", "\"subject\""],
+        ["\"name\":\"Ordered\"", "\"id\""],
+    ] {
+        assert!(
+            text.find(inner[0]).unwrap() < text.find(inner[1]).unwrap(),
+            "{text}"
+        );
+    }
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["errors"].as_array().unwrap().len(), 1);
+    assert_eq!(body["errors"][0]["path"], json!(["missing"]));
+    assert!(body["errors"][0]["locations"][0]["line"].as_u64().unwrap() > 0);
+}

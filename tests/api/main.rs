@@ -5,6 +5,7 @@
 mod fake_ace;
 mod fixtures;
 mod helpers;
+mod node;
 mod process;
 
 mod ace_processes;
