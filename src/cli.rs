@@ -38,6 +38,10 @@ pub struct Cli {
     /// keep the schema private to those who have it.
     #[arg(long, env = "COSELL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     introspection: bool,
+    /// A manifest of trusted documents (graphql-codegen's or Relay's `{ "<id>": "<document>" }`,
+    /// or Apollo's persisted query manifest): when set, only these documents run.
+    #[arg(long, env = "COSELL_TRUSTED_DOCUMENTS", global = true)]
+    trusted_documents: Option<std::path::PathBuf>,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "COSELL_WORKERS", global = true)]
     workers: Option<usize>,
@@ -211,6 +215,9 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                 loader_delay: crate::graphql::loaders::DEFAULT_DELAY,
                 door: std::sync::Arc::new(http::front_door::FrontDoor::new(cli.limits.limits())),
                 faults: Default::default(),
+                persisted: std::sync::Arc::new(persisted_documents(
+                    cli.trusted_documents.as_deref(),
+                )?),
             };
             let workers = cli.workers.unwrap_or_else(|| {
                 std::thread::available_parallelism()
@@ -301,4 +308,23 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         }
     }
     Ok(())
+}
+
+/// Automatic persisted queries, or only the manifest's documents when one is configured.
+fn persisted_documents(
+    manifest: Option<&std::path::Path>,
+) -> Result<http::persisted::PersistedDocuments, String> {
+    let Some(path) = manifest else {
+        return Ok(Default::default());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "COSELL_TRUSTED_DOCUMENTS: cannot read {}: {e}",
+            path.display()
+        )
+    })?;
+    let documents = http::persisted::PersistedDocuments::trusted(&text)
+        .map_err(|e| format!("COSELL_TRUSTED_DOCUMENTS ({}): {e}", path.display()))?;
+    tracing::info!("trusted documents only, from {}", path.display());
+    Ok(documents)
 }

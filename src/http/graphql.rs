@@ -239,6 +239,7 @@ pub async fn post(
         Ok(read) => read,
         Err(response) => return *response,
     };
+    let media = Media::of(&req);
     let request = match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Array(_)) => {
             return error_response(
@@ -247,22 +248,53 @@ pub async fn post(
                 "batched requests are not supported",
             );
         }
-        Ok(value) if value.get("query").is_some_and(Value::is_string) => {
-            serde_json::from_value::<async_graphql::Request>(value)
-        }
-        Ok(_) => Err(serde::de::Error::custom("no query")),
-        Err(err) => Err(err),
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
     };
     drop(body);
     drop(held);
-    match request {
-        Ok(request) => execute(&state, admitted.viewer, request, Media::of(&req)).await,
-        Err(_) => error_response(
-            StatusCode::BAD_REQUEST,
-            "BAD_USER_INPUT",
-            "the body must be a JSON object with a \"query\" string (and optional \"variables\", \"operationName\")",
-        ),
+    let request = match request.map(|map| graphql_request(&state, map, media)) {
+        Some(Ok(request)) => request,
+        Some(Err(refused)) => return *refused,
+        None => return bad_body(),
+    };
+    execute(&state, admitted.viewer, request, media).await
+}
+
+fn bad_body() -> HttpResponse {
+    error_response(
+        StatusCode::BAD_REQUEST,
+        "BAD_USER_INPUT",
+        "the body must be a JSON object with a \"query\" string (and optional \"variables\", \"operationName\", \"extensions\")",
+    )
+}
+
+/// The request a GraphQL-over-HTTP parameter map stands for, its document looked up first
+/// when the map names a persisted one (`persisted`).
+fn graphql_request(
+    state: &AppState,
+    mut map: serde_json::Map<String, Value>,
+    media: Media,
+) -> Result<async_graphql::Request, Refusal> {
+    if let Err(refused) = state.persisted.resolve(&mut map) {
+        // A GraphQL error, not a transport one: 200 in the legacy media type, so that
+        // Apollo's persisted-query link reads it and falls back to sending the text.
+        let status = match media {
+            Media::GraphqlResponse => StatusCode::BAD_REQUEST,
+            Media::Json => StatusCode::OK,
+        };
+        let mut response = error_response(status, refused.code(), &refused.message());
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static(media.content_type()),
+        );
+        return Err(Box::new(response));
     }
+    if !map.get("query").is_some_and(Value::is_string) {
+        return Err(Box::new(bad_body()));
+    }
+    serde_json::from_value::<async_graphql::Request>(Value::Object(map))
+        .map_err(|_| Box::new(bad_body()))
 }
 
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
@@ -270,13 +302,17 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
         Ok(admitted) => admitted,
         Err(response) => return *response,
     };
-    let mut request = match parse_get(req.query_string()) {
-        Some(request) => request,
+    let media = Media::of(&req);
+    let mut request = match get_params(req.query_string())
+        .map(|map| graphql_request(&state, map, media))
+    {
+        Some(Ok(request)) => request,
+        Some(Err(refused)) => return *refused,
         None => {
             return error_response(
                 StatusCode::BAD_REQUEST,
                 "BAD_USER_INPUT",
-                "GET /graphql takes ?query=...&operationName=...&variables=<JSON object>",
+                "GET /graphql takes ?query=...&operationName=...&variables=<JSON object>&extensions=<JSON object>",
             );
         }
     };
@@ -291,35 +327,48 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
         return response;
     }
-    execute(&state, admitted.viewer, request, Media::of(&req)).await
+    execute(&state, admitted.viewer, request, media).await
 }
 
 #[derive(serde::Deserialize)]
 struct GetParams {
-    query: String,
+    query: Option<String>,
     #[serde(rename = "operationName")]
     operation_name: Option<String>,
     variables: Option<String>,
+    extensions: Option<String>,
+    #[serde(rename = "documentId")]
+    document_id: Option<String>,
 }
 
-/// GraphQL-over-HTTP GET parameters (async-graphql's own parser reads `operation_name`).
-fn parse_get(query_string: &str) -> Option<async_graphql::Request> {
+/// GraphQL-over-HTTP GET parameters as the map a POST body holds; `variables` and
+/// `extensions` are JSON objects in the query string.
+fn get_params(query_string: &str) -> Option<serde_json::Map<String, Value>> {
     let params = web::Query::<GetParams>::from_query(query_string)
         .ok()?
         .into_inner();
-    let mut request = async_graphql::Request::new(params.query);
-    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
-        request = request.operation_name(name);
+    let mut map = serde_json::Map::new();
+    if let Some(query) = params.query {
+        map.insert("query".into(), Value::String(query));
     }
-    if let Some(variables) = params.variables.filter(|v| !v.is_empty()) {
-        match serde_json::from_str::<Value>(&variables).ok()? {
-            value @ Value::Object(_) => {
-                request = request.variables(async_graphql::Variables::from_json(value))
-            }
-            _ => return None,
+    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
+        map.insert("operationName".into(), Value::String(name));
+    }
+    if let Some(id) = params.document_id {
+        map.insert("documentId".into(), Value::String(id));
+    }
+    for (key, text) in [
+        ("variables", params.variables),
+        ("extensions", params.extensions),
+    ] {
+        if let Some(text) = text.filter(|v| !v.is_empty()) {
+            match serde_json::from_str::<Value>(&text).ok()? {
+                value @ Value::Object(_) => map.insert(key.into(), value),
+                _ => return None,
+            };
         }
     }
-    Some(request)
+    Some(map)
 }
 
 /// The type of the operation a request would run. The document is parsed here once and kept in

@@ -2,6 +2,7 @@
 pub mod front_door;
 mod graphql;
 pub mod health;
+pub mod persisted;
 
 use crate::auth::JwtKeys;
 use crate::graphql::AppSchema;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub door: Arc<FrontDoor>,
     /// Database faults requests met, for readiness.
     pub faults: Arc<health::RecentFaults>,
+    /// Automatic persisted queries, or the trusted documents (`COSELL_TRUSTED_DOCUMENTS`).
+    pub persisted: Arc<persisted::PersistedDocuments>,
 }
 
 /// Cross-origin access for browser front-ends: the configured origins and the server's own

@@ -265,6 +265,7 @@ impl TestApp {
             cosell::graphql::loaders::DEFAULT_DELAY,
             test_limits(),
             ace.clone(),
+            Default::default(),
         )
         .await;
         tokio::spawn(cosell::services::ace::worker::Worker::new(app.db.clone(), ace).run());
@@ -283,6 +284,21 @@ impl TestApp {
             loader_delay,
             limits,
             Arc::new(cosell::ace::AceClients::new(Default::default())),
+            Default::default(),
+        )
+        .await
+    }
+
+    /// A server that runs only the documents of `manifest` (trusted-documents mode).
+    pub async fn spawn_with_trusted_documents(manifest: &str) -> TestApp {
+        let (url, dir) = fresh_database().await;
+        Self::serve_with(
+            &url,
+            dir,
+            cosell::graphql::loaders::DEFAULT_DELAY,
+            test_limits(),
+            Arc::new(cosell::ace::AceClients::new(Default::default())),
+            cosell::http::persisted::PersistedDocuments::trusted(manifest).expect("manifest"),
         )
         .await
     }
@@ -293,6 +309,7 @@ impl TestApp {
         loader_delay: std::time::Duration,
         limits: cosell::http::front_door::Limits,
         ace: Arc<cosell::ace::AceClients>,
+        persisted: cosell::http::persisted::PersistedDocuments,
     ) -> TestApp {
         let db = cosell::db::connect_and_migrate(url)
             .await
@@ -326,6 +343,7 @@ impl TestApp {
             loader_delay,
             door: Arc::new(cosell::http::front_door::FrontDoor::new(limits)),
             faults: Default::default(),
+            persisted: Arc::new(persisted),
         };
         let server = cosell::http::serve(listener, state, 1).expect("start server");
         tokio::spawn(server);

@@ -33,6 +33,7 @@ mod opportunity_isolation;
 mod opportunity_lists;
 mod pagination;
 mod partners;
+mod persisted;
 mod pipeline;
 mod policy;
 mod profile;
