@@ -319,6 +319,7 @@ async fn main() {
         db: server_db,
         keys: keys.clone(),
         cors_origins: Vec::new(),
+        cors_headers: Vec::new(),
         persisted: Default::default(),
         loader_delay: cosell::graphql::loaders::DEFAULT_DELAY,
         // The benchmark measures latency, not the limits: one token sends every request.

@@ -34,6 +34,10 @@ pub struct Cli {
     /// Comma-separated browser origins allowed to call the API cross-origin.
     #[arg(long, env = "COSELL_CORS_ORIGINS", value_delimiter = ',', value_parser = http::parse_origin, global = true)]
     cors_origins: Vec<String>,
+    /// Comma-separated request headers browsers may send cross-origin, besides the token,
+    /// the content type and what common GraphQL clients and tracing send.
+    #[arg(long, env = "COSELL_CORS_HEADERS", value_delimiter = ',', value_parser = http::parse_header_name, global = true)]
+    cors_headers: Vec<String>,
     /// Answer introspection queries (`__schema`, `__type`); turn off outside development to
     /// keep the schema private to those who have it.
     #[arg(long, env = "COSELL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
@@ -212,6 +216,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                 db,
                 keys,
                 cors_origins: cli.cors_origins.clone(),
+                cors_headers: cli.cors_headers.clone(),
                 loader_delay: crate::graphql::loaders::DEFAULT_DELAY,
                 door: std::sync::Arc::new(http::front_door::FrontDoor::new(cli.limits.limits())),
                 faults: Default::default(),

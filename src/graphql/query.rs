@@ -49,10 +49,11 @@ impl CoreQuery {
         Ok(Viewer(viewer.clone()))
     }
 
-    /// Any object by id; NOT_FOUND when it does not exist or is not visible to the caller.
+    /// Any object by id; null when it does not exist or is not visible to the caller.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
-        let found = node::find(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?;
-        Ok(Some(found.ok_or(AppError::NotFound("node"))?))
+        // Relay refetches by id and expects null, not an error, for what is gone or hidden;
+        // `opportunity(id:)` and the other typed lookups keep NOT_FOUND.
+        Ok(node::find(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?)
     }
 
     /// Objects by id, in the order asked; null where one does not exist or is not visible.

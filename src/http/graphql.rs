@@ -258,7 +258,7 @@ pub async fn post(
         Some(Err(refused)) => return *refused,
         None => return bad_body(),
     };
-    execute(&state, admitted.viewer, request, media).await
+    execute(&state, admitted.viewer, request, media, request_id(&req)).await
 }
 
 fn bad_body() -> HttpResponse {
@@ -327,7 +327,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
         return response;
     }
-    execute(&state, admitted.viewer, request, media).await
+    execute(&state, admitted.viewer, request, media, request_id(&req)).await
 }
 
 #[derive(serde::Deserialize)]
@@ -399,11 +399,27 @@ pub async fn method_not_allowed() -> HttpResponse {
     response
 }
 
+/// The caller's `X-Request-Id` when it is a plain token (1 to 64 letters, digits, `-`, `_`,
+/// `.`), so a front-end's id follows the request into the logs; otherwise a fresh one.
+fn request_id(req: &HttpRequest) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| {
+            (1..=64).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        })
+        .map_or_else(|| uuid::Uuid::new_v4().simple().to_string(), str::to_string)
+}
+
 async fn execute(
     state: &AppState,
     viewer: Viewer,
     mut request: async_graphql::Request,
     media: Media,
+    request_id: String,
 ) -> HttpResponse {
     let mutation = operation_type(&mut request) == OperationType::Mutation;
     if mutation
@@ -417,7 +433,6 @@ async fn execute(
         Ok(slot) => slot,
         Err(err) => return app_error_response(err),
     };
-    let request_id = uuid::Uuid::new_v4().simple().to_string();
     let span = tracing::info_span!("graphql", request_id = %request_id, subject = %viewer.subject);
     let loaders = Loaders::new(&state.db, &viewer, state.loader_delay);
     let request = request.data(viewer).data(loaders);

@@ -26,6 +26,8 @@ pub struct AppState {
     pub keys: JwtKeys,
     /// Browser origins allowed to call the API besides the server's own (`https://app.example`).
     pub cors_origins: Vec<String>,
+    /// Request headers browsers may send besides `CLIENT_HEADERS`.
+    pub cors_headers: Vec<String>,
     /// The DataLoaders' batching window (`graphql::loaders::DEFAULT_DELAY` in production).
     pub loader_delay: std::time::Duration,
     /// Limits applied before a request costs anything.
@@ -40,7 +42,12 @@ pub struct AppState {
 /// (so GraphiQL works); any other origin is refused before the request is handled. The
 /// server's own origin comes from the address it listens on, never from the request's `Host`
 /// header, which a client (or a DNS-rebinding page) chooses.
-fn cors(allowed: Arc<Vec<String>>) -> Cors {
+fn cors(allowed: Arc<Vec<String>>, extra_headers: Arc<Vec<String>>) -> Cors {
+    let headers = CLIENT_HEADERS
+        .iter()
+        .map(|h| h.to_string())
+        .chain(extra_headers.iter().cloned())
+        .filter_map(|h| header::HeaderName::try_from(h).ok());
     Cors::default()
         .allowed_origin_fn(move |origin, _| {
             origin
@@ -48,11 +55,28 @@ fn cors(allowed: Arc<Vec<String>>) -> Cors {
                 .is_ok_and(|origin| allowed.iter().any(|a| a == origin))
         })
         .allowed_methods(["GET", "POST"])
-        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .allowed_headers(headers)
         .expose_headers(["x-request-id", "retry-after"])
         .max_age(3600)
         .block_on_origin_mismatch(true)
 }
+
+/// Request headers browsers may send cross-origin: the token and body type, and what common
+/// GraphQL clients and tracing add (Apollo's client awareness and CSRF-prevention headers,
+/// W3C trace context, a request id). `COSELL_CORS_HEADERS` adds more.
+pub const CLIENT_HEADERS: [&str; 11] = [
+    "authorization",
+    "content-type",
+    "accept",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+    "traceparent",
+    "tracestate",
+    "baggage",
+    "x-request-id",
+];
 
 /// The origins a browser uses for a server on `addr`: `http://ADDR`, and `http://localhost:PORT`
 /// for a loopback address. A server on an unspecified address (0.0.0.0) has no origin of its
@@ -67,6 +91,14 @@ pub fn own_origins(addr: SocketAddr) -> Vec<String> {
         origins.push(format!("http://localhost:{}", addr.port()));
     }
     origins
+}
+
+/// Checks a configured header name.
+pub fn parse_header_name(name: &str) -> Result<String, String> {
+    let name = name.trim().to_ascii_lowercase();
+    header::HeaderName::try_from(name.as_str())
+        .map(|_| name.clone())
+        .map_err(|_| format!("{name:?} is not a header name"))
 }
 
 /// Checks a configured origin: a scheme and a host (and port), nothing else.
@@ -202,12 +234,15 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
     let mut origins = state.cors_origins.clone();
     origins.extend(own_origins(listener.local_addr()?));
     let origins = Arc::new(origins);
+    let headers = Arc::new(state.cors_headers.clone());
     let door = state.door.clone();
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .wrap(cors(origins.clone()))
+            // gzip or Brotli, as the client's Accept-Encoding asks (lists run to megabytes).
+            .wrap(middleware::Compress::default())
+            .wrap(cors(origins.clone(), headers.clone()))
             .wrap(security_headers())
             // Path only: a query string may carry a token or GraphQL variables.
             .wrap(

@@ -340,6 +340,7 @@ impl TestApp {
             db: server_db,
             keys: keys.clone(),
             cors_origins: vec![ALLOWED_ORIGIN.to_string()],
+            cors_headers: vec!["x-tenant-hint".to_string()],
             loader_delay,
             door: Arc::new(cosell::http::front_door::FrontDoor::new(limits)),
             faults: Default::default(),

@@ -434,3 +434,94 @@ async fn a_failed_field_is_null_and_keys_keep_the_request_order() {
     assert_eq!(body["errors"][0]["path"], json!(["missing"]));
     assert!(body["errors"][0]["locations"][0]["line"].as_u64().unwrap() > 0);
 }
+
+/// A browser front-end's preflight with the headers common clients add (Apollo's client
+/// awareness, W3C trace context, a request id) and a configured extra one is allowed; a header
+/// nobody configured is not.
+#[tokio::test]
+async fn preflights_allow_the_headers_common_clients_send() {
+    let app = TestApp::spawn().await;
+    let preflight = |headers: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.base))
+            .header("origin", crate::helpers::ALLOWED_ORIGIN)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", headers)
+            .send()
+    };
+    let ok = preflight(
+        "authorization,content-type,apollographql-client-name,apollographql-client-version,traceparent,tracestate,x-request-id,x-tenant-hint",
+    )
+    .await
+    .unwrap();
+    assert_eq!(ok.status(), 200);
+    let allowed = ok.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for h in ["apollographql-client-name", "traceparent", "x-tenant-hint"] {
+        assert!(allowed.contains(h), "{allowed}");
+    }
+    let refused = preflight("authorization,x-unheard-of").await.unwrap();
+    assert_ne!(refused.status(), 200);
+}
+
+/// Responses are compressed with gzip or Brotli when the client accepts it.
+#[tokio::test]
+async fn large_responses_are_compressed_when_the_client_accepts_it() {
+    let app = TestApp::spawn().await;
+    let query = json!({ "query": "{ __schema { types { name description fields { name description } } } }" });
+    let plain = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(app.admin())
+        .json(&query)
+        .send()
+        .await
+        .unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_len = plain.bytes().await.unwrap().len();
+    for encoding in ["gzip", "br"] {
+        let r = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(app.admin())
+            .header("accept-encoding", encoding)
+            .json(&query)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["content-encoding"], encoding);
+        let len = r.bytes().await.unwrap().len();
+        assert!(
+            len * 3 < plain_len,
+            "{encoding}: {len} of {plain_len} bytes"
+        );
+    }
+}
+
+/// A caller's X-Request-Id is kept (and answered) when it is a plain token; anything else is
+/// replaced with a fresh id.
+#[tokio::test]
+async fn a_callers_request_id_is_kept_when_it_is_a_plain_token() {
+    let app = TestApp::spawn().await;
+    let send = |id: &'static str| {
+        app.client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(app.admin())
+            .header("x-request-id", id)
+            .json(&json!({ "query": "{ viewer { role } }" }))
+            .send()
+    };
+    let kept = send("web-7f3a.42_b").await.unwrap();
+    assert_eq!(kept.headers()["x-request-id"], "web-7f3a.42_b");
+    for bad in ["has space", "quote\"d", "<script>"] {
+        let r = send(bad).await.unwrap();
+        let id = r.headers()["x-request-id"].to_str().unwrap().to_string();
+        assert_ne!(id, bad);
+        assert_eq!(id.len(), 32, "a fresh id: {id}");
+    }
+    let long: &'static str = Box::leak("a".repeat(65).into_boxed_str());
+    let r = send(long).await.unwrap();
+    assert_eq!(r.headers()["x-request-id"].to_str().unwrap().len(), 32);
+}
