@@ -1,5 +1,6 @@
 //! HTTP: routes, the GraphQL endpoint's transport rules, health probes, response headers.
 pub mod front_door;
+pub mod graphiql;
 mod graphql;
 pub mod health;
 pub mod persisted;
@@ -9,7 +10,7 @@ use crate::graphql::AppSchema;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::{App, HttpResponse, HttpServer, middleware, web};
+use actix_web::{App, HttpServer, middleware, web};
 use front_door::FrontDoor;
 use sea_orm::DatabaseConnection;
 use std::net::{SocketAddr, TcpListener};
@@ -126,19 +127,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/healthz", web::get().to(health::live))
     .route("/readyz", web::get().to(health::ready))
-    .route("/", web::get().to(graphiql));
-}
-
-async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"))
-        .body(
-            async_graphql::http::GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("cosell")
-                .finish(),
-        )
+    .route("/", web::get().to(graphiql::page))
+    .route("/graphiql/{version}/{file}", web::get().to(graphiql::asset));
 }
 
 /// Headers on every response that has not set its own: no caching of API answers (they carry

@@ -19,7 +19,45 @@ async fn probes_and_graphiql_answer() {
             .unwrap()
             .starts_with("text/html")
     );
-    assert!(ide.text().await.unwrap().contains("/graphql"));
+    let page = ide.text().await.unwrap();
+    // Every asset from the server itself, none from a CDN.
+    assert!(!page.contains("https://"), "{page}");
+    let asset = app
+        .get(&format!(
+            "/graphiql/{}/graphiql.min.js",
+            cosell::http::graphiql::VERSION
+        ))
+        .await;
+    assert_eq!(asset.status(), 200);
+    assert!(
+        asset.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert_eq!(
+        app.get("/graphiql/0.0.1/graphiql.min.js").await.status(),
+        404
+    );
+    assert_eq!(
+        app.get("/graphiql/3.8.3/../../etc/passwd").await.status(),
+        404
+    );
+}
+
+/// GraphiQL in a real headless Chromium that can reach nothing but this server: the page
+/// loads, a query runs and its result shows, the docs explorer opens.
+#[tokio::test]
+async fn graphiql_works_offline_in_a_headless_browser() {
+    let app = TestApp::spawn().await;
+    let token = app.admin();
+    let (ok, output) = crate::node::run(
+        "graphiql-offline.mjs",
+        &[("COSELL_URL", &app.base), ("COSELL_TOKEN", &token)],
+    )
+    .await;
+    assert!(ok, "{output}");
+    assert!(output.contains("\"ADMIN\""), "{output}");
 }
 
 #[tokio::test]
