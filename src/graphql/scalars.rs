@@ -6,7 +6,11 @@ use chrono::{NaiveDate, SecondsFormat, Utc};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DateTime(pub chrono::DateTime<Utc>);
 
-#[Scalar(name = "DateTime")]
+/// An instant, in RFC 3339 with a zone (`2026-12-01T09:30:00Z`); answered in UTC.
+#[Scalar(
+    name = "DateTime",
+    specified_by_url = "https://scalars.graphql.org/andimarek/date-time"
+)]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
@@ -29,7 +33,11 @@ impl ScalarType for DateTime {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub NaiveDate);
 
-#[Scalar(name = "Date")]
+/// A calendar date, `YYYY-MM-DD` (`2027-03-31`).
+#[Scalar(
+    name = "Date",
+    specified_by_url = "https://scalars.graphql.org/andimarek/local-date"
+)]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
@@ -57,7 +65,12 @@ impl Decimal {
     }
 }
 
-#[Scalar(name = "Decimal")]
+/// An amount as a decimal string with at most two decimals (`"12500.00"`), never a float;
+/// inputs are at most 1,000,000,000,000.00 and not negative.
+#[Scalar(
+    name = "Decimal",
+    specified_by_url = "https://www.rfc-editor.org/rfc/rfc8259#section-7"
+)]
 impl ScalarType for Decimal {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {

@@ -66,5 +66,7 @@ pub fn build_with_ace(
 
 /// The served schema in SDL.
 pub fn sdl() -> String {
-    builder(true).finish().sdl()
+    builder(true)
+        .finish()
+        .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }

@@ -215,3 +215,30 @@ fn the_committed_sdl_is_the_served_one() {
         "schema.graphql is stale: run `cargo run -q -- schema > schema.graphql` and review the diff"
     );
 }
+
+/// The custom scalars say what they are, in introspection too (codegen maps them by it).
+#[tokio::test]
+async fn custom_scalars_carry_a_description_and_specified_by() {
+    let app = crate::helpers::TestApp::spawn().await;
+    for name in ["Date", "DateTime", "Decimal"] {
+        let r = app
+            .gql(
+                &app.admin(),
+                "query($n: String!) { __type(name: $n) { kind description specifiedByURL } }",
+                serde_json::json!({ "n": name }),
+            )
+            .await;
+        let t = &r.data()["__type"];
+        assert_eq!(t["kind"], "SCALAR");
+        assert!(
+            t["description"].as_str().is_some_and(|d| d.len() > 20),
+            "{name}: {t}"
+        );
+        assert!(
+            t["specifiedByURL"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("https://")),
+            "{name}: {t}"
+        );
+    }
+}
