@@ -260,7 +260,26 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             }
         }
         Command::Token(args) => {
+            // A token signed with a key the server does not have is refused on every request;
+            // make none rather than a new key nobody serves with.
+            if cli.jwt.jwt_secret.is_none() && !cli.jwt.jwt_secret_file.exists() {
+                return Err(format!(
+                    "no signing key at {}: the server creates it in its working directory on \
+                     first start; run `cosell token` from that directory, or give the server's \
+                     key with COSELL_JWT_SECRET or COSELL_JWT_SECRET_FILE",
+                    cli.jwt.jwt_secret_file.display()
+                )
+                .into());
+            }
             let keys = cli.jwt.keys()?;
+            check_partners_exist(&cli.db.database_url, &args).await?;
+            match &cli.jwt.jwt_secret {
+                Some(_) => eprintln!("signed with COSELL_JWT_SECRET"),
+                None => eprintln!(
+                    "signed with the key in {}",
+                    cli.jwt.jwt_secret_file.display()
+                ),
+            }
             let request = MintRequest {
                 subject: args
                     .sub
@@ -332,4 +351,54 @@ fn persisted_documents(
         .map_err(|e| format!("COSELL_TRUSTED_DOCUMENTS ({}): {e}", path.display()))?;
     tracing::info!("trusted documents only, from {}", path.display());
     Ok(documents)
+}
+
+/// Refuses a token for partner ids the database does not hold (such a token sees nothing),
+/// when the database can be reached without creating it; otherwise says it could not check.
+async fn check_partners_exist(database_url: &str, args: &TokenArgs) -> Result<(), String> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let ids: Vec<String> = args
+        .partner
+        .iter()
+        .chain(&args.partner_ids)
+        .cloned()
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    // Never create a database to mint a token: SQLite opens an existing file only.
+    let url = database_url.replace("mode=rwc", "mode=rw");
+    let found = match db::connect(&url).await {
+        Ok(conn) => {
+            let rows = entity::partner::Entity::find()
+                .filter(entity::partner::Column::Id.is_in(ids.clone()))
+                .all(&conn)
+                .await;
+            let _ = conn.close().await;
+            rows.ok()
+        }
+        Err(_) => None,
+    };
+    let Some(rows) = found else {
+        eprintln!(
+            "could not reach the database to check the partner ids; the token names them as given"
+        );
+        return Ok(());
+    };
+    let missing: Vec<&String> = ids
+        .iter()
+        .filter(|id| !rows.iter().any(|p| &p.id == *id))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "no partner {} in the database; list the partners' ids with an ADMIN token: \
+         {{ partners(first: 100) {{ nodes {{ id name }} }} }}",
+        missing
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }

@@ -29,6 +29,7 @@ async fn a_minted_token_works_against_the_server() {
             "5m",
         ])
         .env("COSELL_JWT_SECRET", SECRET)
+        .env("DATABASE_URL", &app.url)
         .output()
         .unwrap();
     assert!(
@@ -36,6 +37,7 @@ async fn a_minted_token_works_against_the_server() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("signed with COSELL_JWT_SECRET"));
     let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
     let r = app
         .gql(
@@ -47,6 +49,55 @@ async fn a_minted_token_works_against_the_server() {
     assert_eq!(
         r.data()["viewer"],
         json!({ "subject": "ana@minted.example", "role": "PARTNER_ADMIN", "partner": { "name": "Minted" } })
+    );
+}
+
+/// A token for a partner the database does not hold would see nothing: refused, saying how
+/// to find the ids. A manager's list is checked too.
+#[tokio::test]
+async fn token_refuses_partner_ids_the_database_does_not_hold() {
+    let app = TestApp::spawn().await;
+    let p = app.create_partner("Real").await;
+    for args in [
+        vec![
+            "--role",
+            "PARTNER_USER",
+            "--partner",
+            "ptr_0193doesnotexist",
+        ],
+        vec![
+            "--role",
+            "PARTNER_MANAGER",
+            "--partner-ids",
+            &p,
+            "--partner-ids",
+            "ptr_nope",
+        ],
+    ] {
+        let out = cosell()
+            .arg("token")
+            .args(&args)
+            .env("COSELL_JWT_SECRET", SECRET)
+            .env("DATABASE_URL", &app.url)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            err.contains("no partner ptr_") && err.contains("partners(first: 100)"),
+            "{err}"
+        );
+    }
+    let ok = cosell()
+        .args(["token", "--role", "PARTNER_MANAGER", "--partner-ids", &p])
+        .env("COSELL_JWT_SECRET", SECRET)
+        .env("DATABASE_URL", &app.url)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
     );
 }
 
@@ -80,20 +131,43 @@ fn the_server_refuses_to_start_with_a_short_key() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 32 bytes"));
 }
 
-#[test]
-fn without_a_configured_key_one_is_generated_once_and_kept_private() {
+/// Without a configured key the server makes one at its first start (mode 0600) and keeps
+/// it; `cosell token` signs with that file, and refuses to mint where there is none (a new key
+/// there would give tokens the server refuses).
+#[tokio::test]
+async fn without_a_configured_key_the_server_makes_one_and_token_uses_it() {
     let dir = tempfile::tempdir().unwrap();
-    let first = cosell()
+    let elsewhere = cosell()
         .current_dir(dir.path())
         .args(["token", "--role", "ADMIN"])
         .output()
         .unwrap();
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    assert!(!elsewhere.status.success());
+    let err = String::from_utf8_lossy(&elsewhere.stderr);
+    assert!(err.contains("no signing key at cosell-jwt.key"), "{err}");
     let key_file = dir.path().join("cosell-jwt.key");
+    assert!(!key_file.exists(), "no key is made by `token`");
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_cosell"))
+        .current_dir(dir.path())
+        .env_remove("COSELL_JWT_SECRET")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/cosell.db?mode=rwc", dir.path().display()),
+        )
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if key_file.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    server.kill().ok();
+    server.wait().ok();
     let key = std::fs::read_to_string(&key_file).unwrap();
     assert!(key.trim().len() >= 32);
     #[cfg(unix)]
@@ -104,16 +178,23 @@ fn without_a_configured_key_one_is_generated_once_and_kept_private() {
             0o600
         );
     }
-    let second = cosell()
+    let minted = cosell()
         .current_dir(dir.path())
         .args(["token", "--role", "ADMIN"])
         .output()
         .unwrap();
-    assert!(second.status.success());
+    assert!(
+        minted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&minted.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&minted.stderr).contains("signed with the key in cosell-jwt.key")
+    );
     assert_eq!(
         std::fs::read_to_string(&key_file).unwrap(),
         key,
-        "the key is reused, not replaced"
+        "the key is kept"
     );
 }
 

@@ -18,6 +18,8 @@ pub const ALLOWED_ORIGIN: &str = "https://app.example";
 
 pub struct TestApp {
     pub base: String,
+    /// The database's URL (for the binary's own commands).
+    pub url: String,
     pub client: reqwest::Client,
     pub keys: JwtKeys,
     pub db: DatabaseConnection,
@@ -350,6 +352,7 @@ impl TestApp {
         tokio::spawn(server);
         TestApp {
             base,
+            url: url.to_string(),
             client: reqwest::Client::new(),
             keys,
             db,
