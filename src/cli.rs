@@ -272,7 +272,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                 .into());
             }
             let keys = cli.jwt.keys()?;
-            check_partners_exist(&cli.db.database_url, &args).await?;
+            check_partners_exist(&cli.db.database_url, args).await?;
             match &cli.jwt.jwt_secret {
                 Some(_) => eprintln!("signed with COSELL_JWT_SECRET"),
                 None => eprintln!(
