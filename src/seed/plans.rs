@@ -302,6 +302,21 @@ pub fn lumen() -> DemoPipeline {
                 rejection: None,
                 became: None,
             },
+            // A second pending one: the README's examples accept one and reject the other.
+            DemoReferral {
+                company: "Alder Dental Group",
+                industry: Industry::Healthcare,
+                website: "https://alder-dental.example",
+                country: "US",
+                segment: SegmentCode::Healthcare,
+                adoption: AwsAdoption::Greenfield,
+                title: "Appointment booking modernisation",
+                problem: "Patients book by phone only; a third of calls go unanswered at peak hours.",
+                status: ReferralStatus::Pending,
+                expires_in_days: 14,
+                rejection: None,
+                became: None,
+            },
             DemoReferral {
                 company: "Riverside Health",
                 industry: Industry::Healthcare,
@@ -498,6 +513,8 @@ const STACKFORGE_OPPS: [DemoOpportunity; 3] = {
         PrimaryNeed::ArchitecturalValidation,
         PrimaryNeed::PricingAssistance,
     ];
+    // Ready to share as CO_SELL: co-selling needs next steps and a customer contact.
+    saas.next_steps = &["Tenant isolation review with the AWS SA"];
     [backend, mvp, saas]
 };
 

@@ -229,7 +229,7 @@ async fn seed_demo_fills_every_table_once() {
     let summary = String::from_utf8_lossy(&first.stdout).to_string();
     assert!(summary.contains("4 partners created"), "{summary}");
     assert!(
-        summary.contains("11 customers, 13 opportunities, 6 asks, 4 referrals"),
+        summary.contains("11 customers, 13 opportunities, 6 asks, 5 referrals"),
         "{summary}"
     );
     let again = cosell()

@@ -37,6 +37,7 @@ mod persisted;
 mod pipeline;
 mod policy;
 mod profile;
+mod readme;
 mod referrals;
 mod rules;
 mod values;
