@@ -11,10 +11,19 @@ pub trait StoredEnum: Sized + Copy + 'static {
 }
 
 macro_rules! stored_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
+    // An enum whose values are ACE's: each value's description names its ACE string.
+    (ace $(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $s:literal),+ $(,)? }) => {
+        stored_enum!(@emit $(#[$meta])* $name {
+            $($(#[$vmeta])* #[doc = concat!("ACE: `", $s, "`.")] $variant => $s),+
+        });
+    };
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $s:literal),+ $(,)? }) => {
+        stored_enum!(@emit $(#[$meta])* $name { $($(#[$vmeta])* $variant => $s),+ });
+    };
+    (@emit $(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $s:literal),+ }) => {
         $(#[$meta])*
         #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl StoredEnum for $name {
             const NAME: &'static str = stringify!($name);
@@ -30,32 +39,56 @@ macro_rules! stored_enum {
 }
 
 stored_enum!(Role {
+    /// A partner's user: reads all of its partner's data; creates and edits customers, opportunities and asks, submits, answers referrals.
     PartnerUser => "PARTNER_USER",
+    /// A partner's administrator: as PARTNER_USER, plus the partner's profile, solutions and references.
     PartnerAdmin => "PARTNER_ADMIN",
+    /// An AWS seller: sees submitted opportunities whose customer is in its segments; edits their nextSteps; works asks; sends referrals.
     AwsSeller => "AWS_SELLER",
+    /// An AWS partner manager (PDM): sees its partners' submitted opportunities; reviews them; works asks.
     PartnerManager => "PARTNER_MANAGER",
+    /// Operates cosell: sees and does everything, including creating partners.
     Admin => "ADMIN",
 });
 
-stored_enum!(SegmentGroup { Commercial => "COMMERCIAL", PublicSector => "PUBLIC_SECTOR" });
+stored_enum!(SegmentGroup {
+    /// Commercial segments: digital native, enterprise, ISV, startup, SMB.
+    Commercial => "COMMERCIAL",
+    /// Public-sector segments: government, education, nonprofit, healthcare.
+    PublicSector => "PUBLIC_SECTOR",
+});
 
 stored_enum!(SegmentCode {
+    /// Digital native businesses (DNB).
     DigitalNativeBusiness => "DIGITAL_NATIVE_BUSINESS",
+    /// Large enterprises (ENT).
     Enterprise => "ENTERPRISE",
+    /// Independent software vendors (ISV).
     Isv => "ISV",
+    /// Startups (STARTUP).
     Startup => "STARTUP",
+    /// Small and medium businesses (SMB).
     Smb => "SMB",
+    /// Government (GOV, public sector).
     Government => "GOVERNMENT",
+    /// Education (EDU, public sector).
     Education => "EDUCATION",
+    /// Nonprofit organisations (NPO, public sector).
     Nonprofit => "NONPROFIT",
+    /// Public healthcare organisations (HCLS, public sector).
     Healthcare => "HEALTHCARE",
 });
 
-stored_enum!(AwsAdoption { Engaged => "ENGAGED", Greenfield => "GREENFIELD" });
+stored_enum!(AwsAdoption {
+    /// The customer already runs workloads on AWS.
+    Engaged => "ENGAGED",
+    /// The customer does not use AWS yet.
+    Greenfield => "GREENFIELD",
+});
 
-stored_enum!(SolutionStatus { Active => "Active", Inactive => "Inactive", Draft => "Draft" });
+stored_enum!(ace SolutionStatus { Active => "Active", Inactive => "Inactive", Draft => "Draft" });
 
-stored_enum!(SolutionCategory {
+stored_enum!(ace SolutionCategory {
     SoftwareProduct => "Software Product",
     ConsultingService => "Consulting Service",
     HardwareProduct => "Hardware Product",
@@ -67,7 +100,7 @@ stored_enum!(SolutionCategory {
     TrainingService => "Training Service",
 });
 
-stored_enum!(Stage {
+stored_enum!(ace Stage {
     Prospect => "Prospect",
     Qualified => "Qualified",
     TechnicalValidation => "Technical Validation",
@@ -77,7 +110,7 @@ stored_enum!(Stage {
     ClosedLost => "Closed Lost",
 });
 
-stored_enum!(ReviewStatus {
+stored_enum!(ace ReviewStatus {
     PendingSubmission => "Pending Submission",
     Submitted => "Submitted",
     InReview => "In review",
@@ -86,17 +119,17 @@ stored_enum!(ReviewStatus {
     ActionRequired => "Action Required",
 });
 
-stored_enum!(Origin { PartnerReferral => "Partner Referral", AwsReferral => "AWS Referral" });
+stored_enum!(ace Origin { PartnerReferral => "Partner Referral", AwsReferral => "AWS Referral" });
 
-stored_enum!(OpportunityType {
+stored_enum!(ace OpportunityType {
     NetNewBusiness => "Net New Business",
     FlatRenewal => "Flat Renewal",
     Expansion => "Expansion",
 });
 
-stored_enum!(InvolvementType { ForVisibilityOnly => "For Visibility Only", CoSell => "Co-Sell" });
+stored_enum!(ace InvolvementType { ForVisibilityOnly => "For Visibility Only", CoSell => "Co-Sell" });
 
-stored_enum!(Industry {
+stored_enum!(ace Industry {
     Aerospace => "Aerospace",
     Agriculture => "Agriculture",
     Automotive => "Automotive",
@@ -127,7 +160,7 @@ stored_enum!(Industry {
     Other => "Other",
 });
 
-stored_enum!(DeliveryModel {
+stored_enum!(ace DeliveryModel {
     SaasOrPaas => "SaaS or PaaS",
     ByolOrAmi => "BYOL or AMI",
     ManagedServices => "Managed Services",
@@ -136,7 +169,7 @@ stored_enum!(DeliveryModel {
     Other => "Other",
 });
 
-stored_enum!(PrimaryNeed {
+stored_enum!(ace PrimaryNeed {
     ArchitecturalValidation => "Co-Sell - Architectural Validation",
     BusinessPresentation => "Co-Sell - Business Presentation",
     CompetitiveInformation => "Co-Sell - Competitive Information",
@@ -147,7 +180,7 @@ stored_enum!(PrimaryNeed {
     SupportForPublicTenderRfx => "Co-Sell - Support for Public Tender / RFx",
 });
 
-stored_enum!(SalesActivity {
+stored_enum!(ace SalesActivity {
     InitializedDiscussionsWithCustomer => "Initialized discussions with customer",
     CustomerHasShownInterestInSolution => "Customer has shown interest in solution",
     ConductedPocDemo => "Conducted POC / Demo",
@@ -158,7 +191,7 @@ stored_enum!(SalesActivity {
     SowSigned => "SOW Signed",
 });
 
-stored_enum!(CompetitorName {
+stored_enum!(ace CompetitorName {
     OracleCloud => "Oracle Cloud",
     OnPrem => "On-Prem",
     CoLocation => "Co-location",
@@ -172,7 +205,7 @@ stored_enum!(CompetitorName {
     Other => "*Other",
 });
 
-stored_enum!(ClosedLostReason {
+stored_enum!(ace ClosedLostReason {
     CustomerDeficiency => "Customer Deficiency",
     DelayCancellationOfProject => "Delay / Cancellation of Project",
     LegalTaxRegulatory => "Legal / Tax / Regulatory",
@@ -194,9 +227,9 @@ stored_enum!(ClosedLostReason {
     FinancialCommercial => "Financial/Commercial",
 });
 
-stored_enum!(MarketingSource { MarketingActivity => "Marketing Activity", None => "None" });
+stored_enum!(ace MarketingSource { MarketingActivity => "Marketing Activity", None => "None" });
 
-stored_enum!(Channel {
+stored_enum!(ace Channel {
     AwsMarketingCentral => "AWS Marketing Central",
     ContentSyndication => "Content Syndication",
     Display => "Display",
@@ -212,44 +245,87 @@ stored_enum!(Channel {
     VirtualEvent => "Virtual Event",
 });
 
-stored_enum!(CurrencyCode { Usd => "USD", Eur => "EUR" });
+stored_enum!(CurrencyCode {
+    /// US dollars (ACE: `USD`).
+    Usd => "USD",
+    /// Euros (ACE: `EUR`).
+    Eur => "EUR",
+});
 
 stored_enum!(AskKind {
+    /// Meet or align with the customer's stakeholders alongside AWS.
     StakeholderAlignment => "STAKEHOLDER_ALIGNMENT",
+    /// Help buying through AWS Marketplace (a private offer, the customer's account).
     MarketplaceProcurement => "MARKETPLACE_PROCUREMENT",
+    /// AWS funding: MAP, POC credits, partner acceleration or marketing funds.
     Funding => "FUNDING",
+    /// An AWS solutions architect's review or design help.
     SolutionArchitecture => "SOLUTION_ARCHITECTURE",
 });
 
 stored_enum!(AskStatus {
+    /// Raised by the partner; nobody on the AWS side has picked it up yet.
     Open => "OPEN",
+    /// Seen by the AWS side (from OPEN only).
     Acknowledged => "ACKNOWLEDGED",
+    /// Being worked by the AWS side (from ACKNOWLEDGED).
     InProgress => "IN_PROGRESS",
+    /// Done, with a response (from IN_PROGRESS); final.
     Fulfilled => "FULFILLED",
+    /// Refused, with a response (from IN_PROGRESS); final.
     Declined => "DECLINED",
+    /// Taken back by the partner before it was resolved; final.
     Withdrawn => "WITHDRAWN",
 });
 
-stored_enum!(AskPriority { Low => "LOW", Normal => "NORMAL", High => "HIGH", Urgent => "URGENT" });
+stored_enum!(AskPriority {
+    /// Whenever convenient.
+    Low => "LOW",
+    /// The default.
+    Normal => "NORMAL",
+    /// Needed soon for the deal to progress.
+    High => "HIGH",
+    /// Blocking the deal now.
+    Urgent => "URGENT",
+});
 
 stored_enum!(FundingProgram {
+    /// The Migration Acceleration Program (MAP).
     MigrationAccelerationProgram => "MIGRATION_ACCELERATION_PROGRAM",
+    /// AWS credits for a proof of concept.
     ProofOfConceptCredits => "PROOF_OF_CONCEPT_CREDITS",
+    /// Partner Opportunity Acceleration (POA) funding.
     PartnerOpportunityAcceleration => "PARTNER_OPPORTUNITY_ACCELERATION",
+    /// Marketing development funds (MDF).
     MarketingDevelopmentFunds => "MARKETING_DEVELOPMENT_FUNDS",
+    /// Another program; name it in the ask's details.
     Other => "OTHER",
 });
 
-stored_enum!(FundingType { Credits => "CREDITS", Cash => "CASH" });
+stored_enum!(FundingType {
+    /// AWS promotional credits.
+    Credits => "CREDITS",
+    /// Cash funding.
+    Cash => "CASH",
+});
 
 stored_enum!(ReferralStatus {
+    /// Sent by AWS and not answered yet; past `expiresAt` it reads EXPIRED.
     Pending => "PENDING",
+    /// Accepted by the partner: an AWS_REFERRAL opportunity was created from it.
     Accepted => "ACCEPTED",
+    /// Rejected by the partner, with a reason.
     Rejected => "REJECTED",
+    /// Not answered before `expiresAt`; it can no longer be accepted or rejected.
     Expired => "EXPIRED",
 });
 
-stored_enum!(SortDirection { Asc => "ASC", Desc => "DESC" });
+stored_enum!(SortDirection {
+    /// Smallest (or earliest) first.
+    Asc => "ASC",
+    /// Largest (or latest) first.
+    Desc => "DESC",
+});
 
 /// Reads a stored enum column; a value this server never writes is an internal fault.
 pub fn decode<E: StoredEnum>(stored: &str) -> Result<E, crate::error::AppError> {
@@ -271,13 +347,21 @@ impl AskPriority {
 }
 
 stored_enum!(ReadinessCheckName {
+    /// The customer agreed to the opportunity being shared with AWS.
     CustomerConsent => "CUSTOMER_CONSENT",
+    /// Origin is PARTNER_REFERRAL and `partnerLed` is true.
     PartnerOriginatedAndLed => "PARTNER_ORIGINATED_AND_LED",
+    /// The stage is active (not LAUNCHED or CLOSED_LOST) and the target close date is set and not past.
     ActiveWithTargetCloseDate => "ACTIVE_WITH_TARGET_CLOSE_DATE",
+    /// The business is new for AWS.
     NetNewForAws => "NET_NEW_FOR_AWS",
+    /// Title; business problem of 20 to 2,000 characters; use case, delivery models, expected spend above 0 and a solution.
     ClearProjectDescription => "CLEAR_PROJECT_DESCRIPTION",
+    /// Past the first contact: stage QUALIFIED or later and a sales activity past INITIALIZED_DISCUSSIONS_WITH_CUSTOMER.
     SpecificDetails => "SPECIFIC_DETAILS",
+    /// No other open opportunity of the partner for the same customer with the same normalised title.
     NotDuplicate => "NOT_DUPLICATE",
+    /// For a partner connected to ACE: a solution imported from ACE is associated (ACE accepts only its own).
     AceSolutionLinked => "ACE_SOLUTION_LINKED",
 });
 
@@ -309,35 +393,58 @@ pub fn api_name<E: async_graphql::resolver_utils::EnumType + PartialEq + Copy>(
 stored_enum!(
     /// What a change-log entry records (`Change.action`), stored as its name.
     ChangeAction {
+        /// The object was created.
         Created => "CREATED",
+        /// Fields changed (`changes` lists them).
         Updated => "UPDATED",
+        /// Only the partner's internal notes changed; never shown to the AWS side.
         NotesUpdated => "NOTES_UPDATED",
+        /// The opportunity moved to another stage.
         StageChanged => "STAGE_CHANGED",
+        /// The opportunity was shared with AWS.
         Submitted => "SUBMITTED",
+        /// AWS reviewed the opportunity (a review decision or an ACE review).
         Reviewed => "REVIEWED",
+        /// A solution was associated.
         SolutionAssociated => "SOLUTION_ASSOCIATED",
+        /// A solution was disassociated.
         SolutionDisassociated => "SOLUTION_DISASSOCIATED",
+        /// A customer contact was added.
         ContactAdded => "CONTACT_ADDED",
+        /// A customer contact was removed.
         ContactRemoved => "CONTACT_REMOVED",
+        /// The ask was assigned to someone.
         Assigned => "ASSIGNED",
+        /// The ask or referral changed status.
         StatusChanged => "STATUS_CHANGED",
+        /// A comment was added to the ask.
         Commented => "COMMENTED",
+        /// The referral was accepted.
         Accepted => "ACCEPTED",
+        /// The referral was rejected.
         Rejected => "REJECTED",
+        /// The object was deleted (a customer reference).
         Deleted => "DELETED",
     }
 );
 
 #[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum ReviewDecision {
+    /// SUBMITTED → IN_REVIEW: a reviewer takes it up.
     StartReview,
+    /// IN_REVIEW → APPROVED: AWS will co-sell or track it.
     Approve,
+    /// IN_REVIEW → REJECTED, with a `reason`; final.
     Reject,
+    /// IN_REVIEW → ACTION_REQUIRED, with `comments` saying what to fix; the partner edits the
+    /// allowed fields and submits again.
     RequestAction,
 }
 
 #[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum CloseOutcome {
+    /// The customer went live on AWS (stage LAUNCHED); final.
     Launched,
+    /// The deal was lost (stage CLOSED_LOST, with a `closedLostReason`); final.
     ClosedLost,
 }

@@ -125,8 +125,11 @@ pub struct CustomerFilter {
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum CustomerOrderField {
+    /// Alphabetically, case-insensitive.
     CompanyName,
+    /// When the customer was created.
     CreatedAt,
+    /// When the customer last changed.
     UpdatedAt,
 }
 
@@ -244,11 +247,17 @@ pub struct OpportunityFilter {
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum OpportunityOrderField {
+    /// When the opportunity last changed (the default, newest first).
     LastModifiedAt,
+    /// When the opportunity was created.
     CreatedAt,
+    /// The expected close date.
     TargetCloseDate,
+    /// The customer's company name.
     CustomerCompanyName,
+    /// The opportunity's title.
     Title,
+    /// The expected monthly AWS spend (amounts in different currencies are compared as numbers).
     ExpectedMonthlySpend,
 }
 
@@ -334,10 +343,13 @@ pub struct AskFilter {
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum AskOrderField {
+    /// When the ask was raised.
     CreatedAt,
+    /// When the ask last changed.
     UpdatedAt,
     /// Asks without a due date come last in ascending order.
     DueDate,
+    /// LOW < NORMAL < HIGH < URGENT.
     Priority,
 }
 

@@ -8,7 +8,9 @@ use serde_json::Value;
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(name = "AceCatalog")]
 pub enum AceCatalog {
+    /// Partner Central's production catalog (ACE `AWS`): opportunities reach AWS sellers.
     Aws,
+    /// The test catalog (ACE `Sandbox`): nothing reaches AWS; for trying the connection.
     Sandbox,
 }
 
@@ -23,17 +25,27 @@ impl From<AceCatalog> for crate::ace::Catalog {
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum AceConnectionStatus {
+    /// The last call to ACE succeeded; the sync runs.
     Connected,
+    /// Calls to ACE fail (see `lastError`); the sync keeps retrying until one succeeds.
     Failing,
+    /// `disconnectAce` stopped the sync; ACE identifiers are kept.
     Disconnected,
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum AceSyncStatus {
+    /// Never sent to ACE.
     NotShared,
+    /// A change waits to be sent; the background sync is on it.
     Pending,
+    /// ACE holds what cosell holds.
     Synced,
+    /// ACE refused the last change (`errors` says why); the next change or `retryAceSync`
+    /// tries again.
     Failed,
+    /// The same field changed in cosell and in Partner Central (`conflictingFields`); nothing
+    /// is overwritten until an update and `retryAceSync`.
     Conflict,
 }
 
