@@ -2,11 +2,17 @@
 use crate::data::page::{Page, encode_cursor};
 use async_graphql::SimpleObject;
 
+/// Where a page stands in its list (Relay). Cursors are opaque and stay valid while the rows
+/// they point at exist; pages are keyset pages, never offsets.
 #[derive(SimpleObject, Clone, Debug, Default)]
 pub struct PageInfo {
+    /// More rows follow the last one of this page (pass `endCursor` as `after`).
     pub has_next_page: bool,
+    /// Rows come before the first one of this page (pass `startCursor` as `before`).
     pub has_previous_page: bool,
+    /// The cursor of the page's first row; null on an empty page.
     pub start_cursor: Option<String>,
+    /// The cursor of the page's last row; null on an empty page.
     pub end_cursor: Option<String>,
 }
 
@@ -33,14 +39,17 @@ pub fn nested_cost(first: Option<i32>, after: &Option<String>, child_complexity:
 
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ty) => {
+        #[doc = concat!("One `", stringify!($node), "` of a page, with its cursor.")]
         #[derive(async_graphql::SimpleObject, Clone)]
         pub struct $edge {
+            /// Pass as `after` (or `before`) to page from this row.
             pub cursor: String,
+            #[doc = concat!("The `", stringify!($node), "`.")]
             pub node: $node,
         }
 
-        /// `nodes` and `edges` are read from one list of rows: a node is copied only into
-        /// the edges a client selects.
+        // `nodes` and `edges` are read from one list of rows: a node is copied only into the
+        // edges a client selects.
         #[derive(Clone)]
         pub struct $conn {
             pub rows: Vec<(String, $node)>,
@@ -49,8 +58,10 @@ macro_rules! connection {
             pub total_count_is_estimate: bool,
         }
 
+        #[doc = concat!("A page of `", stringify!($node), "` rows (a Relay connection): `nodes`, or `edges` with cursors, `pageInfo` and `totalCount`.")]
         #[async_graphql::Object]
         impl $conn {
+            /// The page's rows with their cursors.
             async fn edges(&self) -> Vec<$edge> {
                 self.rows
                     .iter()
@@ -61,15 +72,18 @@ macro_rules! connection {
                     .collect()
             }
 
+            /// The page's rows, without cursors.
             async fn nodes(&self) -> Vec<&$node> {
                 self.rows.iter().map(|(_, node)| node).collect()
             }
 
+            /// Whether more rows come before or after this page, and the cursors to get them.
             async fn page_info(&self) -> &$crate::graphql::connection::PageInfo {
                 &self.page_info
             }
 
-            /// Computed only when selected.
+            /// Rows in the whole list (with its filter), not just this page; computed only when
+            /// selected. On PostgreSQL past 10,000 rows it is an estimate (`totalCountIsEstimate`).
             async fn total_count(&self) -> i32 {
                 self.total_count
             }
