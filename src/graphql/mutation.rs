@@ -188,6 +188,9 @@ impl OpportunityMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
+        #[graphql(
+            desc = "The `version` you read: a stale one is CONFLICT with `extensions.currentVersion`, and nothing is written."
+        )]
         expected_version: i32,
         input: UpdateOpportunityInput,
     ) -> Result<Opportunity> {
@@ -208,6 +211,9 @@ impl OpportunityMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
+        #[graphql(
+            desc = "The `version` you read: a stale one is CONFLICT with `extensions.currentVersion`, and nothing is written."
+        )]
         expected_version: i32,
         involvement_type: InvolvementType,
     ) -> Result<Opportunity> {
@@ -250,6 +256,9 @@ impl OpportunityMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
+        #[graphql(
+            desc = "The `version` you read: a stale one is CONFLICT with `extensions.currentVersion`, and nothing is written."
+        )]
         expected_version: i32,
         outcome: CloseOutcome,
         closed_lost_reason: Option<ClosedLostReason>,
@@ -383,6 +392,9 @@ impl AskMutation {
         ctx: &Context<'_>,
         id: ID,
         input: UpdateAskInput,
+        #[graphql(
+            desc = "The `version` you read: a stale one is CONFLICT with `extensions.currentVersion`, and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> Result<Ask> {
         Ok(Ask(services::asks::update(
@@ -414,6 +426,9 @@ impl AskMutation {
         id: ID,
         to: AskStatus,
         response: Option<String>,
+        #[graphql(
+            desc = "The `version` you read: a stale one is CONFLICT with `extensions.currentVersion`, and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> Result<Ask> {
         Ok(Ask(services::asks::transition(

@@ -112,8 +112,15 @@ impl PartnerQuery {
     async fn partners(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Rows to return from the start (or after `after`): 1 to 100, default 20."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "A cursor (`endCursor` of the previous page): rows after it.")]
         after: Option<String>,
+        #[graphql(
+            desc = "Narrows the list; every given condition must hold (within one, any listed value matches)."
+        )]
         filter: Option<PartnerFilter>,
     ) -> Result<PartnerConnection> {
         let args = PageArgs::forward(first, after.as_deref())?;
@@ -149,9 +156,19 @@ impl CustomerQuery {
     async fn customers(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Rows to return from the start (or after `after`): 1 to 100, default 20."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "A cursor (`endCursor` of the previous page): rows after it.")]
         after: Option<String>,
+        #[graphql(
+            desc = "Narrows the list; every given condition must hold (within one, any listed value matches)."
+        )]
         filter: Option<CustomerFilter>,
+        #[graphql(
+            desc = "The order of the list; each order breaks ties by id, so pages never skip or repeat rows."
+        )]
         order_by: Option<CustomerOrder>,
     ) -> Result<CustomerConnection> {
         lists::customers(
@@ -183,11 +200,23 @@ impl OpportunityQuery {
     async fn opportunities(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Rows to return from the start (or after `after`): 1 to 100, default 20."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "A cursor (`endCursor` of the previous page): rows after it.")]
         after: Option<String>,
+        #[graphql(desc = "Rows to return from the end (or before `before`): 1 to 100.")]
         last: Option<i32>,
+        #[graphql(desc = "A cursor (`startCursor` of the next page): rows before it.")]
         before: Option<String>,
+        #[graphql(
+            desc = "Narrows the list; every given condition must hold (within one, any listed value matches)."
+        )]
         filter: Option<OpportunityFilter>,
+        #[graphql(
+            desc = "The order of the list; each order breaks ties by id, so pages never skip or repeat rows."
+        )]
         order_by: Option<OpportunityOrder>,
     ) -> Result<OpportunityConnection> {
         lists::opportunities(
@@ -205,6 +234,9 @@ impl OpportunityQuery {
     async fn pipeline(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The opportunities to count, as `opportunities` takes them (their asks follow)."
+        )]
         filter: Option<OpportunityFilter>,
     ) -> Result<Pipeline> {
         let filter = lists::opportunity_filter(filter.unwrap_or_default())?;
@@ -255,9 +287,19 @@ impl AskQuery {
     async fn asks(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Rows to return from the start (or after `after`): 1 to 100, default 20."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "A cursor (`endCursor` of the previous page): rows after it.")]
         after: Option<String>,
+        #[graphql(
+            desc = "Narrows the list; every given condition must hold (within one, any listed value matches)."
+        )]
         filter: Option<AskFilter>,
+        #[graphql(
+            desc = "The order of the list; each order breaks ties by id, so pages never skip or repeat rows."
+        )]
         order_by: Option<AskOrder>,
     ) -> Result<AskConnection> {
         lists::asks(
@@ -286,8 +328,15 @@ impl ReferralQuery {
     async fn referrals(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Rows to return from the start (or after `after`): 1 to 100, default 20."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "A cursor (`endCursor` of the previous page): rows after it.")]
         after: Option<String>,
+        #[graphql(
+            desc = "Narrows the list; every given condition must hold (within one, any listed value matches)."
+        )]
         filter: Option<ReferralFilter>,
     ) -> Result<ReferralConnection> {
         let args = PageArgs::forward(first, after.as_deref())?;

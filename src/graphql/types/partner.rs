@@ -82,9 +82,19 @@ impl Partner {
     async fn customers(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Rows to return from the start (or after `after`): 1 to 100, default 20."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "A cursor (`endCursor` of the previous page): rows after it.")]
         after: Option<String>,
+        #[graphql(
+            desc = "Narrows the list; every given condition must hold (within one, any listed value matches)."
+        )]
         filter: Option<CustomerFilter>,
+        #[graphql(
+            desc = "The order of the list; each order breaks ties by id, so pages never skip or repeat rows."
+        )]
         order_by: Option<CustomerOrder>,
     ) -> Result<CustomerConnection> {
         lists::customers(
@@ -101,9 +111,19 @@ impl Partner {
     async fn opportunities(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Rows to return from the start (or after `after`): 1 to 100, default 20."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "A cursor (`endCursor` of the previous page): rows after it.")]
         after: Option<String>,
+        #[graphql(
+            desc = "Narrows the list; every given condition must hold (within one, any listed value matches)."
+        )]
         filter: Option<OpportunityFilter>,
+        #[graphql(
+            desc = "The order of the list; each order breaks ties by id, so pages never skip or repeat rows."
+        )]
         order_by: Option<OpportunityOrder>,
     ) -> Result<OpportunityConnection> {
         lists::opportunities(
@@ -120,9 +140,19 @@ impl Partner {
     async fn asks(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Rows to return from the start (or after `after`): 1 to 100, default 20."
+        )]
         first: Option<i32>,
+        #[graphql(desc = "A cursor (`endCursor` of the previous page): rows after it.")]
         after: Option<String>,
+        #[graphql(
+            desc = "Narrows the list; every given condition must hold (within one, any listed value matches)."
+        )]
         filter: Option<AskFilter>,
+        #[graphql(
+            desc = "The order of the list; each order breaks ties by id, so pages never skip or repeat rows."
+        )]
         order_by: Option<AskOrder>,
     ) -> Result<AskConnection> {
         lists::asks(
