@@ -38,7 +38,9 @@ macro_rules! stored_enum {
     };
 }
 
-stored_enum!(Role {
+stored_enum!(
+    /// The role a token grants; it decides what the caller sees and may do.
+    Role {
     /// A partner's user: reads all of its partner's data; creates and edits customers, opportunities and asks, submits, answers referrals.
     PartnerUser => "PARTNER_USER",
     /// A partner's administrator: as PARTNER_USER, plus the partner's profile, solutions and references.
@@ -51,14 +53,18 @@ stored_enum!(Role {
     Admin => "ADMIN",
 });
 
-stored_enum!(SegmentGroup {
+stored_enum!(
+    /// The two families of segments.
+    SegmentGroup {
     /// Commercial segments: digital native, enterprise, ISV, startup, SMB.
     Commercial => "COMMERCIAL",
     /// Public-sector segments: government, education, nonprofit, healthcare.
     PublicSector => "PUBLIC_SECTOR",
 });
 
-stored_enum!(SegmentCode {
+stored_enum!(
+    /// An AWS sales segment.
+    SegmentCode {
     /// Digital native businesses (DNB).
     DigitalNativeBusiness => "DIGITAL_NATIVE_BUSINESS",
     /// Large enterprises (ENT).
@@ -79,16 +85,22 @@ stored_enum!(SegmentCode {
     Healthcare => "HEALTHCARE",
 });
 
-stored_enum!(AwsAdoption {
+stored_enum!(
+    /// Whether a customer already uses AWS.
+    AwsAdoption {
     /// The customer already runs workloads on AWS.
     Engaged => "ENGAGED",
     /// The customer does not use AWS yet.
     Greenfield => "GREENFIELD",
 });
 
-stored_enum!(ace SolutionStatus { Active => "Active", Inactive => "Inactive", Draft => "Draft" });
+stored_enum!(ace
+    /// Whether a solution can be associated (ACE `Solution.Status`).
+    SolutionStatus { Active => "Active", Inactive => "Inactive", Draft => "Draft" });
 
-stored_enum!(ace SolutionCategory {
+stored_enum!(ace
+    /// What kind of offering a solution is (ACE `Solution.Category`).
+    SolutionCategory {
     SoftwareProduct => "Software Product",
     ConsultingService => "Consulting Service",
     HardwareProduct => "Hardware Product",
@@ -100,7 +112,9 @@ stored_enum!(ace SolutionCategory {
     TrainingService => "Training Service",
 });
 
-stored_enum!(ace Stage {
+stored_enum!(ace
+    /// Where the deal stands (ACE `LifeCycle.Stage`); LAUNCHED and CLOSED_LOST are final.
+    Stage {
     Prospect => "Prospect",
     Qualified => "Qualified",
     TechnicalValidation => "Technical Validation",
@@ -110,7 +124,9 @@ stored_enum!(ace Stage {
     ClosedLost => "Closed Lost",
 });
 
-stored_enum!(ace ReviewStatus {
+stored_enum!(ace
+    /// Where AWS's review of an opportunity stands (ACE `LifeCycle.ReviewStatus`).
+    ReviewStatus {
     PendingSubmission => "Pending Submission",
     Submitted => "Submitted",
     InReview => "In review",
@@ -119,17 +135,25 @@ stored_enum!(ace ReviewStatus {
     ActionRequired => "Action Required",
 });
 
-stored_enum!(ace Origin { PartnerReferral => "Partner Referral", AwsReferral => "AWS Referral" });
+stored_enum!(ace
+    /// Who found the opportunity (ACE `Origin`).
+    Origin { PartnerReferral => "Partner Referral", AwsReferral => "AWS Referral" });
 
-stored_enum!(ace OpportunityType {
+stored_enum!(ace
+    /// What kind of business the opportunity is (ACE `OpportunityType`).
+    OpportunityType {
     NetNewBusiness => "Net New Business",
     FlatRenewal => "Flat Renewal",
     Expansion => "Expansion",
 });
 
-stored_enum!(ace InvolvementType { ForVisibilityOnly => "For Visibility Only", CoSell => "Co-Sell" });
+stored_enum!(ace
+    /// How much the partner wants AWS involved when it submits (ACE `SubmitOpportunity.InvolvementType`).
+    InvolvementType { ForVisibilityOnly => "For Visibility Only", CoSell => "Co-Sell" });
 
-stored_enum!(ace Industry {
+stored_enum!(ace
+    /// A customer's industry (ACE `Customer.Account.Industry`).
+    Industry {
     Aerospace => "Aerospace",
     Agriculture => "Agriculture",
     Automotive => "Automotive",
@@ -160,7 +184,9 @@ stored_enum!(ace Industry {
     Other => "Other",
 });
 
-stored_enum!(ace DeliveryModel {
+stored_enum!(ace
+    /// How the partner delivers the solution (ACE `Project.DeliveryModels`).
+    DeliveryModel {
     SaasOrPaas => "SaaS or PaaS",
     ByolOrAmi => "BYOL or AMI",
     ManagedServices => "Managed Services",
@@ -169,7 +195,9 @@ stored_enum!(ace DeliveryModel {
     Other => "Other",
 });
 
-stored_enum!(ace PrimaryNeed {
+stored_enum!(ace
+    /// What the partner needs from AWS for the opportunity (ACE `PrimaryNeedsFromAws`).
+    PrimaryNeed {
     ArchitecturalValidation => "Co-Sell - Architectural Validation",
     BusinessPresentation => "Co-Sell - Business Presentation",
     CompetitiveInformation => "Co-Sell - Competitive Information",
@@ -180,7 +208,9 @@ stored_enum!(ace PrimaryNeed {
     SupportForPublicTenderRfx => "Co-Sell - Support for Public Tender / RFx",
 });
 
-stored_enum!(ace SalesActivity {
+stored_enum!(ace
+    /// A sales activity done with the customer (ACE `SalesActivities`).
+    SalesActivity {
     InitializedDiscussionsWithCustomer => "Initialized discussions with customer",
     CustomerHasShownInterestInSolution => "Customer has shown interest in solution",
     ConductedPocDemo => "Conducted POC / Demo",
@@ -191,7 +221,9 @@ stored_enum!(ace SalesActivity {
     SowSigned => "SOW Signed",
 });
 
-stored_enum!(ace CompetitorName {
+stored_enum!(ace
+    /// The main competitor (ACE `Project.CompetitorName`).
+    CompetitorName {
     OracleCloud => "Oracle Cloud",
     OnPrem => "On-Prem",
     CoLocation => "Co-location",
@@ -205,7 +237,9 @@ stored_enum!(ace CompetitorName {
     Other => "*Other",
 });
 
-stored_enum!(ace ClosedLostReason {
+stored_enum!(ace
+    /// Why an opportunity was lost (ACE `LifeCycle.ClosedLostReason`).
+    ClosedLostReason {
     CustomerDeficiency => "Customer Deficiency",
     DelayCancellationOfProject => "Delay / Cancellation of Project",
     LegalTaxRegulatory => "Legal / Tax / Regulatory",
@@ -227,9 +261,13 @@ stored_enum!(ace ClosedLostReason {
     FinancialCommercial => "Financial/Commercial",
 });
 
-stored_enum!(ace MarketingSource { MarketingActivity => "Marketing Activity", None => "None" });
+stored_enum!(ace
+    /// Whether the opportunity came from marketing (ACE `Marketing.Source`).
+    MarketingSource { MarketingActivity => "Marketing Activity", None => "None" });
 
-stored_enum!(ace Channel {
+stored_enum!(ace
+    /// A marketing channel (ACE `Marketing.Channels`).
+    Channel {
     AwsMarketingCentral => "AWS Marketing Central",
     ContentSyndication => "Content Syndication",
     Display => "Display",
@@ -245,14 +283,18 @@ stored_enum!(ace Channel {
     VirtualEvent => "Virtual Event",
 });
 
-stored_enum!(CurrencyCode {
+stored_enum!(
+    /// The currencies amounts may be in (ACE accepts USD and EUR).
+    CurrencyCode {
     /// US dollars (ACE: `USD`).
     Usd => "USD",
     /// Euros (ACE: `EUR`).
     Eur => "EUR",
 });
 
-stored_enum!(AskKind {
+stored_enum!(
+    /// What an ask asks AWS for.
+    AskKind {
     /// Meet or align with the customer's stakeholders alongside AWS.
     StakeholderAlignment => "STAKEHOLDER_ALIGNMENT",
     /// Help buying through AWS Marketplace (a private offer, the customer's account).
@@ -263,7 +305,9 @@ stored_enum!(AskKind {
     SolutionArchitecture => "SOLUTION_ARCHITECTURE",
 });
 
-stored_enum!(AskStatus {
+stored_enum!(
+    /// Where an ask stands; FULFILLED, DECLINED and WITHDRAWN are final.
+    AskStatus {
     /// Raised by the partner; nobody on the AWS side has picked it up yet.
     Open => "OPEN",
     /// Seen by the AWS side (from OPEN only).
@@ -278,7 +322,9 @@ stored_enum!(AskStatus {
     Withdrawn => "WITHDRAWN",
 });
 
-stored_enum!(AskPriority {
+stored_enum!(
+    /// How urgent an ask is for the deal.
+    AskPriority {
     /// Whenever convenient.
     Low => "LOW",
     /// The default.
@@ -289,7 +335,9 @@ stored_enum!(AskPriority {
     Urgent => "URGENT",
 });
 
-stored_enum!(FundingProgram {
+stored_enum!(
+    /// The AWS funding program a FUNDING ask is for.
+    FundingProgram {
     /// The Migration Acceleration Program (MAP).
     MigrationAccelerationProgram => "MIGRATION_ACCELERATION_PROGRAM",
     /// AWS credits for a proof of concept.
@@ -302,14 +350,18 @@ stored_enum!(FundingProgram {
     Other => "OTHER",
 });
 
-stored_enum!(FundingType {
+stored_enum!(
+    /// The form AWS funding takes.
+    FundingType {
     /// AWS promotional credits.
     Credits => "CREDITS",
     /// Cash funding.
     Cash => "CASH",
 });
 
-stored_enum!(ReferralStatus {
+stored_enum!(
+    /// Where a referral stands.
+    ReferralStatus {
     /// Sent by AWS and not answered yet; past `expiresAt` it reads EXPIRED.
     Pending => "PENDING",
     /// Accepted by the partner: an AWS_REFERRAL opportunity was created from it.
@@ -320,7 +372,9 @@ stored_enum!(ReferralStatus {
     Expired => "EXPIRED",
 });
 
-stored_enum!(SortDirection {
+stored_enum!(
+    /// Ascending or descending.
+    SortDirection {
     /// Smallest (or earliest) first.
     Asc => "ASC",
     /// Largest (or latest) first.
@@ -346,7 +400,9 @@ impl AskPriority {
     }
 }
 
-stored_enum!(ReadinessCheckName {
+stored_enum!(
+    /// The readiness checks an opportunity must pass before it is submitted.
+    ReadinessCheckName {
     /// The customer agreed to the opportunity being shared with AWS.
     CustomerConsent => "CUSTOMER_CONSENT",
     /// Origin is PARTNER_REFERRAL and `partnerLed` is true.
@@ -428,6 +484,7 @@ stored_enum!(
     }
 );
 
+/// What an AWS-side reviewer decides.
 #[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum ReviewDecision {
     /// SUBMITTED → IN_REVIEW: a reviewer takes it up.
@@ -441,6 +498,7 @@ pub enum ReviewDecision {
     RequestAction,
 }
 
+/// How an opportunity ends.
 #[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum CloseOutcome {
     /// The customer went live on AWS (stage LAUNCHED); final.

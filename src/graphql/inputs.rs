@@ -10,12 +10,14 @@ use crate::graphql::scalars::{Date, DateTime, Decimal};
 use crate::services::commands;
 use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
 
+/// Conditions on partners; every given one must hold.
 #[derive(InputObject, Default)]
 pub struct PartnerFilter {
     pub search: Option<String>,
     pub segment: Option<Vec<SegmentCode>>,
 }
 
+/// A new partner organisation (ADMIN only).
 #[derive(InputObject)]
 pub struct CreatePartnerInput {
     pub name: String,
@@ -25,6 +27,7 @@ pub struct CreatePartnerInput {
     pub industries: Option<Vec<Industry>>,
 }
 
+/// Changes to a partner profile; fields left out keep their values.
 #[derive(InputObject)]
 pub struct UpdatePartnerInput {
     pub name: MaybeUndefined<String>,
@@ -34,6 +37,7 @@ pub struct UpdatePartnerInput {
     pub industries: MaybeUndefined<Vec<Industry>>,
 }
 
+/// A new solution of a partner (ACE `Solution`).
 #[derive(InputObject)]
 pub struct CreateSolutionInput {
     pub partner_id: Option<ID>,
@@ -44,6 +48,7 @@ pub struct CreateSolutionInput {
     pub aws_marketplace_solution_arn: Option<String>,
 }
 
+/// Changes to a solution; fields left out keep their values.
 #[derive(InputObject)]
 pub struct UpdateSolutionInput {
     pub name: MaybeUndefined<String>,
@@ -53,6 +58,7 @@ pub struct UpdateSolutionInput {
     pub aws_marketplace_solution_arn: MaybeUndefined<String>,
 }
 
+/// A customer reference: title, customer, summary, optional URL and publication date.
 #[derive(InputObject)]
 pub struct CustomerReferenceInput {
     pub partner_id: Option<ID>,
@@ -66,6 +72,7 @@ pub struct CustomerReferenceInput {
 
 // ---------------------------------------------------------------- customers
 
+/// A postal address: the country as ISO 3166-1 alpha-2; a state or region only for US.
 #[derive(InputObject, Clone, Debug)]
 pub struct AddressInput {
     pub country_code: String,
@@ -75,6 +82,7 @@ pub struct AddressInput {
     pub street_address: Option<String>,
 }
 
+/// A customer contact: names of 1 to 80 characters, a valid email, an optional phone (E.164) and title.
 #[derive(InputObject, Clone, Debug)]
 pub struct ContactInput {
     pub first_name: String,
@@ -84,6 +92,7 @@ pub struct ContactInput {
     pub business_title: Option<String>,
 }
 
+/// A new customer of a partner (ACE `Customer.Account`).
 #[derive(InputObject)]
 pub struct CreateCustomerInput {
     pub partner_id: Option<ID>,
@@ -100,6 +109,7 @@ pub struct CreateCustomerInput {
     pub internal_notes: Option<String>,
 }
 
+/// Changes to a customer; fields left out keep their values.
 #[derive(InputObject)]
 pub struct UpdateCustomerInput {
     pub company_name: MaybeUndefined<String>,
@@ -114,6 +124,7 @@ pub struct UpdateCustomerInput {
     pub internal_notes: MaybeUndefined<String>,
 }
 
+/// Conditions on customers; every given one must hold.
 #[derive(InputObject, Default)]
 pub struct CustomerFilter {
     pub segment: Option<Vec<SegmentCode>>,
@@ -123,6 +134,7 @@ pub struct CustomerFilter {
     pub partner_id: Option<ID>,
 }
 
+/// What a customer list is ordered by.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum CustomerOrderField {
     /// Alphabetically, case-insensitive.
@@ -133,6 +145,7 @@ pub enum CustomerOrderField {
     UpdatedAt,
 }
 
+/// The order of a customer list.
 #[derive(InputObject)]
 pub struct CustomerOrder {
     pub field: CustomerOrderField,
@@ -141,12 +154,14 @@ pub struct CustomerOrder {
 
 // ---------------------------------------------------------------- opportunities
 
+/// An amount (a decimal string, at most two decimals, not negative, at most 1,000,000,000,000.00) in a currency.
 #[derive(InputObject, Clone, Copy, Debug)]
 pub struct MoneyInput {
     pub amount: Decimal,
     pub currency_code: CurrencyCode,
 }
 
+/// A new opportunity (ACE `CreateOpportunity`), idempotent by `clientToken`.
 #[derive(InputObject, Debug)]
 pub struct CreateOpportunityInput {
     pub client_token: String,
@@ -180,6 +195,7 @@ pub struct CreateOpportunityInput {
     pub aws_marketplace_offer_arn: Option<String>,
 }
 
+/// Changes to an opportunity; fields left out keep their values, null clears an optional one. Which fields may change depends on the review status (docs/ace-model.md §5.2).
 #[derive(InputObject, Default)]
 pub struct UpdateOpportunityInput {
     pub partner_opportunity_identifier: MaybeUndefined<String>,
@@ -212,18 +228,21 @@ pub struct UpdateOpportunityInput {
     pub aws_marketplace_offer_arn: MaybeUndefined<String>,
 }
 
+/// Inclusive bounds on a date; either may be left out.
 #[derive(InputObject, Clone, Copy, Default)]
 pub struct DateRange {
     pub after: Option<Date>,
     pub before: Option<Date>,
 }
 
+/// Inclusive bounds on an instant; either may be left out.
 #[derive(InputObject, Clone, Copy, Default)]
 pub struct DateTimeRange {
     pub after: Option<DateTime>,
     pub before: Option<DateTime>,
 }
 
+/// Conditions on opportunities; every given one must hold.
 #[derive(InputObject, Default)]
 pub struct OpportunityFilter {
     pub ids: Option<Vec<ID>>,
@@ -245,6 +264,7 @@ pub struct OpportunityFilter {
     pub ace_sync_status: Option<Vec<crate::graphql::types::ace::AceSyncStatus>>,
 }
 
+/// What an opportunity list is ordered by.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum OpportunityOrderField {
     /// When the opportunity last changed (the default, newest first).
@@ -261,6 +281,7 @@ pub enum OpportunityOrderField {
     ExpectedMonthlySpend,
 }
 
+/// The order of an opportunity list.
 #[derive(InputObject)]
 pub struct OpportunityOrder {
     pub field: OpportunityOrderField,
@@ -269,6 +290,7 @@ pub struct OpportunityOrder {
 
 // ---------------------------------------------------------------- asks
 
+/// The program, type and amount of a FUNDING ask.
 #[derive(InputObject, Clone, Copy, Debug)]
 pub struct FundingInput {
     pub program: FundingProgram,
@@ -276,6 +298,7 @@ pub struct FundingInput {
     pub amount: MoneyInput,
 }
 
+/// The offer and listing of a MARKETPLACE_PROCUREMENT ask.
 #[derive(InputObject, Clone, Debug)]
 pub struct MarketplaceInput {
     pub offer_arn: Option<String>,
@@ -283,12 +306,14 @@ pub struct MarketplaceInput {
     pub notes: Option<String>,
 }
 
+/// The workload and requirements of a SOLUTION_ARCHITECTURE ask.
 #[derive(InputObject, Clone, Debug)]
 pub struct ArchitectureInput {
     pub workload: String,
     pub requirements: Option<String>,
 }
 
+/// A new ask on an opportunity of the caller's partner; the details block matches the kind.
 #[derive(InputObject, Debug)]
 pub struct CreateAskInput {
     pub opportunity_id: ID,
@@ -313,6 +338,7 @@ pub struct CreateAskInput {
     pub client_token: Option<String>,
 }
 
+/// Changes to an ask; fields left out keep their values.
 #[derive(InputObject, Default, Debug)]
 pub struct UpdateAskInput {
     pub title: MaybeUndefined<String>,
@@ -326,6 +352,7 @@ pub struct UpdateAskInput {
     pub architecture: MaybeUndefined<ArchitectureInput>,
 }
 
+/// Conditions on asks; every given one must hold.
 #[derive(InputObject, Default)]
 pub struct AskFilter {
     pub kind: Option<Vec<AskKind>>,
@@ -341,6 +368,7 @@ pub struct AskFilter {
     pub segment: Option<Vec<SegmentCode>>,
 }
 
+/// What an ask list is ordered by.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum AskOrderField {
     /// When the ask was raised.
@@ -353,6 +381,7 @@ pub enum AskOrderField {
     Priority,
 }
 
+/// The order of an ask list.
 #[derive(InputObject)]
 pub struct AskOrder {
     pub field: AskOrderField,
@@ -361,6 +390,7 @@ pub struct AskOrder {
 
 // ---------------------------------------------------------------- referrals
 
+/// The customer of a referral: its account fields and address.
 #[derive(InputObject, Clone, Debug)]
 pub struct ReferralCustomerInput {
     pub company_name: String,
@@ -369,6 +399,7 @@ pub struct ReferralCustomerInput {
     pub country_code: String,
 }
 
+/// A referral from the AWS side to a partner: the customer, project and contacts.
 #[derive(InputObject, Debug)]
 pub struct SendReferralInput {
     pub partner_id: ID,
@@ -386,6 +417,7 @@ pub struct SendReferralInput {
     pub expires_at: Option<DateTime>,
 }
 
+/// Conditions on referrals; every given one must hold.
 #[derive(InputObject, Default)]
 pub struct ReferralFilter {
     pub status: Option<Vec<ReferralStatus>>,

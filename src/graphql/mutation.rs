@@ -14,6 +14,8 @@ use crate::services;
 use crate::services::opportunities as opps;
 use async_graphql::{Context, ID, MergedObject, Object, Result};
 
+/// Every change goes through one of these, in one transaction: a refused mutation writes
+/// nothing.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(

@@ -21,6 +21,8 @@ use async_graphql::{Context, ID, MergedObject, Object, Result};
 /// Most ids `nodes` takes at once.
 const MAX_NODE_IDS: usize = 100;
 
+/// Every read. Each answers only what the caller's token may see (docs/domain.md, "Who may
+/// do what").
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
 pub struct QueryRoot(

@@ -5,6 +5,7 @@ use async_graphql::{Enum, InputObject, SimpleObject};
 use entity::{ace_connection, ace_sync};
 use serde_json::Value;
 
+/// Which Partner Central catalog a partner's ACE connection uses.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(name = "AceCatalog")]
 pub enum AceCatalog {
@@ -23,6 +24,7 @@ impl From<AceCatalog> for crate::ace::Catalog {
     }
 }
 
+/// Whether the ACE sync of a partner runs.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum AceConnectionStatus {
     /// The last call to ACE succeeded; the sync runs.
@@ -33,6 +35,7 @@ pub enum AceConnectionStatus {
     Disconnected,
 }
 
+/// The state of an opportunity's sync with ACE.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum AceSyncStatus {
     /// Never sent to ACE.
@@ -63,6 +66,7 @@ impl AceSyncStatus {
     }
 }
 
+/// How to reach a partner's Partner Central account: the catalog and, optionally, a role to assume with its external id.
 #[derive(InputObject)]
 pub struct ConnectAceInput {
     pub catalog: AceCatalog,
@@ -78,6 +82,7 @@ impl From<ConnectAceInput> for crate::services::ace::connections::ConnectAce {
     }
 }
 
+/// A partner's connection to ACE (Partner Central's selling API). Seen by its PARTNER_ADMIN and ADMIN.
 #[derive(SimpleObject)]
 pub struct AceConnection {
     pub catalog: AceCatalog,
@@ -113,6 +118,7 @@ impl From<ace_connection::Model> for AceConnection {
     }
 }
 
+/// One field ACE refused (its ValidationException `ErrorList` entry), with the cosell field it maps to.
 #[derive(SimpleObject, Clone)]
 pub struct AceFieldError {
     /// ACE's path, e.g. Customer.Account.Address.PostalCode.
@@ -124,6 +130,7 @@ pub struct AceFieldError {
     pub message: String,
 }
 
+/// Where an opportunity stands in ACE: its ACE ids, the last sync, what ACE refused.
 #[derive(SimpleObject)]
 pub struct AceSync {
     pub status: AceSyncStatus,
@@ -200,6 +207,7 @@ impl From<&ace_sync::Model> for AceSync {
     }
 }
 
+/// A member of the AWS account team on an opportunity (from ACE).
 #[derive(SimpleObject)]
 pub struct AwsTeamMember {
     pub first_name: Option<String>,
@@ -209,6 +217,7 @@ pub struct AwsTeamMember {
     pub business_title: Option<String>,
 }
 
+/// What AWS shares back about an approved opportunity (ACE `GetAwsOpportunitySummary`): its team, involvement and insights.
 #[derive(SimpleObject)]
 pub struct AwsOpportunitySummary {
     /// ACE's AWS-side stage string.

@@ -15,6 +15,7 @@ pub struct Ask(pub ask::Model);
 
 connection!(AskConnection, AskEdge, Ask);
 
+/// What a FUNDING ask requests.
 #[derive(SimpleObject)]
 pub struct FundingDetails {
     pub program: FundingProgram,
@@ -22,6 +23,7 @@ pub struct FundingDetails {
     pub amount: Money,
 }
 
+/// What a MARKETPLACE_PROCUREMENT ask needs.
 #[derive(SimpleObject)]
 pub struct MarketplaceDetails {
     pub offer_arn: Option<String>,
@@ -29,12 +31,14 @@ pub struct MarketplaceDetails {
     pub notes: Option<String>,
 }
 
+/// What a SOLUTION_ARCHITECTURE ask needs from an AWS solutions architect.
 #[derive(SimpleObject)]
 pub struct ArchitectureDetails {
     pub workload: String,
     pub requirements: Option<String>,
 }
 
+/// A comment on an ask, by either side.
 #[derive(SimpleObject)]
 pub struct AskComment {
     /// The JWT subject of the author.
@@ -43,6 +47,7 @@ pub struct AskComment {
     pub at: DateTime,
 }
 
+/// A partner's request to AWS about one opportunity (funding, architecture, marketplace, stakeholders), worked by the AWS side: OPEN → ACKNOWLEDGED → IN_PROGRESS → FULFILLED or DECLINED; WITHDRAWN by the partner.
 #[Object]
 impl Ask {
     pub async fn id(&self) -> ID {

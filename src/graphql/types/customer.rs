@@ -15,6 +15,7 @@ pub struct Customer(pub customer::Model);
 
 connection!(CustomerConnection, CustomerEdge, Customer);
 
+/// A customer's postal address (ACE `Customer.Account.Address`).
 #[derive(SimpleObject)]
 pub struct Address {
     /// ISO 3166-1 alpha-2.
@@ -25,6 +26,7 @@ pub struct Address {
     pub street_address: Option<String>,
 }
 
+/// A partner's customer account (ACE `Customer.Account`) with its contacts. Partners see their own; AWS-side viewers see those of opportunities they can see, without `internalNotes`.
 #[Object]
 impl Customer {
     pub async fn id(&self) -> ID {
@@ -127,6 +129,7 @@ impl Customer {
 #[derive(Clone)]
 pub struct Contact(pub contact::Model);
 
+/// A person at a customer (ACE `Customer.Contacts`). AWS-side viewers see contacts only of opportunities they can see.
 #[Object]
 impl Contact {
     pub async fn id(&self) -> ID {

@@ -9,6 +9,7 @@ use crate::graphql::types::{
 use async_graphql::{ID, Interface};
 use sea_orm::DatabaseConnection;
 
+/// An object with a global id; `node(id:)` fetches any of them.
 // A node lives for one response; boxing the large variants would buy nothing measurable.
 #[allow(clippy::large_enum_variant)]
 #[derive(Interface)]

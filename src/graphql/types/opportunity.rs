@@ -19,6 +19,7 @@ pub struct Opportunity(pub opportunity::Model);
 connection!(OpportunityConnection, OpportunityEdge, Opportunity);
 connection!(ChangeConnection, ChangeEdge, Change);
 
+/// An amount in a currency.
 #[derive(SimpleObject, Clone)]
 pub struct Money {
     pub amount: Decimal,
@@ -38,12 +39,14 @@ impl Money {
     }
 }
 
+/// One next step of an opportunity, with when it was recorded (ACE `NextStepsHistory`).
 #[derive(SimpleObject)]
 pub struct NextStep {
     pub value: String,
     pub at: DateTime,
 }
 
+/// One readiness check of an opportunity.
 #[derive(SimpleObject)]
 pub struct ReadinessCheck {
     pub name: ReadinessCheckName,
@@ -51,6 +54,7 @@ pub struct ReadinessCheck {
     pub message: String,
 }
 
+/// Whether an opportunity can be submitted: every check, passed or not, with what to do.
 #[derive(SimpleObject)]
 pub struct Readiness {
     /// True when every check passed: submitOpportunity will not refuse with NOT_READY.
@@ -85,6 +89,7 @@ impl Opportunity {
     }
 }
 
+/// A partner's sales opportunity, shared with AWS through ACE: customer, project, stage, review, readiness, asks and history.
 #[Object]
 impl Opportunity {
     pub async fn id(&self) -> ID {
@@ -402,6 +407,7 @@ impl Opportunity {
 #[derive(Clone)]
 pub struct Change(pub change_log::Model);
 
+/// One entry of an object's history: who changed what, when, with old and new values. AWS-side viewers never see partner-only fields.
 #[Object]
 impl Change {
     pub async fn id(&self) -> ID {

@@ -29,6 +29,7 @@ fn decode_sorted<E: StoredEnum + Ord>(stored: Vec<String>) -> Result<Vec<E>, App
     Ok(values)
 }
 
+/// An AWS partner organisation: its profile, solutions, references, customers and opportunities.
 #[Object]
 impl Partner {
     pub async fn id(&self) -> ID {
@@ -191,6 +192,7 @@ impl Partner {
     }
 }
 
+/// Whether a partner's profile qualifies it to receive AWS referrals, and what is missing.
 #[derive(SimpleObject)]
 pub struct ReferralReadiness {
     pub eligible: bool,
@@ -199,6 +201,7 @@ pub struct ReferralReadiness {
     pub checks: Vec<Check>,
 }
 
+/// One readiness check of a partner profile for receiving AWS referrals.
 #[derive(SimpleObject)]
 pub struct Check {
     pub name: String,
@@ -227,6 +230,7 @@ impl From<referral_readiness::ReferralReadiness> for ReferralReadiness {
 #[derive(Clone)]
 pub struct Solution(pub solution::Model);
 
+/// A partner's offering that opportunities are associated with (ACE `Solution`).
 #[Object]
 impl Solution {
     pub async fn id(&self) -> ID {
@@ -265,6 +269,7 @@ impl Solution {
 #[derive(Clone)]
 pub struct CustomerReference(pub customer_reference::Model);
 
+/// A published customer success story of a partner, shown on its profile.
 #[Object]
 impl CustomerReference {
     pub async fn id(&self) -> ID {

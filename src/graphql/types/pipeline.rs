@@ -8,6 +8,7 @@ use crate::graphql::types::opportunity::Money;
 use async_graphql::SimpleObject;
 use std::collections::BTreeMap;
 
+/// Opportunities in one stage.
 #[derive(SimpleObject)]
 pub struct StageBucket {
     pub stage: Stage,
@@ -16,6 +17,7 @@ pub struct StageBucket {
     pub expected_monthly_spend: Vec<Money>,
 }
 
+/// Opportunities whose customer is in one segment.
 #[derive(SimpleObject)]
 pub struct SegmentBucket {
     pub segment: SegmentCode,
@@ -23,12 +25,14 @@ pub struct SegmentBucket {
     pub expected_monthly_spend: Vec<Money>,
 }
 
+/// Opportunities with one review status.
 #[derive(SimpleObject)]
 pub struct ReviewBucket {
     pub review_status: ReviewStatus,
     pub count: i32,
 }
 
+/// Asks of one kind in the pipeline's scope, by state.
 #[derive(SimpleObject)]
 pub struct AskKindBucket {
     pub kind: AskKind,
@@ -43,6 +47,7 @@ pub struct AskKindBucket {
     pub median_hours_to_resolve: Option<f64>,
 }
 
+/// Counts and sums over the opportunities the caller may see (narrowed by the filter) and their asks.
 #[derive(SimpleObject)]
 pub struct Pipeline {
     pub total_count: i32,

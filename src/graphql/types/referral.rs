@@ -39,6 +39,7 @@ impl Referral {
     }
 }
 
+/// An opportunity AWS refers to a partner (an engagement invitation in ACE): accepted, it becomes an AWS_REFERRAL opportunity.
 #[Object]
 impl Referral {
     pub async fn id(&self) -> ID {

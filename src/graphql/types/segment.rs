@@ -4,6 +4,7 @@ use entity::segment;
 
 pub struct Segment(pub segment::Model);
 
+/// An AWS sales segment: who sells to which customers.
 #[Object]
 impl Segment {
     async fn code(&self) -> Result<SegmentCode> {

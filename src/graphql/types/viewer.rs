@@ -8,6 +8,7 @@ use async_graphql::{Context, Object, Result};
 /// The caller, as its token describes it.
 pub struct Viewer(pub auth::Viewer);
 
+/// Who the token says the caller is, and what it grants.
 #[Object]
 impl Viewer {
     async fn subject(&self) -> &str {
