@@ -231,14 +231,18 @@ pub struct UpdateOpportunityInput {
 /// Inclusive bounds on a date; either may be left out.
 #[derive(InputObject, Clone, Copy, Default)]
 pub struct DateRange {
+    /// On or after this date.
     pub after: Option<Date>,
+    /// On or before this date.
     pub before: Option<Date>,
 }
 
 /// Inclusive bounds on an instant; either may be left out.
 #[derive(InputObject, Clone, Copy, Default)]
 pub struct DateTimeRange {
+    /// At or after this instant.
     pub after: Option<DateTime>,
+    /// At or before this instant.
     pub before: Option<DateTime>,
 }
 

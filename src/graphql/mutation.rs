@@ -35,7 +35,7 @@ impl PartnerMutation {
     async fn create_partner(
         &self,
         ctx: &Context<'_>,
-        input: CreatePartnerInput,
+        #[graphql(desc = "The partner's name and profile.")] input: CreatePartnerInput,
     ) -> Result<Partner> {
         Ok(Partner(
             services::partners::create(ctx::db(ctx)?, ctx::viewer(ctx)?, input.into()).await?,
@@ -46,29 +46,31 @@ impl PartnerMutation {
     async fn update_partner(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdatePartnerInput,
+        #[graphql(desc = "The partner to change.")] id: ID,
+        #[graphql(desc = "The profile fields to change.")] input: UpdatePartnerInput,
     ) -> Result<Partner> {
         Ok(Partner(
             services::partners::update(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, input.into()).await?,
         ))
     }
 
+    /// Adds a solution to a partner: its PARTNER_ADMIN, or ADMIN. Connected to ACE, import solutions instead (`importAceSolutions`): ACE accepts only its own.
     async fn create_solution(
         &self,
         ctx: &Context<'_>,
-        input: CreateSolutionInput,
+        #[graphql(desc = "The partner and the solution's fields.")] input: CreateSolutionInput,
     ) -> Result<Solution> {
         Ok(Solution(
             services::solutions::create(ctx::db(ctx)?, ctx::viewer(ctx)?, input.into()).await?,
         ))
     }
 
+    /// Changes a solution: its partner's PARTNER_ADMIN, or ADMIN. An INACTIVE solution can no longer be associated.
     async fn update_solution(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdateSolutionInput,
+        #[graphql(desc = "The solution to change.")] id: ID,
+        #[graphql(desc = "The fields to change.")] input: UpdateSolutionInput,
     ) -> Result<Solution> {
         Ok(Solution(
             services::solutions::update(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, input.into())
@@ -76,10 +78,11 @@ impl PartnerMutation {
         ))
     }
 
+    /// Adds a customer success story to a partner's profile: its PARTNER_ADMIN, or ADMIN.
     async fn add_customer_reference(
         &self,
         ctx: &Context<'_>,
-        input: CustomerReferenceInput,
+        #[graphql(desc = "The partner and the reference.")] input: CustomerReferenceInput,
     ) -> Result<CustomerReference> {
         Ok(CustomerReference(
             services::references::add(ctx::db(ctx)?, ctx::viewer(ctx)?, input.into()).await?,
@@ -87,7 +90,11 @@ impl PartnerMutation {
     }
 
     /// Returns the id of the removed reference.
-    async fn remove_customer_reference(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+    async fn remove_customer_reference(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The reference to remove.")] id: ID,
+    ) -> Result<ID> {
         Ok(ID(services::references::remove(
             ctx::db(ctx)?,
             ctx::viewer(ctx)?,
@@ -102,9 +109,11 @@ pub struct CustomerMutation;
 
 #[Object]
 impl CustomerMutation {
+    /// Adds a customer to a partner: its PARTNER_USER or PARTNER_ADMIN, or ADMIN. Contacts may come with it (at most 50).
     async fn create_customer(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The partner, the account fields, the address and contacts.")]
         input: CreateCustomerInput,
     ) -> Result<Customer> {
         Ok(Customer(
@@ -112,11 +121,12 @@ impl CustomerMutation {
         ))
     }
 
+    /// Changes a customer: its partner's users, or ADMIN. A shared opportunity's customer change is sent to ACE.
     async fn update_customer(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdateCustomerInput,
+        #[graphql(desc = "The customer to change.")] id: ID,
+        #[graphql(desc = "The fields to change.")] input: UpdateCustomerInput,
     ) -> Result<Customer> {
         Ok(Customer(
             services::customers::update(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, input.into())
@@ -124,11 +134,12 @@ impl CustomerMutation {
         ))
     }
 
+    /// Adds a contact to a customer (at most 50 per customer): its partner's users, or ADMIN.
     async fn add_contact(
         &self,
         ctx: &Context<'_>,
-        customer_id: ID,
-        input: ContactInput,
+        #[graphql(desc = "The customer.")] customer_id: ID,
+        #[graphql(desc = "The contact.")] input: ContactInput,
     ) -> Result<Contact> {
         Ok(Contact(
             services::customers::add_contact(
@@ -141,11 +152,12 @@ impl CustomerMutation {
         ))
     }
 
+    /// Changes a contact: its customer's partner's users, or ADMIN.
     async fn update_contact(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: ContactInput,
+        #[graphql(desc = "The contact to change.")] id: ID,
+        #[graphql(desc = "The contact's new fields (all of them).")] input: ContactInput,
     ) -> Result<Contact> {
         Ok(Contact(
             services::customers::update_contact(
@@ -159,7 +171,11 @@ impl CustomerMutation {
     }
 
     /// Returns the id of the removed contact.
-    async fn remove_contact(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+    async fn remove_contact(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The contact to remove.")] id: ID,
+    ) -> Result<ID> {
         Ok(ID(services::customers::remove_contact(
             ctx::db(ctx)?,
             ctx::viewer(ctx)?,
@@ -178,6 +194,9 @@ impl OpportunityMutation {
     async fn create_opportunity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The customer, the project and the sales fields; `clientToken` makes retries safe."
+        )]
         input: CreateOpportunityInput,
     ) -> Result<Opportunity> {
         Ok(Opportunity(
@@ -189,11 +208,12 @@ impl OpportunityMutation {
     async fn update_opportunity(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The opportunity to change.")] id: ID,
         #[graphql(
             desc = "The `version` you read: a stale one is CONFLICT with `extensions.currentVersion`, and nothing is written."
         )]
         expected_version: i32,
+        #[graphql(desc = "The fields to change; an AWS_SELLER may name only `nextSteps`.")]
         input: UpdateOpportunityInput,
     ) -> Result<Opportunity> {
         Ok(Opportunity(
@@ -212,11 +232,15 @@ impl OpportunityMutation {
     async fn submit_opportunity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The opportunity: PENDING_SUBMISSION, or ACTION_REQUIRED after changes.")]
         id: ID,
         #[graphql(
             desc = "The `version` you read: a stale one is CONFLICT with `extensions.currentVersion`, and nothing is written."
         )]
         expected_version: i32,
+        #[graphql(
+            desc = "CO_SELL asks AWS to sell with the partner (then next steps and a customer contact are needed); FOR_VISIBILITY_ONLY only informs AWS."
+        )]
         involvement_type: InvolvementType,
     ) -> Result<Opportunity> {
         Ok(Opportunity(
@@ -235,10 +259,14 @@ impl OpportunityMutation {
     async fn review_opportunity(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The submitted opportunity.")] id: ID,
+        #[graphql(
+            desc = "START_REVIEW from SUBMITTED; APPROVE, REJECT or REQUEST_ACTION from IN_REVIEW."
+        )]
         decision: ReviewDecision,
+        #[graphql(desc = "What the partner must change; required with REQUEST_ACTION.")]
         comments: Option<String>,
-        reason: Option<String>,
+        #[graphql(desc = "Why it is rejected; required with REJECT.")] reason: Option<String>,
     ) -> Result<Opportunity> {
         Ok(Opportunity(
             opps::lifecycle::review(
@@ -257,13 +285,15 @@ impl OpportunityMutation {
     async fn close_opportunity(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The opportunity to close.")] id: ID,
         #[graphql(
             desc = "The `version` you read: a stale one is CONFLICT with `extensions.currentVersion`, and nothing is written."
         )]
         expected_version: i32,
-        outcome: CloseOutcome,
-        closed_lost_reason: Option<ClosedLostReason>,
+        #[graphql(desc = "LAUNCHED or CLOSED_LOST.")] outcome: CloseOutcome,
+        #[graphql(desc = "Required with CLOSED_LOST.")] closed_lost_reason: Option<
+            ClosedLostReason,
+        >,
     ) -> Result<Opportunity> {
         Ok(Opportunity(
             opps::lifecycle::close(
@@ -283,7 +313,8 @@ impl OpportunityMutation {
     async fn connect_ace(
         &self,
         ctx: &Context<'_>,
-        partner_id: ID,
+        #[graphql(desc = "The partner to connect.")] partner_id: ID,
+        #[graphql(desc = "The catalog and, optionally, the role to assume.")]
         input: crate::graphql::types::ace::ConnectAceInput,
     ) -> Result<Partner> {
         Ok(Partner(
@@ -299,7 +330,11 @@ impl OpportunityMutation {
     }
 
     /// Stops the partner's sync; ACE identifiers already stored are kept.
-    async fn disconnect_ace(&self, ctx: &Context<'_>, partner_id: ID) -> Result<Partner> {
+    async fn disconnect_ace(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The partner to disconnect.")] partner_id: ID,
+    ) -> Result<Partner> {
         Ok(Partner(
             crate::services::ace::connections::disconnect(
                 ctx::db(ctx)?,
@@ -314,7 +349,7 @@ impl OpportunityMutation {
     async fn import_ace_solutions(
         &self,
         ctx: &Context<'_>,
-        partner_id: ID,
+        #[graphql(desc = "The connected partner.")] partner_id: ID,
     ) -> Result<Vec<Solution>> {
         Ok(crate::services::ace::connections::import_solutions(
             ctx::db(ctx)?,
@@ -330,18 +365,24 @@ impl OpportunityMutation {
 
     /// Sends a FAILED or CONFLICT opportunity to ACE again (partner roles of its partner,
     /// ADMIN).
-    async fn retry_ace_sync(&self, ctx: &Context<'_>, opportunity_id: ID) -> Result<Opportunity> {
+    async fn retry_ace_sync(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The opportunity whose sync FAILED or is in CONFLICT.")]
+        opportunity_id: ID,
+    ) -> Result<Opportunity> {
         Ok(Opportunity(
             crate::services::ace::outbox::retry(ctx::db(ctx)?, ctx::viewer(ctx)?, &opportunity_id)
                 .await?,
         ))
     }
 
+    /// Links an ACTIVE solution of the same partner to an opportunity: the partner's users, or ADMIN. Sent to ACE for a shared opportunity.
     async fn associate_solution(
         &self,
         ctx: &Context<'_>,
-        opportunity_id: ID,
-        solution_id: ID,
+        #[graphql(desc = "The opportunity.")] opportunity_id: ID,
+        #[graphql(desc = "The solution.")] solution_id: ID,
     ) -> Result<Opportunity> {
         Ok(Opportunity(
             opps::solutions::associate(
@@ -354,11 +395,12 @@ impl OpportunityMutation {
         ))
     }
 
+    /// Unlinks a solution from an opportunity: the partner's users, or ADMIN.
     async fn disassociate_solution(
         &self,
         ctx: &Context<'_>,
-        opportunity_id: ID,
-        solution_id: ID,
+        #[graphql(desc = "The opportunity.")] opportunity_id: ID,
+        #[graphql(desc = "The solution.")] solution_id: ID,
     ) -> Result<Opportunity> {
         Ok(Opportunity(
             opps::solutions::disassociate(
@@ -378,7 +420,14 @@ pub struct AskMutation;
 #[Object]
 impl AskMutation {
     /// The partner asks AWS for help on one of its open opportunities.
-    async fn create_ask(&self, ctx: &Context<'_>, input: CreateAskInput) -> Result<Ask> {
+    async fn create_ask(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The opportunity, the kind with its details, what is asked, priority and due date."
+        )]
+        input: CreateAskInput,
+    ) -> Result<Ask> {
         Ok(Ask(services::asks::create(
             ctx::db(ctx)?,
             ctx::viewer(ctx)?,
@@ -392,8 +441,8 @@ impl AskMutation {
     async fn update_ask(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdateAskInput,
+        #[graphql(desc = "The ask to change.")] id: ID,
+        #[graphql(desc = "The fields to change.")] input: UpdateAskInput,
         #[graphql(
             desc = "The `version` you read: a stale one is CONFLICT with `extensions.currentVersion`, and nothing is written."
         )]
@@ -410,7 +459,12 @@ impl AskMutation {
     }
 
     /// The AWS side names who works the ask.
-    async fn assign_ask(&self, ctx: &Context<'_>, id: ID, assignee: String) -> Result<Ask> {
+    async fn assign_ask(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The ask.")] id: ID,
+        #[graphql(desc = "Who works it (an email or name, 1 to 255 characters).")] assignee: String,
+    ) -> Result<Ask> {
         Ok(Ask(services::asks::assign(
             ctx::db(ctx)?,
             ctx::viewer(ctx)?,
@@ -425,9 +479,14 @@ impl AskMutation {
     async fn transition_ask(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The ask.")] id: ID,
+        #[graphql(
+            desc = "The next status: one step along OPEN → ACKNOWLEDGED → IN_PROGRESS → FULFILLED or DECLINED, or WITHDRAWN."
+        )]
         to: AskStatus,
-        response: Option<String>,
+        #[graphql(desc = "AWS's answer; required with FULFILLED and DECLINED.")] response: Option<
+            String,
+        >,
         #[graphql(
             desc = "The `version` you read: a stale one is CONFLICT with `extensions.currentVersion`, and nothing is written."
         )]
@@ -445,7 +504,12 @@ impl AskMutation {
     }
 
     /// Anyone who can see the ask may comment on it.
-    async fn comment_on_ask(&self, ctx: &Context<'_>, id: ID, body: String) -> Result<Ask> {
+    async fn comment_on_ask(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The ask.")] id: ID,
+        #[graphql(desc = "The comment (at most 200 per ask).")] body: String,
+    ) -> Result<Ask> {
         Ok(Ask(services::asks::comment(
             ctx::db(ctx)?,
             ctx::viewer(ctx)?,
@@ -462,7 +526,12 @@ pub struct ReferralMutation;
 #[Object]
 impl ReferralMutation {
     /// AWS_SELLER (customers in its segments), PARTNER_MANAGER (its partners) or ADMIN.
-    async fn send_referral(&self, ctx: &Context<'_>, input: SendReferralInput) -> Result<Referral> {
+    async fn send_referral(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The receiving partner, the customer, the project and its contacts.")]
+        input: SendReferralInput,
+    ) -> Result<Referral> {
         Ok(Referral(
             services::referrals::send(ctx::db(ctx)?, ctx::viewer(ctx)?, input.into()).await?,
         ))
@@ -470,14 +539,23 @@ impl ReferralMutation {
 
     /// The receiving partner accepts: the customer and an AWS_REFERRAL opportunity are created
     /// together. Accepting again returns the same opportunity.
-    async fn accept_referral(&self, ctx: &Context<'_>, id: ID) -> Result<Opportunity> {
+    async fn accept_referral(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The PENDING referral.")] id: ID,
+    ) -> Result<Opportunity> {
         Ok(Opportunity(
             services::referrals::accept(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?,
         ))
     }
 
     /// The receiving partner declines, with a reason of 1 to 80 characters.
-    async fn reject_referral(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Referral> {
+    async fn reject_referral(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The PENDING referral.")] id: ID,
+        #[graphql(desc = "Why (1 to 80 characters, ACE's `RejectionReason`).")] reason: String,
+    ) -> Result<Referral> {
         Ok(Referral(
             services::referrals::reject(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, &reason).await?,
         ))

@@ -39,6 +39,7 @@ pub struct CoreQuery;
 
 #[Object]
 impl CoreQuery {
+    /// Who the token says the caller is: subject, role, partner, segments, scopes.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Viewer> {
         let viewer = ctx::viewer(ctx)?;
         if ctx.data_opt::<TestHooks>().is_some_and(|h| h.0) {
@@ -52,7 +53,11 @@ impl CoreQuery {
     }
 
     /// Any object by id; null when it does not exist or is not visible to the caller.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Any object's id (`ptr_…`, `opp_…`, …).")] id: ID,
+    ) -> Result<Option<Node>> {
         // Relay refetches by id and expects null, not an error, for what is gone or hidden;
         // `opportunity(id:)` and the other typed lookups keep NOT_FOUND.
         Ok(node::find(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?)
@@ -60,7 +65,11 @@ impl CoreQuery {
 
     /// Objects by id, in the order asked; null where one does not exist or is not visible.
     #[graphql(complexity = "1 + ids.len().max(1) * child_complexity")]
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most 100 ids.")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODE_IDS {
             return Err(AppError::bad_field(
                 "ids",
@@ -104,7 +113,12 @@ pub struct PartnerQuery;
 
 #[Object]
 impl PartnerQuery {
-    async fn partner(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Partner>> {
+    /// A partner by id: its own users, its PARTNER_MANAGERs, AWS sellers (the partner directory) and ADMIN; NOT_FOUND otherwise.
+    async fn partner(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The partner's id.")] id: ID,
+    ) -> Result<Option<Partner>> {
         let found = data::partners::find(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?;
         Ok(Some(Partner(found.ok_or(AppError::NotFound("partner"))?)))
     }
@@ -148,7 +162,12 @@ pub struct CustomerQuery;
 
 #[Object]
 impl CustomerQuery {
-    async fn customer(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Customer>> {
+    /// A customer by id, if the caller may see it; NOT_FOUND otherwise.
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer's id.")] id: ID,
+    ) -> Result<Option<Customer>> {
         let found = data::customers::find(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?;
         Ok(Some(Customer(found.ok_or(AppError::NotFound("customer"))?)))
     }
@@ -189,7 +208,12 @@ pub struct OpportunityQuery;
 
 #[Object]
 impl OpportunityQuery {
-    async fn opportunity(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Opportunity>> {
+    /// An opportunity by id, if the caller may see it; NOT_FOUND otherwise (AWS-side viewers see only submitted ones in their scope).
+    async fn opportunity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The opportunity's id.")] id: ID,
+    ) -> Result<Option<Opportunity>> {
         let found = data::opportunities::find(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?;
         Ok(Some(Opportunity(
             found.ok_or(AppError::NotFound("opportunity"))?,
@@ -279,7 +303,12 @@ pub struct AskQuery;
 
 #[Object]
 impl AskQuery {
-    async fn ask(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Ask>> {
+    /// An ask by id, if the caller may see its opportunity; NOT_FOUND otherwise.
+    async fn ask(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The ask's id.")] id: ID,
+    ) -> Result<Option<Ask>> {
         let found = data::asks::find(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?;
         Ok(Some(Ask(found.ok_or(AppError::NotFound("ask"))?)))
     }
@@ -320,7 +349,12 @@ pub struct ReferralQuery;
 
 #[Object]
 impl ReferralQuery {
-    async fn referral(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Referral>> {
+    /// A referral by id, if the caller may see it; NOT_FOUND otherwise.
+    async fn referral(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The referral's id.")] id: ID,
+    ) -> Result<Option<Referral>> {
         let found = data::referrals::find(ctx::db(ctx)?, ctx::viewer(ctx)?, &id).await?;
         Ok(Some(Referral(found.ok_or(AppError::NotFound("referral"))?)))
     }

@@ -20,36 +20,47 @@ connection!(CustomerConnection, CustomerEdge, Customer);
 pub struct Address {
     /// ISO 3166-1 alpha-2.
     pub country_code: String,
+    /// The postal code.
     pub postal_code: Option<String>,
+    /// The state, for US addresses.
     pub state_or_region: Option<String>,
+    /// The city.
     pub city: Option<String>,
+    /// The street address. AWS-side viewers of a referral see it only once accepted.
     pub street_address: Option<String>,
 }
 
 /// A partner's customer account (ACE `Customer.Account`) with its contacts. Partners see their own; AWS-side viewers see those of opportunities they can see, without `internalNotes`.
 #[Object]
 impl Customer {
+    /// The customer's id (`cus_…`).
     pub async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
+    /// The partner whose customer this is.
     async fn partner(&self, ctx: &Context<'_>) -> Result<Partner> {
         let partner = ctx::load(&ctx::loaders(ctx)?.partner, &self.0.partner_id).await?;
         Ok(Partner(partner.ok_or_else(|| {
             AppError::internal("customer without partner")
         })?))
     }
+    /// The company's name (at most 120 characters).
     async fn company_name(&self) -> &str {
         &self.0.company_name
     }
+    /// The company's industry.
     async fn industry(&self) -> Result<Industry> {
         Ok(decode(&self.0.industry)?)
     }
+    /// The industry in words, when `industry` is OTHER.
     async fn other_industry(&self) -> Option<&str> {
         self.0.other_industry.as_deref()
     }
+    /// The company's website.
     async fn website_url(&self) -> Option<&str> {
         self.0.website_url.as_deref()
     }
+    /// The company's address.
     async fn address(&self) -> Option<Address> {
         let c = &self.0;
         c.country_code.as_ref().map(|country| Address {
@@ -60,21 +71,26 @@ impl Customer {
             street_address: c.street_address.clone(),
         })
     }
+    /// The company's D-U-N-S number (9 digits).
     async fn duns(&self) -> Option<&str> {
         self.0.duns.as_deref()
     }
+    /// The customer's AWS account id (12 digits), if known.
     async fn aws_account_id(&self) -> Option<&str> {
         self.0.aws_account_id.as_deref()
     }
+    /// The AWS segment the customer belongs to; AWS sellers see customers of their segments.
     async fn segment(&self, ctx: &Context<'_>) -> Result<Segment> {
         let segment = ctx::load(&ctx::loaders(ctx)?.segment, &self.0.segment_code).await?;
         Ok(Segment(segment.ok_or_else(|| {
             AppError::internal("customer with unknown segment")
         })?))
     }
+    /// Whether the customer already uses AWS.
     async fn aws_adoption(&self) -> Result<AwsAdoption> {
         Ok(decode(&self.0.aws_adoption)?)
     }
+    /// The customer's contacts (at most 50).
     async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
         let rows = ctx::load(&ctx::loaders(ctx)?.contacts, &self.0.id)
             .await?
@@ -118,9 +134,11 @@ impl Customer {
         )
         .await
     }
+    /// When the customer was created.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
+    /// When the customer last changed.
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
@@ -132,15 +150,19 @@ pub struct Contact(pub contact::Model);
 /// A person at a customer (ACE `Customer.Contacts`). AWS-side viewers see contacts only of opportunities they can see.
 #[Object]
 impl Contact {
+    /// The contact's id (`con_…`).
     pub async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
+    /// First name (at most 80 characters).
     async fn first_name(&self) -> &str {
         &self.0.first_name
     }
+    /// Last name (at most 80 characters).
     async fn last_name(&self) -> &str {
         &self.0.last_name
     }
+    /// Email address.
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
@@ -148,6 +170,7 @@ impl Contact {
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
+    /// Job title (at most 80 characters).
     async fn business_title(&self) -> Option<&str> {
         self.0.business_title.as_deref()
     }

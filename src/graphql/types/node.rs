@@ -13,7 +13,11 @@ use sea_orm::DatabaseConnection;
 // A node lives for one response; boxing the large variants would buy nothing measurable.
 #[allow(clippy::large_enum_variant)]
 #[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID"))]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "The object's global id; its prefix names its type (`ptr_`, `opp_`, …)."
+))]
 pub enum Node {
     Partner(Partner),
     Solution(Solution),

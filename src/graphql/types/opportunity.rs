@@ -22,7 +22,9 @@ connection!(ChangeConnection, ChangeEdge, Change);
 /// An amount in a currency.
 #[derive(SimpleObject, Clone)]
 pub struct Money {
+    /// The amount, a decimal string with two decimals (`"12500.00"`).
     pub amount: Decimal,
+    /// The currency.
     pub currency_code: CurrencyCode,
 }
 
@@ -42,15 +44,20 @@ impl Money {
 /// One next step of an opportunity, with when it was recorded (ACE `NextStepsHistory`).
 #[derive(SimpleObject)]
 pub struct NextStep {
+    /// The next step (at most 255 characters).
     pub value: String,
+    /// When it was recorded.
     pub at: DateTime,
 }
 
 /// One readiness check of an opportunity.
 #[derive(SimpleObject)]
 pub struct ReadinessCheck {
+    /// What is checked.
     pub name: ReadinessCheckName,
+    /// Whether it passes now.
     pub passed: bool,
+    /// What it found, or what to do to pass it.
     pub message: String,
 }
 
@@ -59,6 +66,7 @@ pub struct ReadinessCheck {
 pub struct Readiness {
     /// True when every check passed: submitOpportunity will not refuse with NOT_READY.
     pub ready: bool,
+    /// Every check, passed or not, in order.
     pub checks: Vec<ReadinessCheck>,
 }
 
@@ -92,57 +100,73 @@ impl Opportunity {
 /// A partner's sales opportunity, shared with AWS through ACE: customer, project, stage, review, readiness, asks and history.
 #[Object]
 impl Opportunity {
+    /// The opportunity's id (`opp_…`).
     pub async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
+    /// The partner whose opportunity this is.
     async fn partner(&self, ctx: &Context<'_>) -> Result<Partner> {
         let partner = ctx::load(&ctx::loaders(ctx)?.partner, &self.0.partner_id).await?;
         Ok(Partner(partner.ok_or_else(|| {
             AppError::internal("opportunity without partner")
         })?))
     }
+    /// The customer the opportunity is for.
     async fn customer(&self, ctx: &Context<'_>) -> Result<Customer> {
         Ok(Customer(self.customer_model(ctx).await?))
     }
+    /// The partner's own id for it, e.g. from its CRM (ACE `PartnerOpportunityIdentifier`, at most 64 characters).
     async fn partner_opportunity_identifier(&self) -> Option<&str> {
         self.0.partner_opportunity_identifier.as_deref()
     }
+    /// Who found the opportunity.
     async fn origin(&self) -> Result<Origin> {
         Ok(decode(&self.0.origin)?)
     }
+    /// New business, a renewal or an expansion.
     async fn opportunity_type(&self) -> Result<OpportunityType> {
         Ok(decode(&self.0.opportunity_type)?)
     }
+    /// A national-security opportunity (GOVERNMENT customers only; ACE `NationalSecurity`).
     async fn national_security(&self) -> bool {
         self.0.national_security
     }
+    /// The project's title (ACE `Project.Title`, at most 255 characters).
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// The customer's problem (ACE `Project.CustomerBusinessProblem`, 20 to 2,000 characters).
     async fn customer_business_problem(&self) -> &str {
         &self.0.customer_business_problem
     }
+    /// The use case, one of ACE's 39 (ACE `Project.CustomerUseCase`).
     async fn customer_use_case(&self) -> Option<&str> {
         self.0.customer_use_case.as_deref()
     }
+    /// How the partner delivers (ACE `Project.DeliveryModels`).
     async fn delivery_models(&self) -> Result<Vec<DeliveryModel>> {
         Ok(decode_list(&self.0.delivery_models)?)
     }
+    /// Expected monthly AWS spend (ACE `Project.ExpectedCustomerSpend`).
     async fn expected_monthly_spend(&self) -> Result<Option<Money>> {
         Ok(Money::stored(
             self.0.expected_monthly_spend_cents,
             self.0.expected_monthly_spend_currency.as_deref(),
         )?)
     }
+    /// What has been done with the customer so far (ACE `Project.SalesActivities`).
     async fn sales_activities(&self) -> Result<Vec<SalesActivity>> {
         Ok(decode_list(&self.0.sales_activities)?)
     }
+    /// The main competitor (ACE `Project.CompetitorName`).
     async fn competitor_name(&self) -> Result<Option<CompetitorName>> {
         Ok(self.0.competitor_name.as_deref().map(decode).transpose()?)
     }
+    /// Other competitors, when `competitorName` is OTHER (ACE `Project.OtherCompetitorNames`).
     async fn other_competitor_names(&self) -> Option<&str> {
         self.0.other_competitor_names.as_deref()
     }
+    /// What the partner needs from AWS (ACE `PrimaryNeedsFromAws`).
     async fn primary_needs_from_aws(&self, ctx: &Context<'_>) -> Result<Vec<PrimaryNeed>> {
         let mut needs = self
             .needs(ctx)
@@ -153,42 +177,55 @@ impl Opportunity {
         needs.sort();
         Ok(needs)
     }
+    /// CO_SELL or FOR_VISIBILITY_ONLY, chosen at submission.
     async fn involvement_type(&self) -> Result<Option<InvolvementType>> {
         Ok(self.0.involvement_type.as_deref().map(decode).transpose()?)
     }
+    /// Anything else for AWS (ACE `Project.AdditionalComments`, at most 255 characters).
     async fn additional_comments(&self) -> Option<&str> {
         self.0.additional_comments.as_deref()
     }
+    /// Whether marketing brought the opportunity (ACE `Marketing.Source`).
     async fn marketing_source(&self) -> Result<MarketingSource> {
         Ok(decode(&self.0.marketing_source)?)
     }
+    /// The AWS campaign code (ACE `Marketing.CampaignName`).
     async fn campaign_name(&self) -> Option<&str> {
         self.0.campaign_name.as_deref()
     }
+    /// The marketing channels (ACE `Marketing.Channels`).
     async fn marketing_channels(&self) -> Result<Vec<Channel>> {
         Ok(decode_list(&self.0.marketing_channels)?)
     }
+    /// The marketing use cases (ACE `Marketing.UseCases`).
     async fn marketing_use_cases(&self) -> Result<Vec<String>> {
         Ok(json_strings(&self.0.marketing_use_cases)?)
     }
+    /// Whether AWS marketing funds were used (ACE `Marketing.AwsFundingUsed`).
     async fn aws_funding_used(&self) -> Option<bool> {
         self.0.aws_funding_used
     }
+    /// Where the deal stands (ACE `LifeCycle.Stage`).
     async fn stage(&self) -> Result<Stage> {
         Ok(decode(&self.0.stage)?)
     }
+    /// Where AWS's review stands (ACE `LifeCycle.ReviewStatus`).
     async fn review_status(&self) -> Result<ReviewStatus> {
         Ok(decode(&self.0.review_status)?)
     }
+    /// AWS's feedback from the review (ACE `LifeCycle.ReviewComments`).
     async fn review_comments(&self) -> Option<&str> {
         self.0.review_comments.as_deref()
     }
+    /// AWS's reason code for REJECTED or ACTION_REQUIRED (ACE `LifeCycle.ReviewStatusReason`).
     async fn review_status_reason(&self) -> Option<&str> {
         self.0.review_status_reason.as_deref()
     }
+    /// When significant AWS billing is expected to start (ACE `LifeCycle.TargetCloseDate`); not in the past while active.
     async fn target_close_date(&self) -> Option<Date> {
         self.0.target_close_date.map(Date)
     }
+    /// The current next step (ACE `LifeCycle.NextSteps`, at most 255 characters); the AWS side may set it too.
     async fn next_steps(&self) -> Option<&str> {
         self.0.next_steps.as_deref()
     }
@@ -205,6 +242,7 @@ impl Opportunity {
             })
             .collect())
     }
+    /// Why it was lost (stage CLOSED_LOST).
     async fn closed_lost_reason(&self) -> Result<Option<ClosedLostReason>> {
         Ok(self
             .0
@@ -213,12 +251,15 @@ impl Opportunity {
             .map(decode)
             .transpose()?)
     }
+    /// The customer agreed to be shared with AWS (a readiness check).
     async fn customer_consent(&self) -> bool {
         self.0.customer_consent
     }
+    /// The partner leads the deal (a readiness check).
     async fn partner_led(&self) -> bool {
         self.0.partner_led
     }
+    /// The business is new for AWS (a readiness check).
     async fn net_new_for_aws(&self) -> bool {
         self.0.net_new_for_aws
     }
@@ -237,9 +278,11 @@ impl Opportunity {
             .unwrap_or_default();
         Ok(rows.into_iter().map(Solution).collect())
     }
+    /// AWS products the project will use (ACE product codes, associated in ACE).
     async fn aws_products(&self) -> Result<Vec<String>> {
         Ok(json_strings(&self.0.aws_products)?)
     }
+    /// The AWS Marketplace offer the deal closes through, if any (associated in ACE).
     async fn aws_marketplace_offer_arn(&self) -> Option<&str> {
         self.0.aws_marketplace_offer_arn.as_deref()
     }
@@ -393,12 +436,15 @@ impl Opportunity {
                 .map(|v| super::ace::AwsOpportunitySummary::from_stored(v, fetched))
         }))
     }
+    /// Moves with every change; send it as `expectedVersion` to update without overwriting someone else's change.
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// When the opportunity was created.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
+    /// When it last changed (not for an internal-notes-only change).
     async fn last_modified_at(&self) -> DateTime {
         DateTime(self.0.last_modified_at)
     }
@@ -410,9 +456,11 @@ pub struct Change(pub change_log::Model);
 /// One entry of an object's history: who changed what, when, with old and new values. AWS-side viewers never see partner-only fields.
 #[Object]
 impl Change {
+    /// The entry's id (`chg_…`).
     pub async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
+    /// When the change was committed.
     async fn at(&self) -> DateTime {
         DateTime(self.0.at)
     }

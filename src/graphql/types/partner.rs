@@ -32,24 +32,30 @@ fn decode_sorted<E: StoredEnum + Ord>(stored: Vec<String>) -> Result<Vec<E>, App
 /// An AWS partner organisation: its profile, solutions, references, customers and opportunities.
 #[Object]
 impl Partner {
+    /// The partner's id (`ptr_…`).
     pub async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
+    /// The partner's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The partner's website.
     async fn website_url(&self) -> Option<&str> {
         self.0.website_url.as_deref()
     }
+    /// What the partner offers, in a few sentences.
     async fn value_proposition(&self) -> Option<&str> {
         self.0.value_proposition.as_deref()
     }
+    /// The segments the partner sells to.
     async fn segments(&self, ctx: &Context<'_>) -> Result<Vec<SegmentCode>> {
         let stored = ctx::load(&ctx::loaders(ctx)?.segments, &self.0.id)
             .await?
             .unwrap_or_default();
         Ok(decode_sorted(stored)?)
     }
+    /// The industries the partner serves.
     async fn industries(&self, ctx: &Context<'_>) -> Result<Vec<Industry>> {
         let stored = ctx::load(&ctx::loaders(ctx)?.industries, &self.0.id)
             .await?
@@ -60,7 +66,7 @@ impl Partner {
     async fn solutions(
         &self,
         ctx: &Context<'_>,
-        status: Option<SolutionStatus>,
+        #[graphql(desc = "Only solutions with this status.")] status: Option<SolutionStatus>,
     ) -> Result<Vec<Solution>> {
         let rows = ctx::load(&ctx::loaders(ctx)?.solutions, &self.0.id)
             .await?
@@ -165,6 +171,7 @@ impl Partner {
         )
         .await
     }
+    /// Whether the profile qualifies the partner for AWS referrals, and what is missing.
     async fn referral_readiness(&self, ctx: &Context<'_>) -> Result<ReferralReadiness> {
         let counts = ctx::load(&ctx::loaders(ctx)?.profile_counts, &self.0.id)
             .await?
@@ -184,9 +191,11 @@ impl Partner {
                 .map(Into::into),
         )
     }
+    /// When the partner was created.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
+    /// When the profile last changed.
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
@@ -195,17 +204,22 @@ impl Partner {
 /// Whether a partner's profile qualifies it to receive AWS referrals, and what is missing.
 #[derive(SimpleObject)]
 pub struct ReferralReadiness {
+    /// True when every check passes.
     pub eligible: bool,
     /// 0..100: the share of checks passed.
     pub score: i32,
+    /// Every check of the profile.
     pub checks: Vec<Check>,
 }
 
 /// One readiness check of a partner profile for receiving AWS referrals.
 #[derive(SimpleObject)]
 pub struct Check {
+    /// What is checked.
     pub name: String,
+    /// Whether the check passes.
     pub passed: bool,
+    /// What the check found, or what to do.
     pub message: String,
 }
 
@@ -233,27 +247,34 @@ pub struct Solution(pub solution::Model);
 /// A partner's offering that opportunities are associated with (ACE `Solution`).
 #[Object]
 impl Solution {
+    /// The solution's id (`sol_…`).
     pub async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
+    /// The partner that offers it.
     async fn partner(&self, ctx: &Context<'_>) -> Result<Partner> {
         let partner = ctx::load(&ctx::loaders(ctx)?.partner, &self.0.partner_id).await?;
         Ok(Partner(partner.ok_or_else(|| {
             AppError::internal("solution without partner")
         })?))
     }
+    /// The solution's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// What it is.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
+    /// What kind of offering it is.
     async fn category(&self) -> Result<SolutionCategory> {
         Ok(decode(&self.0.category)?)
     }
+    /// ACTIVE solutions can be associated with opportunities.
     async fn status(&self) -> Result<SolutionStatus> {
         Ok(decode(&self.0.status)?)
     }
+    /// Its AWS Marketplace listing, if any.
     async fn aws_marketplace_solution_arn(&self) -> Option<&str> {
         self.0.aws_marketplace_solution_arn.as_deref()
     }
@@ -261,6 +282,7 @@ impl Solution {
     async fn ace_solution_id(&self) -> Option<&str> {
         self.0.ace_solution_id.as_deref()
     }
+    /// When it was created.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
@@ -272,24 +294,31 @@ pub struct CustomerReference(pub customer_reference::Model);
 /// A published customer success story of a partner, shown on its profile.
 #[Object]
 impl CustomerReference {
+    /// The reference's id (`cref_…`).
     pub async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
+    /// The story's title.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// The customer's name as published.
     async fn customer_name(&self) -> &str {
         &self.0.customer_name
     }
+    /// The customer's segment.
     async fn segment(&self) -> Result<Option<SegmentCode>> {
         Ok(self.0.segment_code.as_deref().map(decode).transpose()?)
     }
+    /// What the partner did and what it achieved.
     async fn summary(&self) -> &str {
         &self.0.summary
     }
+    /// Where the story is published.
     async fn url(&self) -> Option<&str> {
         self.0.url.as_deref()
     }
+    /// When it was published.
     async fn published_on(&self) -> Option<Date> {
         self.0.published_on.map(Date)
     }

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 /// Opportunities in one stage.
 #[derive(SimpleObject)]
 pub struct StageBucket {
+    /// The stage.
     pub stage: Stage,
+    /// Opportunities in it.
     pub count: i32,
     /// Summed per currency, in currency-code order.
     pub expected_monthly_spend: Vec<Money>,
@@ -20,25 +22,33 @@ pub struct StageBucket {
 /// Opportunities whose customer is in one segment.
 #[derive(SimpleObject)]
 pub struct SegmentBucket {
+    /// The customers' segment.
     pub segment: SegmentCode,
+    /// Opportunities of customers in it.
     pub count: i32,
+    /// Their expected monthly spend, summed per currency.
     pub expected_monthly_spend: Vec<Money>,
 }
 
 /// Opportunities with one review status.
 #[derive(SimpleObject)]
 pub struct ReviewBucket {
+    /// The review status.
     pub review_status: ReviewStatus,
+    /// Opportunities with it.
     pub count: i32,
 }
 
 /// Asks of one kind in the pipeline's scope, by state.
 #[derive(SimpleObject)]
 pub struct AskKindBucket {
+    /// The kind of ask.
     pub kind: AskKind,
     /// OPEN, ACKNOWLEDGED or IN_PROGRESS.
     pub open: i32,
+    /// Asks FULFILLED.
     pub fulfilled: i32,
+    /// Asks DECLINED.
     pub declined: i32,
     /// Open and due before today.
     pub overdue: i32,
@@ -50,11 +60,17 @@ pub struct AskKindBucket {
 /// Counts and sums over the opportunities the caller may see (narrowed by the filter) and their asks.
 #[derive(SimpleObject)]
 pub struct Pipeline {
+    /// Opportunities counted.
     pub total_count: i32,
+    /// Their expected monthly spend, summed per currency (in currency-code order).
     pub expected_monthly_spend: Vec<Money>,
+    /// Counts and spend for every stage, in the contract's order, zeros included.
     pub by_stage: Vec<StageBucket>,
+    /// Counts and spend for every segment of the customers, zeros included.
     pub by_segment: Vec<SegmentBucket>,
+    /// Counts for every review status, zeros included.
     pub by_review_status: Vec<ReviewBucket>,
+    /// The asks of those opportunities, for every kind.
     pub asks_by_kind: Vec<AskKindBucket>,
 }
 

@@ -20,8 +20,11 @@ connection!(ReferralConnection, ReferralEdge, Referral);
 /// The customer as AWS shares it before the partner accepts.
 #[derive(SimpleObject)]
 pub struct ReferralCustomer {
+    /// The company's name.
     pub company_name: String,
+    /// The company's industry.
     pub industry: Industry,
+    /// The company's website.
     pub website_url: String,
     /// ISO 3166-1 alpha-2.
     pub country_code: String,
@@ -42,6 +45,7 @@ impl Referral {
 /// An opportunity AWS refers to a partner (an engagement invitation in ACE): accepted, it becomes an AWS_REFERRAL opportunity.
 #[Object]
 impl Referral {
+    /// The referral's id (`rfl_…`).
     pub async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
@@ -56,12 +60,15 @@ impl Referral {
     async fn status(&self) -> Result<ReferralStatus> {
         Ok(self.status_now()?)
     }
+    /// Who at AWS sent it.
     async fn sender_name(&self) -> &str {
         &self.0.sender_name
     }
+    /// AWS's note to the partner.
     async fn message(&self) -> &str {
         &self.0.message
     }
+    /// The referred customer (address and contacts in full once accepted).
     async fn customer(&self) -> Result<ReferralCustomer> {
         Ok(ReferralCustomer {
             company_name: self.0.company_name.clone(),
@@ -70,9 +77,11 @@ impl Referral {
             country_code: self.0.country_code.clone(),
         })
     }
+    /// The customer's segment.
     async fn segment(&self) -> Result<SegmentCode> {
         Ok(decode(&self.0.segment_code)?)
     }
+    /// Whether the customer uses AWS already.
     async fn aws_adoption(&self) -> Result<AwsAdoption> {
         Ok(decode(&self.0.aws_adoption)?)
     }
@@ -113,24 +122,30 @@ impl Referral {
             })
             .collect())
     }
+    /// The project's title.
     async fn project_title(&self) -> &str {
         &self.0.project_title
     }
+    /// The customer's problem (20 to 2,000 characters).
     async fn business_problem(&self) -> &str {
         &self.0.business_problem
     }
+    /// When the customer wants it done.
     async fn target_completion_date(&self) -> Date {
         Date(self.0.target_completion_date)
     }
+    /// Expected monthly AWS spend.
     async fn expected_monthly_spend(&self) -> Result<Option<Money>> {
         Ok(Money::stored(
             self.0.expected_monthly_spend_cents,
             self.0.expected_monthly_spend_currency.as_deref(),
         )?)
     }
+    /// After this, a PENDING referral is EXPIRED.
     async fn expires_at(&self) -> DateTime {
         DateTime(self.0.expires_at)
     }
+    /// Why the partner rejected it.
     async fn rejection_reason(&self) -> Option<&str> {
         self.0.rejection_reason.as_deref()
     }
@@ -158,6 +173,7 @@ impl Referral {
             .as_ref()
             .map(super::ace::AceSync::from))
     }
+    /// When it was sent.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }

@@ -11,9 +11,11 @@ pub struct Viewer(pub auth::Viewer);
 /// Who the token says the caller is, and what it grants.
 #[Object]
 impl Viewer {
+    /// The token's `sub` claim.
     async fn subject(&self) -> &str {
         &self.0.subject
     }
+    /// The token's role.
     async fn role(&self) -> Role {
         self.0.role
     }
@@ -26,6 +28,7 @@ impl Viewer {
             .await?
             .map(Partner))
     }
+    /// An AWS_SELLER's segments.
     async fn segments(&self) -> Vec<SegmentCode> {
         self.0.segments.clone()
     }
@@ -39,6 +42,8 @@ impl Viewer {
         rows.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(rows.into_iter().map(Partner).collect())
     }
+    /// The token's scopes (`cosell:read`, `cosell:write`); without `cosell:write` every
+    /// mutation is FORBIDDEN.
     async fn scopes(&self) -> Vec<String> {
         self.0.scopes.clone()
     }
