@@ -13,60 +13,90 @@ use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
 /// Conditions on partners; every given one must hold.
 #[derive(InputObject, Default)]
 pub struct PartnerFilter {
+    /// Case-insensitive text in the partner's name (at most 200 characters).
     pub search: Option<String>,
+    /// Only partners selling to these segments.
     pub segment: Option<Vec<SegmentCode>>,
 }
 
 /// A new partner organisation (ADMIN only).
 #[derive(InputObject)]
 pub struct CreatePartnerInput {
+    /// The partner's name.
     pub name: String,
+    /// The partner's website.
     pub website_url: Option<String>,
+    /// What the partner offers, in a few sentences.
     pub value_proposition: Option<String>,
+    /// The segments the partner sells to.
     pub segments: Option<Vec<SegmentCode>>,
+    /// The industries the partner serves.
     pub industries: Option<Vec<Industry>>,
 }
 
 /// Changes to a partner profile; fields left out keep their values.
 #[derive(InputObject)]
 pub struct UpdatePartnerInput {
+    /// The partner's name.
     pub name: MaybeUndefined<String>,
+    /// The partner's website.
     pub website_url: MaybeUndefined<String>,
+    /// What the partner offers, in a few sentences.
     pub value_proposition: MaybeUndefined<String>,
+    /// The segments the partner sells to.
     pub segments: MaybeUndefined<Vec<SegmentCode>>,
+    /// The industries the partner serves.
     pub industries: MaybeUndefined<Vec<Industry>>,
 }
 
 /// A new solution of a partner (ACE `Solution`).
 #[derive(InputObject)]
 pub struct CreateSolutionInput {
+    /// The partner.
     pub partner_id: Option<ID>,
+    /// The solution's name.
     pub name: String,
+    /// What it is.
     pub description: Option<String>,
+    /// What kind of offering it is.
     pub category: SolutionCategory,
+    /// ACTIVE solutions can be associated with opportunities.
     pub status: Option<SolutionStatus>,
+    /// Its AWS Marketplace listing, if any.
     pub aws_marketplace_solution_arn: Option<String>,
 }
 
 /// Changes to a solution; fields left out keep their values.
 #[derive(InputObject)]
 pub struct UpdateSolutionInput {
+    /// The solution's name.
     pub name: MaybeUndefined<String>,
+    /// What it is.
     pub description: MaybeUndefined<String>,
+    /// What kind of offering it is.
     pub category: MaybeUndefined<SolutionCategory>,
+    /// ACTIVE solutions can be associated with opportunities.
     pub status: MaybeUndefined<SolutionStatus>,
+    /// Its AWS Marketplace listing, if any.
     pub aws_marketplace_solution_arn: MaybeUndefined<String>,
 }
 
 /// A customer reference: title, customer, summary, optional URL and publication date.
 #[derive(InputObject)]
 pub struct CustomerReferenceInput {
+    /// The partner.
     pub partner_id: Option<ID>,
+    /// The story's title.
     pub title: String,
+    /// The customer's name as published.
     pub customer_name: String,
+    /// The customer's segment.
     pub segment: Option<SegmentCode>,
+    /// What the partner did and what it achieved.
     pub summary: String,
+    /// Where the story is published.
     pub url: Option<String>,
+    /// When it was published.
     pub published_on: Option<Date>,
 }
 
@@ -75,62 +105,99 @@ pub struct CustomerReferenceInput {
 /// A postal address: the country as ISO 3166-1 alpha-2; a state or region only for US.
 #[derive(InputObject, Clone, Debug)]
 pub struct AddressInput {
+    /// The country, ISO 3166-1 alpha-2 (`US`, `DE`).
     pub country_code: String,
+    /// The postal code.
     pub postal_code: Option<String>,
+    /// The state, for US addresses.
     pub state_or_region: Option<String>,
+    /// The city.
     pub city: Option<String>,
+    /// The street address (at most 255 characters).
     pub street_address: Option<String>,
 }
 
 /// A customer contact: names of 1 to 80 characters, a valid email, an optional phone (E.164) and title.
 #[derive(InputObject, Clone, Debug)]
 pub struct ContactInput {
+    /// First name (at most 80 characters).
     pub first_name: String,
+    /// Last name (at most 80 characters).
     pub last_name: String,
+    /// Email address.
     pub email: Option<String>,
+    /// E.164.
     pub phone: Option<String>,
+    /// Job title (at most 80 characters).
     pub business_title: Option<String>,
 }
 
 /// A new customer of a partner (ACE `Customer.Account`).
 #[derive(InputObject)]
 pub struct CreateCustomerInput {
+    /// The partner (a partner-side caller's own; ADMIN names any).
     pub partner_id: Option<ID>,
+    /// The company's name (at most 120 characters).
     pub company_name: String,
+    /// The company's industry.
     pub industry: Industry,
+    /// The industry in words, when `industry` is OTHER.
     pub other_industry: Option<String>,
+    /// The company's website.
     pub website_url: Option<String>,
+    /// The company's address.
     pub address: Option<AddressInput>,
+    /// The company's D-U-N-S number (9 digits).
     pub duns: Option<String>,
+    /// The customer's AWS account id (12 digits), if known.
     pub aws_account_id: Option<String>,
+    /// The AWS segment the customer belongs to; AWS sellers see customers of their segments.
     pub segment: SegmentCode,
+    /// Whether the customer already uses AWS.
     pub aws_adoption: AwsAdoption,
+    /// The customer's contacts (at most 50).
     pub contacts: Option<Vec<ContactInput>>,
+    /// Partner-only: null for AWS-side viewers.
     pub internal_notes: Option<String>,
 }
 
 /// Changes to a customer; fields left out keep their values.
 #[derive(InputObject)]
 pub struct UpdateCustomerInput {
+    /// The company's name (at most 120 characters).
     pub company_name: MaybeUndefined<String>,
+    /// The company's industry.
     pub industry: MaybeUndefined<Industry>,
+    /// The industry in words, when `industry` is OTHER.
     pub other_industry: MaybeUndefined<String>,
+    /// The company's website.
     pub website_url: MaybeUndefined<String>,
+    /// The company's address.
     pub address: MaybeUndefined<AddressInput>,
+    /// The company's D-U-N-S number (9 digits).
     pub duns: MaybeUndefined<String>,
+    /// The customer's AWS account id (12 digits), if known.
     pub aws_account_id: MaybeUndefined<String>,
+    /// The AWS segment the customer belongs to; AWS sellers see customers of their segments.
     pub segment: MaybeUndefined<SegmentCode>,
+    /// Whether the customer already uses AWS.
     pub aws_adoption: MaybeUndefined<AwsAdoption>,
+    /// Partner-only: null for AWS-side viewers.
     pub internal_notes: MaybeUndefined<String>,
 }
 
 /// Conditions on customers; every given one must hold.
 #[derive(InputObject, Default)]
 pub struct CustomerFilter {
+    /// Only customers in these segments.
     pub segment: Option<Vec<SegmentCode>>,
+    /// Only customers with this AWS adoption.
     pub aws_adoption: Option<AwsAdoption>,
+    /// Only customers in these industries.
     pub industry: Option<Vec<Industry>>,
+    /// Case-insensitive text in the company name (at most 200 characters).
     pub search: Option<String>,
+    /// Only customers of this partner.
     pub partner_id: Option<ID>,
 }
 
@@ -148,7 +215,9 @@ pub enum CustomerOrderField {
 /// The order of a customer list.
 #[derive(InputObject)]
 pub struct CustomerOrder {
+    /// What to order by.
     pub field: CustomerOrderField,
+    /// Ascending or descending.
     pub direction: SortDirection,
 }
 
@@ -157,74 +226,131 @@ pub struct CustomerOrder {
 /// An amount (a decimal string, at most two decimals, not negative, at most 1,000,000,000,000.00) in a currency.
 #[derive(InputObject, Clone, Copy, Debug)]
 pub struct MoneyInput {
+    /// The amount, a decimal string with two decimals (`"12500.00"`).
     pub amount: Decimal,
+    /// The currency.
     pub currency_code: CurrencyCode,
 }
 
 /// A new opportunity (ACE `CreateOpportunity`), idempotent by `clientToken`.
 #[derive(InputObject, Debug)]
 pub struct CreateOpportunityInput {
+    /// Makes the create idempotent per partner: a retry with the same token and body returns the first opportunity; the same token with another body is CONFLICT.
     pub client_token: String,
+    /// The customer, of the caller's partner; the opportunity belongs to that partner.
     pub customer_id: ID,
+    /// The partner's own id for it, e.g. from its CRM (ACE `PartnerOpportunityIdentifier`, at most 64 characters).
     pub partner_opportunity_identifier: Option<String>,
+    /// New business, a renewal or an expansion.
     pub opportunity_type: OpportunityType,
+    /// A national-security opportunity (GOVERNMENT customers only; ACE `NationalSecurity`).
     pub national_security: Option<bool>,
+    /// The project's title (ACE `Project.Title`, at most 255 characters).
     pub title: String,
+    /// The customer's problem (ACE `Project.CustomerBusinessProblem`, 20 to 2,000 characters).
     pub customer_business_problem: String,
+    /// The use case, one of ACE's 39 (ACE `Project.CustomerUseCase`).
     pub customer_use_case: Option<String>,
+    /// How the partner delivers (ACE `Project.DeliveryModels`).
     pub delivery_models: Option<Vec<DeliveryModel>>,
+    /// Expected monthly AWS spend (ACE `Project.ExpectedCustomerSpend`).
     pub expected_monthly_spend: Option<MoneyInput>,
+    /// What has been done with the customer so far (ACE `Project.SalesActivities`).
     pub sales_activities: Option<Vec<SalesActivity>>,
+    /// The main competitor (ACE `Project.CompetitorName`).
     pub competitor_name: Option<CompetitorName>,
+    /// Other competitors, when `competitorName` is OTHER (ACE `Project.OtherCompetitorNames`).
     pub other_competitor_names: Option<String>,
+    /// What the partner needs from AWS (ACE `PrimaryNeedsFromAws`).
     pub primary_needs_from_aws: Option<Vec<PrimaryNeed>>,
+    /// Anything else for AWS (ACE `Project.AdditionalComments`, at most 255 characters).
     pub additional_comments: Option<String>,
+    /// Whether marketing brought the opportunity (ACE `Marketing.Source`).
     pub marketing_source: Option<MarketingSource>,
+    /// The AWS campaign code (ACE `Marketing.CampaignName`).
     pub campaign_name: Option<String>,
+    /// The marketing channels (ACE `Marketing.Channels`).
     pub marketing_channels: Option<Vec<Channel>>,
+    /// The marketing use cases (ACE `Marketing.UseCases`).
     pub marketing_use_cases: Option<Vec<String>>,
+    /// Whether AWS marketing funds were used (ACE `Marketing.AwsFundingUsed`).
     pub aws_funding_used: Option<bool>,
+    /// Where the deal stands (ACE `LifeCycle.Stage`).
     pub stage: Option<Stage>,
+    /// When significant AWS billing is expected to start (ACE `LifeCycle.TargetCloseDate`); not in the past while active.
     pub target_close_date: Option<Date>,
+    /// The current next step (ACE `LifeCycle.NextSteps`, at most 255 characters); the AWS side may set it too.
     pub next_steps: Option<String>,
+    /// The customer agreed to be shared with AWS (a readiness check).
     pub customer_consent: Option<bool>,
+    /// The partner leads the deal (a readiness check).
     pub partner_led: Option<bool>,
+    /// The business is new for AWS (a readiness check).
     pub net_new_for_aws: Option<bool>,
+    /// Partner-only: null for AWS-side viewers.
     pub internal_notes: Option<String>,
+    /// AWS products the project will use (ACE product codes, associated in ACE).
     pub aws_products: Option<Vec<String>>,
+    /// The AWS Marketplace offer the deal closes through, if any (associated in ACE).
     pub aws_marketplace_offer_arn: Option<String>,
 }
 
 /// Changes to an opportunity; fields left out keep their values, null clears an optional one. Which fields may change depends on the review status (docs/ace-model.md §5.2).
 #[derive(InputObject, Default)]
 pub struct UpdateOpportunityInput {
+    /// The partner's own id for it, e.g. from its CRM (ACE `PartnerOpportunityIdentifier`, at most 64 characters).
     pub partner_opportunity_identifier: MaybeUndefined<String>,
+    /// New business, a renewal or an expansion.
     pub opportunity_type: MaybeUndefined<OpportunityType>,
+    /// A national-security opportunity (GOVERNMENT customers only; ACE `NationalSecurity`).
     pub national_security: MaybeUndefined<bool>,
+    /// The project's title (ACE `Project.Title`, at most 255 characters).
     pub title: MaybeUndefined<String>,
+    /// The customer's problem (ACE `Project.CustomerBusinessProblem`, 20 to 2,000 characters).
     pub customer_business_problem: MaybeUndefined<String>,
+    /// The use case, one of ACE's 39 (ACE `Project.CustomerUseCase`).
     pub customer_use_case: MaybeUndefined<String>,
+    /// How the partner delivers (ACE `Project.DeliveryModels`).
     pub delivery_models: MaybeUndefined<Vec<DeliveryModel>>,
+    /// Expected monthly AWS spend (ACE `Project.ExpectedCustomerSpend`).
     pub expected_monthly_spend: MaybeUndefined<MoneyInput>,
+    /// What has been done with the customer so far (ACE `Project.SalesActivities`).
     pub sales_activities: MaybeUndefined<Vec<SalesActivity>>,
+    /// The main competitor (ACE `Project.CompetitorName`).
     pub competitor_name: MaybeUndefined<CompetitorName>,
+    /// Other competitors, when `competitorName` is OTHER (ACE `Project.OtherCompetitorNames`).
     pub other_competitor_names: MaybeUndefined<String>,
+    /// What the partner needs from AWS (ACE `PrimaryNeedsFromAws`).
     pub primary_needs_from_aws: MaybeUndefined<Vec<PrimaryNeed>>,
+    /// Anything else for AWS (ACE `Project.AdditionalComments`, at most 255 characters).
     pub additional_comments: MaybeUndefined<String>,
+    /// Whether marketing brought the opportunity (ACE `Marketing.Source`).
     pub marketing_source: MaybeUndefined<MarketingSource>,
+    /// The AWS campaign code (ACE `Marketing.CampaignName`).
     pub campaign_name: MaybeUndefined<String>,
+    /// The marketing channels (ACE `Marketing.Channels`).
     pub marketing_channels: MaybeUndefined<Vec<Channel>>,
+    /// The marketing use cases (ACE `Marketing.UseCases`).
     pub marketing_use_cases: MaybeUndefined<Vec<String>>,
+    /// Whether AWS marketing funds were used (ACE `Marketing.AwsFundingUsed`).
     pub aws_funding_used: MaybeUndefined<bool>,
     /// Active stages only; LAUNCHED and CLOSED_LOST go through closeOpportunity.
     pub stage: MaybeUndefined<Stage>,
+    /// When significant AWS billing is expected to start (ACE `LifeCycle.TargetCloseDate`); not in the past while active.
     pub target_close_date: MaybeUndefined<Date>,
+    /// The current next step (ACE `LifeCycle.NextSteps`, at most 255 characters); the AWS side may set it too.
     pub next_steps: MaybeUndefined<String>,
+    /// The customer agreed to be shared with AWS (a readiness check).
     pub customer_consent: MaybeUndefined<bool>,
+    /// The partner leads the deal (a readiness check).
     pub partner_led: MaybeUndefined<bool>,
+    /// The business is new for AWS (a readiness check).
     pub net_new_for_aws: MaybeUndefined<bool>,
+    /// Partner-only: null for AWS-side viewers.
     pub internal_notes: MaybeUndefined<String>,
+    /// AWS products the project will use (ACE product codes, associated in ACE).
     pub aws_products: MaybeUndefined<Vec<String>>,
+    /// The AWS Marketplace offer the deal closes through, if any (associated in ACE).
     pub aws_marketplace_offer_arn: MaybeUndefined<String>,
 }
 
@@ -249,20 +375,33 @@ pub struct DateTimeRange {
 /// Conditions on opportunities; every given one must hold.
 #[derive(InputObject, Default)]
 pub struct OpportunityFilter {
+    /// Only these opportunities (at most 100 ids).
     pub ids: Option<Vec<ID>>,
+    /// Only opportunities of this partner.
     pub partner_id: Option<ID>,
+    /// Only opportunities for this customer.
     pub customer_id: Option<ID>,
+    /// Only opportunities in these stages.
     pub stage: Option<Vec<Stage>>,
+    /// Only opportunities with these review statuses.
     pub review_status: Option<Vec<ReviewStatus>>,
+    /// Only opportunities whose customer is in these segments.
     pub segment: Option<Vec<SegmentCode>>,
+    /// Only opportunities whose customer has this AWS adoption.
     pub aws_adoption: Option<AwsAdoption>,
+    /// Only opportunities of this origin.
     pub origin: Option<Origin>,
+    /// Only opportunities that need this from AWS.
     pub primary_need: Option<PrimaryNeed>,
+    /// Only opportunities with (true) or without (false) an open ask.
     pub has_open_asks: Option<bool>,
     /// Title, business problem or customer company name contains this text (any case).
     pub search: Option<String>,
+    /// Only opportunities expected to close within these dates.
     pub target_close_date: Option<DateRange>,
+    /// Only opportunities created within this range.
     pub created_at: Option<DateTimeRange>,
+    /// Only opportunities last changed within this range.
     pub last_modified_at: Option<DateTimeRange>,
     /// Where the opportunity stands in ACE; NOT_SHARED is one never sent to ACE.
     pub ace_sync_status: Option<Vec<crate::graphql::types::ace::AceSyncStatus>>,
@@ -288,7 +427,9 @@ pub enum OpportunityOrderField {
 /// The order of an opportunity list.
 #[derive(InputObject)]
 pub struct OpportunityOrder {
+    /// What to order by.
     pub field: OpportunityOrderField,
+    /// Ascending or descending.
     pub direction: SortDirection,
 }
 
@@ -297,37 +438,50 @@ pub struct OpportunityOrder {
 /// The program, type and amount of a FUNDING ask.
 #[derive(InputObject, Clone, Copy, Debug)]
 pub struct FundingInput {
+    /// The AWS funding program.
     pub program: FundingProgram,
+    /// Credits or cash.
     pub funding_type: FundingType,
+    /// The amount requested.
     pub amount: MoneyInput,
 }
 
 /// The offer and listing of a MARKETPLACE_PROCUREMENT ask.
 #[derive(InputObject, Clone, Debug)]
 pub struct MarketplaceInput {
+    /// The AWS Marketplace offer's ARN.
     pub offer_arn: Option<String>,
+    /// The AWS Marketplace listing.
     pub listing_url: Option<String>,
+    /// What the procurement needs.
     pub notes: Option<String>,
 }
 
 /// The workload and requirements of a SOLUTION_ARCHITECTURE ask.
 #[derive(InputObject, Clone, Debug)]
 pub struct ArchitectureInput {
+    /// The workload to design or review.
     pub workload: String,
+    /// What the architecture must meet.
     pub requirements: Option<String>,
 }
 
 /// A new ask on an opportunity of the caller's partner; the details block matches the kind.
 #[derive(InputObject, Debug)]
 pub struct CreateAskInput {
+    /// The opportunity, open and of the caller's partner.
     pub opportunity_id: ID,
+    /// What is asked for.
     pub kind: AskKind,
+    /// A short summary of the ask (1 to 255 characters).
     pub title: String,
+    /// What the partner asks for, in full.
     pub details: String,
     /// The customer goal the ask serves; at least 20 characters.
     pub customer_outcome: String,
     /// Default NORMAL.
     pub priority: Option<AskPriority>,
+    /// When the partner needs it; past it, an open ask is overdue.
     pub due_date: Option<Date>,
     /// STAKEHOLDER_ALIGNMENT: at least one.
     pub stakeholders: Option<Vec<String>>,
@@ -345,28 +499,42 @@ pub struct CreateAskInput {
 /// Changes to an ask; fields left out keep their values.
 #[derive(InputObject, Default, Debug)]
 pub struct UpdateAskInput {
+    /// A short summary of the ask (1 to 255 characters).
     pub title: MaybeUndefined<String>,
+    /// What the partner asks for, in full.
     pub details: MaybeUndefined<String>,
+    /// The customer goal the ask serves.
     pub customer_outcome: MaybeUndefined<String>,
+    /// How urgent it is for the deal.
     pub priority: MaybeUndefined<AskPriority>,
+    /// When the partner needs it; past it, an open ask is overdue.
     pub due_date: MaybeUndefined<Date>,
+    /// The customer's people AWS should meet (STAKEHOLDER_ALIGNMENT; at most 20).
     pub stakeholders: MaybeUndefined<Vec<String>>,
+    /// The funding requested (FUNDING asks).
     pub funding: MaybeUndefined<FundingInput>,
+    /// The offer and listing (MARKETPLACE_PROCUREMENT asks).
     pub marketplace: MaybeUndefined<MarketplaceInput>,
+    /// The workload and requirements (SOLUTION_ARCHITECTURE asks).
     pub architecture: MaybeUndefined<ArchitectureInput>,
 }
 
 /// Conditions on asks; every given one must hold.
 #[derive(InputObject, Default)]
 pub struct AskFilter {
+    /// Only asks of these kinds.
     pub kind: Option<Vec<AskKind>>,
+    /// Only asks in these statuses.
     pub status: Option<Vec<AskStatus>>,
     /// OPEN, ACKNOWLEDGED or IN_PROGRESS.
     pub open: Option<bool>,
     /// Still open and due before today.
     pub overdue: Option<bool>,
+    /// Only asks assigned to this person.
     pub assignee: Option<String>,
+    /// Only asks of this partner.
     pub partner_id: Option<ID>,
+    /// Only asks about this opportunity.
     pub opportunity_id: Option<ID>,
     /// The segment of the opportunity's customer.
     pub segment: Option<Vec<SegmentCode>>,
@@ -388,7 +556,9 @@ pub enum AskOrderField {
 /// The order of an ask list.
 #[derive(InputObject)]
 pub struct AskOrder {
+    /// What to order by.
     pub field: AskOrderField,
+    /// Ascending or descending.
     pub direction: SortDirection,
 }
 
@@ -397,25 +567,41 @@ pub struct AskOrder {
 /// The customer of a referral: its account fields and address.
 #[derive(InputObject, Clone, Debug)]
 pub struct ReferralCustomerInput {
+    /// The company's name.
     pub company_name: String,
+    /// The company's industry.
     pub industry: Industry,
+    /// The company's website.
     pub website_url: String,
+    /// ISO 3166-1 alpha-2.
     pub country_code: String,
 }
 
 /// A referral from the AWS side to a partner: the customer, project and contacts.
 #[derive(InputObject, Debug)]
 pub struct SendReferralInput {
+    /// The partner to refer the customer to: for an AWS_SELLER, the customer's segment must be one of its own; for a PARTNER_MANAGER, one of its partners.
     pub partner_id: ID,
+    /// AWS's note to the partner.
     pub message: String,
+    /// The referred company: name, industry, website, country.
     pub customer: ReferralCustomerInput,
+    /// The customer's segment.
     pub segment: SegmentCode,
+    /// Whether the customer uses AWS already.
     pub aws_adoption: AwsAdoption,
+    /// Withheld (null) from the partner until it accepts.
     pub customer_address: Option<AddressInput>,
+    /// Withheld (empty) from the partner until it accepts; accepting makes them the customer's
+    /// contacts under the same ids.
     pub customer_contacts: Option<Vec<ContactInput>>,
+    /// The project's title.
     pub project_title: String,
+    /// The customer's problem (20 to 2,000 characters).
     pub business_problem: String,
+    /// When the customer wants it done.
     pub target_completion_date: Date,
+    /// Expected monthly AWS spend.
     pub expected_monthly_spend: Option<MoneyInput>,
     /// Default: 14 days after sending.
     pub expires_at: Option<DateTime>,
@@ -424,7 +610,9 @@ pub struct SendReferralInput {
 /// Conditions on referrals; every given one must hold.
 #[derive(InputObject, Default)]
 pub struct ReferralFilter {
+    /// Only referrals in these statuses.
     pub status: Option<Vec<ReferralStatus>>,
+    /// Only referrals to this partner.
     pub partner_id: Option<ID>,
 }
 

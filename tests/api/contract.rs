@@ -242,3 +242,19 @@ async fn custom_scalars_carry_a_description_and_specified_by() {
         );
     }
 }
+
+/// The served schema documents itself: graphql-schema-linter's description rules (every type,
+/// field, argument, input field and enum value has a capitalised description) pass on it.
+#[tokio::test]
+async fn the_schema_passes_the_description_lint() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.graphql");
+    std::fs::write(&path, cosell::graphql::sdl()).unwrap();
+    let (ok, output) = crate::node::run(
+        "schema-lint.mjs",
+        &[("COSELL_SCHEMA", path.to_str().unwrap())],
+    )
+    .await;
+    assert!(ok, "{output}");
+    assert!(output.contains("0 errors detected"), "{output}");
+}

@@ -69,7 +69,9 @@ impl AceSyncStatus {
 /// How to reach a partner's Partner Central account: the catalog and, optionally, a role to assume with its external id.
 #[derive(InputObject)]
 pub struct ConnectAceInput {
+    /// AWS for real co-selling, SANDBOX to try the connection.
     pub catalog: AceCatalog,
+    /// An IAM role in the partner's AWS account for cosell to assume (with the partner's external id); without it, the server's own credentials are used.
     pub role_arn: Option<String>,
 }
 
