@@ -31,7 +31,7 @@ pub struct PartnerMutation;
 
 #[Object]
 impl PartnerMutation {
-    /// ADMIN only.
+    /// Creates a partner organisation: ADMIN only.
     async fn create_partner(
         &self,
         ctx: &Context<'_>,
@@ -42,7 +42,7 @@ impl PartnerMutation {
         ))
     }
 
-    /// The partner's own PARTNER_ADMIN, or ADMIN.
+    /// Changes a partner's profile: its own PARTNER_ADMIN, or ADMIN.
     async fn update_partner(
         &self,
         ctx: &Context<'_>,
@@ -89,7 +89,7 @@ impl PartnerMutation {
         ))
     }
 
-    /// Returns the id of the removed reference.
+    /// Removes a customer reference (its partner's PARTNER_ADMIN, or ADMIN); returns its id.
     async fn remove_customer_reference(
         &self,
         ctx: &Context<'_>,
@@ -170,7 +170,7 @@ impl CustomerMutation {
         ))
     }
 
-    /// Returns the id of the removed contact.
+    /// Removes a contact (its customer's partner's users, or ADMIN); returns its id.
     async fn remove_contact(
         &self,
         ctx: &Context<'_>,
@@ -190,7 +190,8 @@ pub struct OpportunityMutation;
 
 #[Object]
 impl OpportunityMutation {
-    /// Idempotent per partner by `input.clientToken`.
+    /// Creates an opportunity for a customer of the caller's partner (partner roles, or
+    /// ADMIN), PENDING_SUBMISSION; idempotent per partner by `input.clientToken`.
     async fn create_opportunity(
         &self,
         ctx: &Context<'_>,
@@ -204,7 +205,9 @@ impl OpportunityMutation {
         ))
     }
 
-    /// A patch; CONFLICT when the opportunity is no longer at `expectedVersion`.
+    /// Changes an opportunity (a patch): its partner's users, or ADMIN; an AWS_SELLER only
+    /// `nextSteps`. CONFLICT when it is no longer at `expectedVersion`; locked while
+    /// SUBMITTED or IN_REVIEW. A shared opportunity's change is sent to ACE.
     async fn update_opportunity(
         &self,
         ctx: &Context<'_>,
@@ -228,7 +231,8 @@ impl OpportunityMutation {
         ))
     }
 
-    /// Sends the opportunity to AWS review; NOT_READY lists the failed readiness checks.
+    /// Shares the opportunity with AWS for review (its partner's users, or ADMIN); NOT_READY
+    /// lists the failed readiness checks. For a partner connected to ACE it is sent there.
     async fn submit_opportunity(
         &self,
         ctx: &Context<'_>,
@@ -255,7 +259,7 @@ impl OpportunityMutation {
         ))
     }
 
-    /// PARTNER_MANAGER of the partner, or ADMIN.
+    /// Reviews a submitted opportunity: a PARTNER_MANAGER of the partner, or ADMIN.
     async fn review_opportunity(
         &self,
         ctx: &Context<'_>,
@@ -281,7 +285,8 @@ impl OpportunityMutation {
         ))
     }
 
-    /// LAUNCHED (from COMMITTED) or CLOSED_LOST (with a reason), both final.
+    /// Ends an opportunity (its partner's users, or ADMIN): LAUNCHED (from COMMITTED) or
+    /// CLOSED_LOST (with a reason), both final.
     async fn close_opportunity(
         &self,
         ctx: &Context<'_>,
@@ -458,7 +463,8 @@ impl AskMutation {
         .await?))
     }
 
-    /// The AWS side names who works the ask.
+    /// The AWS side (AWS_SELLER, PARTNER_MANAGER in scope, or ADMIN) names who works the
+    /// ask.
     async fn assign_ask(
         &self,
         ctx: &Context<'_>,
@@ -525,7 +531,9 @@ pub struct ReferralMutation;
 
 #[Object]
 impl ReferralMutation {
-    /// AWS_SELLER (customers in its segments), PARTNER_MANAGER (its partners) or ADMIN.
+    /// Refers a customer to a partner: AWS_SELLER (customers in its segments),
+    /// PARTNER_MANAGER (its partners) or ADMIN. The partner sees it as PENDING until
+    /// `expiresAt`.
     async fn send_referral(
         &self,
         ctx: &Context<'_>,
