@@ -49,17 +49,17 @@ const ASK_KEYS: &str = "partner_id, stage, review_status, segment_code, kind, st
 /// no sum overflows a BIGINT.
 const SPLIT: i64 = 1_000_000_000;
 
-/// Adds `deltas` (a subquery with partner_id, stage, review_status, customer_id, currency,
+/// Adds `deltas` (a subquery with partner_id, stage, review_status, segment_code, currency,
 /// cents and n) to the opportunity counters.
 fn add_opportunities(deltas: &str) -> String {
     format!(
         "INSERT INTO pipeline_opportunity_total ({OPPORTUNITY_KEYS}, opportunities, cents_high, cents_low)
-         SELECT d.partner_id, d.stage, d.review_status, c.segment_code, d.currency, SUM(d.n),
-                SUM(d.n * COALESCE(d.cents / {SPLIT}, 0)), SUM(d.n * COALESCE(d.cents % {SPLIT}, 0))
-         FROM ({deltas}) d JOIN customer c ON c.id = d.customer_id
+         SELECT {OPPORTUNITY_KEYS}, SUM(n), SUM(n * COALESCE(cents / {SPLIT}, 0)),
+                SUM(n * COALESCE(cents % {SPLIT}, 0))
+         FROM ({deltas}) d
          WHERE TRUE
-         GROUP BY d.partner_id, d.stage, d.review_status, c.segment_code, d.currency
-         ORDER BY d.partner_id, d.stage, d.review_status, c.segment_code, d.currency
+         GROUP BY {OPPORTUNITY_KEYS}
+         ORDER BY {OPPORTUNITY_KEYS}
          ON CONFLICT ({OPPORTUNITY_KEYS}) DO UPDATE SET
            opportunities = pipeline_opportunity_total.opportunities + excluded.opportunities,
            cents_high = pipeline_opportunity_total.cents_high + excluded.cents_high,
@@ -81,13 +81,14 @@ fn add_asks(deltas: &str) -> String {
     )
 }
 
-/// One opportunity row (`OLD` or `NEW`) counted `n` times.
+/// One opportunity row (`OLD` or `NEW`) counted `n` times, under its customer's segment.
 fn opportunity_row(row: &str, n: i32) -> String {
     format!(
         "SELECT {row}.partner_id AS partner_id, {row}.stage AS stage,
-                {row}.review_status AS review_status, {row}.customer_id AS customer_id,
+                {row}.review_status AS review_status, c.segment_code AS segment_code,
                 COALESCE({row}.expected_monthly_spend_currency, '') AS currency,
-                {row}.expected_monthly_spend_cents AS cents, {n} AS n"
+                {row}.expected_monthly_spend_cents AS cents, {n} AS n
+         FROM customer c WHERE c.id = {row}.customer_id"
     )
 }
 
@@ -128,24 +129,6 @@ fn customer_asks(segment: &str, n: i32) -> String {
         "SELECT o.partner_id AS partner_id, o.stage AS stage, o.review_status AS review_status,
                 {segment} AS segment_code, a.kind AS kind, a.status AS status, {n} AS n
          FROM ask a JOIN opportunity o ON o.id = a.opportunity_id WHERE o.customer_id = NEW.id"
-    )
-}
-
-/// The customer's segment is joined in `add_opportunities`; a segment change supplies it, so
-/// its deltas are summed straight into the counters.
-fn add_opportunities_in_segment(deltas: &str) -> String {
-    format!(
-        "INSERT INTO pipeline_opportunity_total ({OPPORTUNITY_KEYS}, opportunities, cents_high, cents_low)
-         SELECT {OPPORTUNITY_KEYS}, SUM(n), SUM(n * COALESCE(cents / {SPLIT}, 0)),
-                SUM(n * COALESCE(cents % {SPLIT}, 0))
-         FROM ({deltas}) d
-         WHERE TRUE
-         GROUP BY {OPPORTUNITY_KEYS}
-         ORDER BY {OPPORTUNITY_KEYS}
-         ON CONFLICT ({OPPORTUNITY_KEYS}) DO UPDATE SET
-           opportunities = pipeline_opportunity_total.opportunities + excluded.opportunities,
-           cents_high = pipeline_opportunity_total.cents_high + excluded.cents_high,
-           cents_low = pipeline_opportunity_total.cents_low + excluded.cents_low"
     )
 }
 
@@ -209,7 +192,7 @@ fn triggers() -> Vec<Trigger> {
             table: "customer",
             changed: &["segment_code"],
             body: vec![
-                add_opportunities_in_segment(&both(
+                add_opportunities(&both(
                     customer_opportunities("OLD.segment_code", -1),
                     customer_opportunities("NEW.segment_code", 1),
                 )),
@@ -248,10 +231,11 @@ fn rebuild() -> Vec<String> {
     vec![
         "DELETE FROM pipeline_opportunity_total".into(),
         add_opportunities(
-            "SELECT partner_id, stage, review_status, customer_id,
-                    COALESCE(expected_monthly_spend_currency, '') AS currency,
-                    expected_monthly_spend_cents AS cents, 1 AS n
-             FROM opportunity",
+            "SELECT o.partner_id AS partner_id, o.stage AS stage, o.review_status AS review_status,
+                    c.segment_code AS segment_code,
+                    COALESCE(o.expected_monthly_spend_currency, '') AS currency,
+                    o.expected_monthly_spend_cents AS cents, 1 AS n
+             FROM opportunity o JOIN customer c ON c.id = o.customer_id",
         ),
         "DELETE FROM pipeline_ask_total".into(),
         add_asks(
