@@ -209,6 +209,15 @@ impl Media {
         }
     }
 
+    /// The status of a request refused before execution: 400 in the new media type, 200 in
+    /// the legacy one (a GraphQL error the client reads, e.g. Apollo's persisted-query link).
+    fn request_error_status(self) -> StatusCode {
+        match self {
+            Media::GraphqlResponse => StatusCode::BAD_REQUEST,
+            Media::Json => StatusCode::OK,
+        }
+    }
+
     fn content_type(self) -> &'static str {
         match self {
             Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
@@ -277,13 +286,11 @@ fn graphql_request(
     media: Media,
 ) -> Result<async_graphql::Request, Refusal> {
     if let Err(refused) = state.persisted.resolve(&mut map) {
-        // A GraphQL error, not a transport one: 200 in the legacy media type, so that
-        // Apollo's persisted-query link reads it and falls back to sending the text.
-        let status = match media {
-            Media::GraphqlResponse => StatusCode::BAD_REQUEST,
-            Media::Json => StatusCode::OK,
-        };
-        let mut response = error_response(status, refused.code(), &refused.message());
+        let mut response = error_response(
+            media.request_error_status(),
+            refused.code(),
+            &refused.message(),
+        );
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             header::HeaderValue::from_static(media.content_type()),
@@ -470,8 +477,8 @@ async fn execute(
         state.faults.clear();
     }
     let request_error = errors::is_request_error(&body);
-    if request_error && media == Media::GraphqlResponse && !errors::has_code(&body, "UNAVAILABLE") {
-        response.status(StatusCode::BAD_REQUEST);
+    if request_error && !errors::has_code(&body, "UNAVAILABLE") {
+        response.status(media.request_error_status());
     }
     // Written once, straight from the executor's result: fields in the request's order. A
     // request that failed before execution has no `data` entry (GraphQL spec, "Response").

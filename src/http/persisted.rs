@@ -62,6 +62,36 @@ struct Manifest {
     hashes: HashSet<String>,
 }
 
+impl Manifest {
+    /// The document a request names, to run in place of its (absent) text; a text alone runs
+    /// when it is one of the manifest's. Anything else is not trusted.
+    fn document(
+        &self,
+        named: Option<&str>,
+        query: Option<&str>,
+    ) -> Result<Option<Arc<str>>, Refused> {
+        let Some(id) = named else {
+            return match query {
+                Some(text) if !self.hashes.contains(&sha256_hex(text)) => Err(Refused::NotTrusted),
+                _ => Ok(None),
+            };
+        };
+        let document = self
+            .documents
+            .get(id)
+            .or_else(|| {
+                id.strip_prefix("sha256:")
+                    .and_then(|h| self.documents.get(h))
+            })
+            .ok_or(Refused::NotTrusted)?;
+        match query {
+            Some(text) if text != &**document => Err(Refused::NotTrusted),
+            Some(_) => Ok(None),
+            None => Ok(Some(document.clone())),
+        }
+    }
+}
+
 pub struct PersistedDocuments {
     cache: Mutex<Cache>,
     /// Trusted-documents mode.
@@ -141,59 +171,54 @@ impl PersistedDocuments {
     /// A request that names none and carries none is left for the transport's own error.
     pub fn resolve(&self, body: &mut Map<String, Value>) -> Result<(), Refused> {
         let hash = persisted_query_hash(body)?;
-        let document_id = document_id(body)?;
+        let named = hash.or(document_id(body)?);
         let query = match body.get("query") {
             None | Some(Value::Null) => None,
-            Some(Value::String(q)) => Some(q.clone()),
+            Some(Value::String(q)) => Some(q.as_str()),
             // Left for the transport's "the body needs a query string" answer.
             Some(_) => return Ok(()),
         };
-        if let Some(Manifest { documents, hashes }) = &self.trusted {
-            let named = hash.as_deref().or(document_id.as_deref());
-            let document = match (named, &query) {
-                (Some(id), _) => documents
-                    .get(id)
-                    .or_else(|| id.strip_prefix("sha256:").and_then(|h| documents.get(h)))
-                    .cloned()
-                    .ok_or(Refused::NotTrusted)?,
-                (None, Some(text)) if hashes.contains(&sha256_hex(text)) => return Ok(()),
-                (None, Some(_)) => return Err(Refused::NotTrusted),
-                (None, None) => return Ok(()),
-            };
-            if query.as_deref().is_some_and(|text| text != &*document) {
-                return Err(Refused::NotTrusted);
-            }
-            body.insert("query".into(), Value::String(document.to_string()));
-            return Ok(());
-        }
-        let Some(hash) = hash
-            .or(document_id.map(|id| id.strip_prefix("sha256:").map(str::to_string).unwrap_or(id)))
-        else {
-            return Ok(());
+        let found = match &self.trusted {
+            Some(manifest) => manifest.document(named.as_deref(), query)?,
+            None => self.automatic(named.as_deref(), query)?,
         };
-        match query {
-            Some(text) => {
-                if sha256_hex(&text) != hash.to_ascii_lowercase() {
-                    return Err(Refused::Invalid(
-                        "the query's SHA-256 is not extensions.persistedQuery.sha256Hash".into(),
-                    ));
-                }
-                self.remember(hash.to_ascii_lowercase(), text);
-                Ok(())
-            }
-            None => {
-                let cached = self
-                    .cache
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .entries
-                    .get(&hash.to_ascii_lowercase())
-                    .cloned();
-                let document = cached.ok_or(Refused::NotFound)?;
-                body.insert("query".into(), Value::String(document.to_string()));
-                Ok(())
-            }
+        if let Some(document) = found {
+            body.insert("query".into(), Value::String(document.to_string()));
         }
+        Ok(())
+    }
+
+    /// Automatic persisted queries: the cached document for a hash alone; a text with its
+    /// hash is checked and kept. Nothing to do (and no copy) for a plain request.
+    fn automatic(
+        &self,
+        named: Option<&str>,
+        query: Option<&str>,
+    ) -> Result<Option<Arc<str>>, Refused> {
+        let Some(named) = named else {
+            return Ok(None);
+        };
+        let hash = named
+            .strip_prefix("sha256:")
+            .unwrap_or(named)
+            .to_ascii_lowercase();
+        let Some(text) = query else {
+            let cached = self
+                .cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entries
+                .get(&hash)
+                .cloned();
+            return cached.map(Some).ok_or(Refused::NotFound);
+        };
+        if sha256_hex(text) != hash {
+            return Err(Refused::Invalid(
+                "the query's SHA-256 is not extensions.persistedQuery.sha256Hash".into(),
+            ));
+        }
+        self.remember(hash, text.to_string());
+        Ok(None)
     }
 
     fn remember(&self, hash: String, text: String) {
