@@ -296,7 +296,8 @@ impl<'a> Fields<'a> {
                         .and_then(|ty| ty.field_by_name(field.node.name.node.as_str()))
                         .is_some_and(|f| !f.ty.ends_with('!'));
                     let response_key = field.node.response_key().node.clone();
-                    let resolve_fut = Box::pin({
+                    // cosell patch: boxed once, below, with its completion.
+                    let resolve_fut = {
                         let ctx = ctx.clone();
                         async move {
                             let ctx_field = ctx.with_field(field);
@@ -395,7 +396,7 @@ impl<'a> Fields<'a> {
                                 }
                             }
                         }
-                    });
+                    };
 
                     let ctx = ctx.clone();
                     self.0.push(Box::pin(async move {
