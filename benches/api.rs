@@ -331,6 +331,7 @@ async fn main() {
             },
         )),
         faults: Default::default(),
+        hub: cosell::live::Hub::new(Default::default()),
     };
     tokio::spawn(cosell::http::serve(listener, state, 2).unwrap());
     let client = Client {

@@ -1,6 +1,6 @@
 //! The `cosell` command: serve (default), migrate, seed-demo, token, schema.
 use crate::auth::MintRequest;
-use crate::config::{AceConfig, DbConfig, JwtConfig, LimitsConfig};
+use crate::config::{AceConfig, DbConfig, JwtConfig, LimitsConfig, LiveConfig};
 use crate::domain::enums::{Role, SegmentCode, StoredEnum};
 use crate::{db, graphql, http, seed};
 use clap::{Parser, Subcommand};
@@ -23,6 +23,8 @@ pub struct Cli {
     limits: LimitsConfig,
     #[command(flatten)]
     ace: AceConfig,
+    #[command(flatten)]
+    live: LiveConfig,
     /// Address to listen on.
     #[arg(
         long,
@@ -204,15 +206,24 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                     crate::services::ace::worker::Worker::new(db.clone(), ace.clone()).run(),
                 )
             });
+            let schema = graphql::build_with_ace(
+                db.clone(),
+                graphql::SchemaOptions {
+                    introspection: cli.introspection,
+                    test_hooks: false,
+                    webhooks_allow_private: cli.live.webhook_allow_private,
+                },
+                ace,
+            );
+            let hub = crate::live::start(
+                &db,
+                &schema,
+                cli.live.live(),
+                cli.live.webhooks(),
+                cli.live.overdue_check(),
+            )?;
             let state = http::AppState {
-                schema: graphql::build_with_ace(
-                    db.clone(),
-                    graphql::SchemaOptions {
-                        introspection: cli.introspection,
-                        test_hooks: false,
-                    },
-                    ace,
-                ),
+                schema,
                 db,
                 keys,
                 cors_origins: cli.cors_origins.clone(),
@@ -223,6 +234,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                 persisted: std::sync::Arc::new(persisted_documents(
                     cli.trusted_documents.as_deref(),
                 )?),
+                hub,
             };
             let workers = cli.workers.unwrap_or_else(|| {
                 std::thread::available_parallelism()

@@ -270,3 +270,85 @@ impl AceConfig {
         }
     }
 }
+
+/// Live updates and webhooks (README "Live updates" and "Webhooks").
+#[derive(Args, Clone, Debug)]
+pub struct LiveConfig {
+    /// Subscriptions one WebSocket connection may hold (closed with 1008 past it).
+    #[arg(
+        long,
+        env = "COSELL_WS_MAX_SUBSCRIPTIONS",
+        default_value_t = 25,
+        global = true
+    )]
+    pub ws_max_subscriptions: usize,
+    /// WebSocket connections one subject (`sub`) may hold on one instance (1008 past it).
+    #[arg(
+        long,
+        env = "COSELL_WS_MAX_CONNECTIONS_PER_SUBJECT",
+        default_value_t = 20,
+        global = true
+    )]
+    pub ws_max_connections_per_subject: usize,
+    /// Time to send `connection_init` with a valid token (4408 after it).
+    #[arg(long, env = "COSELL_WS_INIT_TIMEOUT", default_value = "10s", value_parser = parse_duration, global = true)]
+    pub ws_init_timeout: u64,
+    /// How often the server pings; a client silent for two intervals is dropped.
+    #[arg(long, env = "COSELL_WS_KEEPALIVE", default_value = "15s", value_parser = parse_duration, global = true)]
+    pub ws_keepalive: u64,
+    /// Events a subscriber may fall behind before it is disconnected (1013).
+    #[arg(long, env = "COSELL_WS_BUFFER", default_value_t = 256, global = true)]
+    pub ws_buffer: usize,
+    /// Allow webhooks to loopback, private and link-local addresses, and plain http.
+    #[arg(long, env = "COSELL_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub webhook_allow_private: bool,
+    /// Delay before a failed delivery's first retry; each next one doubles (up to 1 h).
+    #[arg(long, env = "COSELL_WEBHOOK_RETRY_BASE", default_value = "30s", value_parser = parse_duration, global = true)]
+    pub webhook_retry_base: u64,
+    /// How long a delivery is retried before it fails and its webhook is disabled.
+    #[arg(long, env = "COSELL_WEBHOOK_RETRY_WINDOW", default_value = "24h", value_parser = parse_duration, global = true)]
+    pub webhook_retry_window: u64,
+    /// Time a receiver has to answer.
+    #[arg(long, env = "COSELL_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = parse_duration, global = true)]
+    pub webhook_timeout: u64,
+    /// Deliveries in flight at once, per instance.
+    #[arg(
+        long,
+        env = "COSELL_WEBHOOK_CONCURRENCY",
+        default_value_t = 32,
+        global = true
+    )]
+    pub webhook_concurrency: usize,
+    /// How often open asks are checked for a passed due date (OVERDUE events).
+    #[arg(long, env = "COSELL_OVERDUE_CHECK", default_value = "60s", value_parser = parse_duration, global = true)]
+    pub overdue_check: u64,
+}
+
+impl LiveConfig {
+    pub fn live(&self) -> crate::live::LiveSettings {
+        use std::time::Duration;
+        crate::live::LiveSettings {
+            max_subscriptions: self.ws_max_subscriptions.max(1),
+            max_connections_per_subject: self.ws_max_connections_per_subject.max(1),
+            init_timeout: Duration::from_secs(self.ws_init_timeout),
+            keepalive: Duration::from_secs(self.ws_keepalive),
+            buffer: self.ws_buffer.max(1),
+        }
+    }
+
+    pub fn webhooks(&self) -> crate::webhooks::WebhookSettings {
+        use std::time::Duration;
+        crate::webhooks::WebhookSettings {
+            allow_private: self.webhook_allow_private,
+            retry_base: Duration::from_secs(self.webhook_retry_base),
+            retry_window: Duration::from_secs(self.webhook_retry_window),
+            timeout: Duration::from_secs(self.webhook_timeout),
+            concurrency: self.webhook_concurrency.max(1),
+            ..Default::default()
+        }
+    }
+
+    pub fn overdue_check(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.overdue_check)
+    }
+}

@@ -12,5 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod live;
 pub mod seed;
 pub mod services;
+pub mod webhooks;

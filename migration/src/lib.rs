@@ -8,6 +8,7 @@ mod m20261201_000004_ace_sync;
 mod m20261202_000005_list_indexes;
 mod m20261203_000006_count_index;
 mod m20261204_000007_pipeline_totals;
+mod m20261205_000008_events;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_list_indexes::Migration),
             Box::new(m20261203_000006_count_index::Migration),
             Box::new(m20261204_000007_pipeline_totals::Migration),
+            Box::new(m20261205_000008_events::Migration),
         ]
     }
 }

@@ -129,6 +129,11 @@ impl JwtKeys {
 
     /// Verifies a bearer token. The error text is for the log only, never for the client.
     pub fn verify(&self, token: &str) -> Result<Viewer, String> {
+        self.verify_with_expiry(token).map(|(viewer, _)| viewer)
+    }
+
+    /// The viewer and the token's `exp` (seconds since the epoch): a live connection closes then.
+    pub fn verify_with_expiry(&self, token: &str) -> Result<(Viewer, u64), String> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| format!("token rejected: {e}"))?;
         if data.header.crit.is_some() {
@@ -137,6 +142,7 @@ impl JwtKeys {
             );
         }
         let claims = data.claims;
+        let expires = claims.exp;
         let born = claims.iat.unwrap_or_else(now_seconds);
         if claims.exp.saturating_sub(born) > self.max_lifetime_seconds + LEEWAY_SECONDS {
             return Err(format!(
@@ -175,7 +181,7 @@ impl JwtKeys {
             scopes,
         };
         check_role_claims(&viewer)?;
-        Ok(viewer)
+        Ok((viewer, expires))
     }
 
     pub fn mint(&self, req: &MintRequest) -> Result<String, String> {

@@ -100,3 +100,14 @@ pub fn answer_referral(viewer: &Viewer, partner_id: &str) -> AppResult<()> {
         )),
     }
 }
+
+/// Webhooks of a partner: its PARTNER_ADMIN, or an ADMIN.
+pub fn manage_webhooks(viewer: &Viewer, partner_id: &str) -> AppResult<()> {
+    match viewer.role {
+        Role::Admin => Ok(()),
+        Role::PartnerAdmin if viewer.own_partner() == Some(partner_id) => Ok(()),
+        _ => Err(AppError::Forbidden(
+            "only the partner's PARTNER_ADMIN or an ADMIN may manage its webhooks".into(),
+        )),
+    }
+}

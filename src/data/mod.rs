@@ -13,3 +13,4 @@ pub mod scope;
 pub mod segments;
 pub mod solutions;
 pub mod sql;
+pub mod webhooks;

@@ -481,6 +481,8 @@ stored_enum!(
         Rejected => "REJECTED",
         /// The object was deleted (a customer reference).
         Deleted => "DELETED",
+        /// The ask's due date passed while it was open (recorded once per due date).
+        Overdue => "OVERDUE",
     }
 );
 
@@ -506,3 +508,37 @@ pub enum CloseOutcome {
     /// The deal was lost (stage CLOSED_LOST, with a `closedLostReason`); final.
     ClosedLost,
 }
+
+stored_enum!(
+    /// What a webhook subscribes to: the events of one kind of object.
+    EventTopic {
+    /// Opportunity events (created, updated, stage changes, submission, review, ACE sync).
+    Opportunity => "OPPORTUNITY",
+    /// Ask events (created, assigned, status changes, comments, OVERDUE).
+    Ask => "ASK",
+    /// Referral events (received, accepted, rejected, expired).
+    Referral => "REFERRAL",
+});
+
+impl EventTopic {
+    /// The topic of a history entity type (`Opportunity`), if webhooks carry it.
+    pub fn of_entity(entity_type: &str) -> Option<EventTopic> {
+        match entity_type {
+            "Opportunity" => Some(EventTopic::Opportunity),
+            "Ask" => Some(EventTopic::Ask),
+            "Referral" => Some(EventTopic::Referral),
+            _ => None,
+        }
+    }
+}
+
+stored_enum!(
+    /// Where a webhook delivery stands.
+    WebhookDeliveryStatus {
+    /// Not delivered yet: waiting for its first attempt or for a retry (`nextAttemptAt`).
+    Pending => "PENDING",
+    /// The receiver answered with a 2xx status.
+    Delivered => "DELIVERED",
+    /// Every attempt failed for the retry window (24 hours); no more attempts.
+    Failed => "FAILED",
+});

@@ -15,6 +15,7 @@ pub enum IdKind {
     AskComment,
     Referral,
     Change,
+    Webhook,
 }
 
 impl IdKind {
@@ -30,6 +31,7 @@ impl IdKind {
         (IdKind::AskComment, "acm"),
         (IdKind::Referral, "rfl"),
         (IdKind::Change, "chg"),
+        (IdKind::Webhook, "whk"),
     ];
 
     pub fn prefix(self) -> &'static str {

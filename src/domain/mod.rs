@@ -7,6 +7,7 @@ pub mod money;
 pub mod patch;
 pub mod stored;
 pub mod validate;
+pub mod webhook_url;
 
 /// The current time at the precision both databases keep (microseconds), so a value read back
 /// equals the value written and can serve as a cursor.

@@ -926,3 +926,26 @@ impl From<SendReferralInput> for commands::SendReferral {
         }
     }
 }
+
+/// A webhook's receiver and topics (`createWebhook`, `updateWebhook`).
+#[derive(InputObject)]
+pub struct WebhookInput {
+    /// Where deliveries are POSTed: https (loopback, private and plain-http receivers only when
+    /// the server sets COSELL_WEBHOOK_ALLOW_PRIVATE).
+    pub url: String,
+    /// The kinds of objects whose events it receives (at least one).
+    pub topics: Vec<crate::domain::enums::EventTopic>,
+    /// Off, deliveries are not queued; on again, a disabled webhook resumes (default: on for a
+    /// new webhook, unchanged on update).
+    pub enabled: Option<bool>,
+}
+
+impl From<WebhookInput> for crate::services::commands::WebhookCommand {
+    fn from(input: WebhookInput) -> Self {
+        crate::services::commands::WebhookCommand {
+            url: input.url,
+            topics: input.topics,
+            enabled: input.enabled,
+        }
+    }
+}

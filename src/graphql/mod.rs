@@ -11,6 +11,7 @@ pub mod policy;
 pub mod query;
 pub mod scalars;
 pub mod schema;
+pub mod subscription;
 pub mod types;
 
 pub use schema::{AppSchema, SchemaOptions, build, build_with_ace, sdl};

@@ -6,9 +6,11 @@ use crate::graphql::inputs::{
     ContactInput, CreateAskInput, CreateCustomerInput, CreateOpportunityInput, CreatePartnerInput,
     CreateSolutionInput, CustomerReferenceInput, SendReferralInput, UpdateAskInput,
     UpdateCustomerInput, UpdateOpportunityInput, UpdatePartnerInput, UpdateSolutionInput,
+    WebhookInput,
 };
 use crate::graphql::types::{
-    Ask, Contact, Customer, CustomerReference, Opportunity, Partner, Referral, Solution,
+    Ask, Contact, CreatedWebhook, Customer, CustomerReference, Opportunity, Partner, Referral,
+    Solution, Webhook,
 };
 use crate::services;
 use crate::services::opportunities as opps;
@@ -24,6 +26,7 @@ pub struct MutationRoot(
     OpportunityMutation,
     AskMutation,
     ReferralMutation,
+    WebhookMutation,
 );
 
 #[derive(Default)]
@@ -567,5 +570,73 @@ impl ReferralMutation {
         Ok(Referral(
             services::referrals::reject(ctx::db(ctx)?, ctx::viewer(ctx)?, &id, &reason).await?,
         ))
+    }
+}
+
+#[derive(Default)]
+pub struct WebhookMutation;
+
+fn allow_private(ctx: &Context<'_>) -> bool {
+    ctx.data::<crate::graphql::schema::WebhooksAllowPrivate>()
+        .is_ok_and(|allowed| allowed.0)
+}
+
+#[Object]
+impl WebhookMutation {
+    /// Registers a webhook for a partner's events: its PARTNER_ADMIN, or ADMIN. The signing
+    /// secret is in the answer, and only there.
+    async fn create_webhook(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The partner whose events it receives.")] partner_id: ID,
+        #[graphql(desc = "The receiver's URL and the topics.")] input: WebhookInput,
+    ) -> Result<CreatedWebhook> {
+        let (webhook, secret) = services::webhooks::create(
+            ctx::db(ctx)?,
+            ctx::viewer(ctx)?,
+            &partner_id,
+            input.into(),
+            allow_private(ctx),
+        )
+        .await?;
+        Ok(CreatedWebhook {
+            webhook: Webhook(webhook),
+            secret,
+        })
+    }
+
+    /// Changes a webhook's URL, topics or state: its partner's PARTNER_ADMIN, or ADMIN.
+    /// Enabling a disabled webhook clears its reason; its waiting deliveries are then sent.
+    async fn update_webhook(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The webhook.")] id: ID,
+        #[graphql(desc = "Its new URL, topics and state.")] input: WebhookInput,
+    ) -> Result<Webhook> {
+        Ok(Webhook(
+            services::webhooks::update(
+                ctx::db(ctx)?,
+                ctx::viewer(ctx)?,
+                &id,
+                input.into(),
+                allow_private(ctx),
+            )
+            .await?,
+        ))
+    }
+
+    /// Removes a webhook and its deliveries: its partner's PARTNER_ADMIN, or ADMIN. Returns
+    /// its id.
+    async fn delete_webhook(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The webhook.")] id: ID,
+    ) -> Result<ID> {
+        Ok(ID(services::webhooks::delete(
+            ctx::db(ctx)?,
+            ctx::viewer(ctx)?,
+            &id,
+        )
+        .await?))
     }
 }

@@ -2,24 +2,29 @@
 use super::mutation::MutationRoot;
 use super::policy::RequestPolicy;
 use super::query::QueryRoot;
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use super::subscription::SubscriptionRoot;
+use async_graphql::{Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Directives on one field.
 pub const MAX_DIRECTIVES: usize = 5;
 
-fn builder(introspection: bool) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+fn builder(introspection: bool) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
     .limit_directives(MAX_DIRECTIVES)
     .limit_recursive_depth(32)
     .extension(RequestPolicy { introspection })
 }
+
+/// Whether webhooks may name private receivers (`SchemaOptions::webhooks_allow_private`).
+#[derive(Clone, Copy)]
+pub struct WebhooksAllowPrivate(pub bool);
 
 /// How a served schema differs from the default one.
 #[derive(Clone, Copy, Debug)]
@@ -28,6 +33,9 @@ pub struct SchemaOptions {
     pub introspection: bool,
     /// The test-only hooks of `query::TestHooks`; the binary never turns them on.
     pub test_hooks: bool,
+    /// Webhooks may name loopback, private and link-local receivers, and plain http
+    /// (`COSELL_WEBHOOK_ALLOW_PRIVATE`).
+    pub webhooks_allow_private: bool,
 }
 
 impl Default for SchemaOptions {
@@ -35,6 +43,7 @@ impl Default for SchemaOptions {
         SchemaOptions {
             introspection: true,
             test_hooks: false,
+            webhooks_allow_private: false,
         }
     }
 }
@@ -56,7 +65,8 @@ pub fn build_with_ace(
     let builder = builder(options.introspection)
         .data(db)
         .data(ace)
-        .data(super::query::TestHooks(options.test_hooks));
+        .data(super::query::TestHooks(options.test_hooks))
+        .data(WebhooksAllowPrivate(options.webhooks_allow_private));
     if options.introspection {
         builder.finish()
     } else {

@@ -381,7 +381,7 @@ fn get_params(query_string: &str) -> Option<serde_json::Map<String, Value>> {
 /// The type of the operation a request would run. The document is parsed here once and kept in
 /// the request, so execution does not parse it again (the request policy still sees it). An
 /// unparsable document counts as a query: the executor reports the syntax error as usual.
-fn operation_type(request: &mut async_graphql::Request) -> OperationType {
+pub(super) fn operation_type(request: &mut async_graphql::Request) -> OperationType {
     let name = request.operation_name.clone();
     let Ok(doc) = request.parsed_query() else {
         return OperationType::Query;

@@ -4,6 +4,7 @@ pub mod graphiql;
 mod graphql;
 pub mod health;
 pub mod persisted;
+mod ws;
 
 use crate::auth::JwtKeys;
 use crate::graphql::AppSchema;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub faults: Arc<health::RecentFaults>,
     /// Automatic persisted queries, or the trusted documents (`COSELL_TRUSTED_DOCUMENTS`).
     pub persisted: Arc<persisted::PersistedDocuments>,
+    /// Live events for `/graphql/ws` (`live::start`).
+    pub hub: Arc<crate::live::Hub>,
 }
 
 /// Cross-origin access for browser front-ends: the configured origins and the server's own
@@ -125,6 +128,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql::get))
             .default_service(web::to(graphql::method_not_allowed)),
     )
+    .route("/graphql/ws", web::get().to(ws::subscribe))
     .route("/healthz", web::get().to(health::live))
     .route("/readyz", web::get().to(health::ready))
     .route("/", web::get().to(graphiql::page))

@@ -295,3 +295,11 @@ impl UpdateOpportunity {
         named
     }
 }
+
+/// A webhook's settings (`createWebhook`, `updateWebhook`).
+pub struct WebhookCommand {
+    pub url: String,
+    pub topics: Vec<crate::domain::enums::EventTopic>,
+    /// Unset: enabled on create, unchanged on update.
+    pub enabled: Option<bool>,
+}

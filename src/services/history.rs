@@ -1,10 +1,11 @@
-//! The change log: every mutation records who changed what, in its own transaction.
+//! The change log: every mutation records who changed what, in its own transaction, and the
+//! same transaction writes the change's event and the webhook deliveries it owes (docs/events.md).
 use crate::auth::Viewer;
 use crate::domain::enums::{ChangeAction, StoredEnum};
 use crate::domain::ids::IdKind;
 use crate::error::AppResult;
-use entity::change_log;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use entity::{change_log, event};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, NotSet, Set};
 use serde_json::{Map, Value};
 
 /// Field-level differences `{ field: [old, new] }`, collected as a mutation applies a patch.
@@ -89,6 +90,7 @@ impl Diff {
             return Ok(());
         }
         let (entity_type, entity_id) = entity;
+        let at = crate::domain::now();
         change_log::ActiveModel {
             id: Set(IdKind::Change.new_id()),
             partner_id: Set(partner_id.to_string()),
@@ -97,10 +99,21 @@ impl Diff {
             actor: Set(viewer.subject.clone()),
             action: Set(action.as_str().to_string()),
             changes: Set(self.into_value()),
-            at: Set(crate::domain::now()),
+            at: Set(at),
         }
         .insert(db)
         .await?;
-        Ok(())
+        let event = event::ActiveModel {
+            seq: NotSet,
+            partner_id: Set(partner_id.to_string()),
+            entity_type: Set(entity_type.to_string()),
+            entity_id: Set(entity_id.to_string()),
+            actor: Set(viewer.subject.clone()),
+            action: Set(action.as_str().to_string()),
+            at: Set(at),
+        }
+        .insert(db)
+        .await?;
+        crate::services::webhooks::enqueue(db, &event).await
     }
 }

@@ -13,3 +13,4 @@ pub mod referral_readiness;
 pub mod referrals;
 pub mod solutions;
 pub mod versioned;
+pub mod webhooks;

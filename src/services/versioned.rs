@@ -5,7 +5,7 @@ use crate::auth::Viewer;
 use crate::domain::enums::ChangeAction;
 use crate::error::{AppError, AppResult};
 use crate::services::history::Diff;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 
 /// An entity with an `id`, a `version` and an owning partner.
 pub trait Versioned: EntityTrait {
@@ -30,7 +30,7 @@ pub fn check_version(expected: Option<i32>, current: i32) -> AppResult<()> {
 /// Writes the columns `model` sets if `current` is still the stored version, records `diff`
 /// and commits. Callers set the new version and timestamps they want to move.
 pub async fn write<E: Versioned>(
-    txn: DatabaseTransaction,
+    txn: crate::db::WriteTxn,
     viewer: &Viewer,
     current: &E::Model,
     model: E::ActiveModel,

@@ -104,11 +104,7 @@ const EXTENSIONS: &[(&str, &str)] = &[
 
 /// Contract names that open issues will build: the ACE connection (issue 11) and webhooks
 /// (issue 14). A type listed as complete below may lack exactly these until its issue lands.
-const NOT_YET_BUILT: &[&str] = &[
-    "Mutation.createWebhook",
-    "Mutation.updateWebhook",
-    "Mutation.deleteWebhook",
-];
+const NOT_YET_BUILT: &[&str] = &[];
 
 #[test]
 fn every_served_name_is_in_the_contract_with_the_same_type() {
@@ -194,6 +190,16 @@ fn every_served_name_is_in_the_contract_with_the_same_type() {
         "SegmentBucket",
         "ReviewBucket",
         "AskKindBucket",
+        "Partner",
+        "Subscription",
+        "OpportunityEvent",
+        "AskEvent",
+        "Webhook",
+        "WebhookDelivery",
+        "WebhookDeliveryConnection",
+        "WebhookDeliveryEdge",
+        "WebhookInput",
+        "CreatedWebhook",
     ] {
         assert!(served_types.contains(&complete), "{complete} is served");
         let gaps: Vec<&&String> = missing

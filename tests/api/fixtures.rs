@@ -317,3 +317,20 @@ impl TestApp {
         r.data()["sendReferral"]["id"].as_str().unwrap().to_string()
     }
 }
+
+impl TestApp {
+    /// Registers a webhook of `partner_id` for every topic as ADMIN; returns its id.
+    pub async fn create_webhook(&self, partner_id: &str, url: &str) -> String {
+        let r = self
+            .gql(
+                &self.admin(),
+                "mutation($p: ID!, $u: String!) { createWebhook(partnerId: $p, input: { url: $u, topics: [OPPORTUNITY, ASK, REFERRAL] }) { webhook { id } } }",
+                json!({ "p": partner_id, "u": url }),
+            )
+            .await;
+        r.data()["createWebhook"]["webhook"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub statements: Arc<AtomicUsize>,
     /// Their text, in order.
     pub sql: Arc<std::sync::Mutex<Vec<String>>>,
+    /// Statements of the background live work (the event feed, webhooks, deadlines).
+    pub live_statements: Arc<AtomicUsize>,
     _dir: Option<tempfile::TempDir>,
     /// The PostgreSQL database this test made, dropped with the app.
     database: Option<String>,
@@ -57,6 +59,33 @@ impl Drop for TestApp {
             })
         });
         let _ = dropped.join();
+    }
+}
+
+/// Live settings of a test server: webhooks to loopback allowed, retries and deadline checks
+/// in fractions of a second.
+pub struct LiveOptions {
+    pub live: cosell::live::LiveSettings,
+    pub webhooks: cosell::webhooks::WebhookSettings,
+    pub overdue_check: std::time::Duration,
+}
+
+impl Default for LiveOptions {
+    fn default() -> Self {
+        use std::time::Duration;
+        LiveOptions {
+            live: Default::default(),
+            webhooks: cosell::webhooks::WebhookSettings {
+                allow_private: true,
+                retry_base: Duration::from_millis(200),
+                max_backoff: Duration::from_secs(2),
+                retry_window: Duration::from_secs(60),
+                timeout: Duration::from_secs(5),
+                concurrency: 8,
+                poll: Duration::from_millis(100),
+            },
+            overdue_check: Duration::from_millis(200),
+        }
     }
 }
 
@@ -268,6 +297,7 @@ impl TestApp {
             test_limits(),
             ace.clone(),
             Default::default(),
+            LiveOptions::default(),
         )
         .await;
         tokio::spawn(cosell::services::ace::worker::Worker::new(app.db.clone(), ace).run());
@@ -287,6 +317,22 @@ impl TestApp {
             limits,
             Arc::new(cosell::ace::AceClients::new(Default::default())),
             Default::default(),
+            LiveOptions::default(),
+        )
+        .await
+    }
+
+    /// A server with the given live settings (WebSocket limits, webhook retries).
+    pub async fn spawn_with_live(live: LiveOptions) -> TestApp {
+        let (url, dir) = fresh_database().await;
+        Self::serve_with(
+            &url,
+            dir,
+            cosell::graphql::loaders::DEFAULT_DELAY,
+            test_limits(),
+            Arc::new(cosell::ace::AceClients::new(Default::default())),
+            Default::default(),
+            live,
         )
         .await
     }
@@ -301,6 +347,7 @@ impl TestApp {
             test_limits(),
             Arc::new(cosell::ace::AceClients::new(Default::default())),
             cosell::http::persisted::PersistedDocuments::trusted(manifest).expect("manifest"),
+            LiveOptions::default(),
         )
         .await
     }
@@ -312,6 +359,7 @@ impl TestApp {
         limits: cosell::http::front_door::Limits,
         ace: Arc<cosell::ace::AceClients>,
         persisted: cosell::http::persisted::PersistedDocuments,
+        live: LiveOptions,
     ) -> TestApp {
         let db = cosell::db::connect_and_migrate(url)
             .await
@@ -330,15 +378,32 @@ impl TestApp {
                 texts.push(info.statement.sql.clone());
             }
         });
+        let schema = cosell::graphql::build_with_ace(
+            server_db.clone(),
+            cosell::graphql::SchemaOptions {
+                test_hooks: true,
+                webhooks_allow_private: true,
+                ..Default::default()
+            },
+            ace,
+        );
+        // The feed reads through a connection of its own, counted apart from the requests'.
+        let live_statements = Arc::new(AtomicUsize::new(0));
+        let mut feed_db = db.clone();
+        let feed_counter = live_statements.clone();
+        feed_db.set_metric_callback(move |_| {
+            feed_counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let hub = cosell::live::start(
+            &feed_db,
+            &schema,
+            live.live,
+            live.webhooks,
+            live.overdue_check,
+        )
+        .expect("start live work");
         let state = AppState {
-            schema: cosell::graphql::build_with_ace(
-                server_db.clone(),
-                cosell::graphql::SchemaOptions {
-                    test_hooks: true,
-                    ..Default::default()
-                },
-                ace,
-            ),
+            schema,
             db: server_db,
             keys: keys.clone(),
             cors_origins: vec![ALLOWED_ORIGIN.to_string()],
@@ -347,6 +412,7 @@ impl TestApp {
             door: Arc::new(cosell::http::front_door::FrontDoor::new(limits)),
             faults: Default::default(),
             persisted: Arc::new(persisted),
+            hub,
         };
         let server = cosell::http::serve(listener, state, 1).expect("start server");
         tokio::spawn(server);
@@ -357,6 +423,7 @@ impl TestApp {
             keys,
             db,
             statements,
+            live_statements,
             sql,
             _dir: dir,
             database: url

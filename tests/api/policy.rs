@@ -17,6 +17,42 @@ const ROLES: [&str; 7] = [
 /// Expected outcome per role, in the order of `ROLES`: "ok" or an error code.
 const MATRIX: &[(&str, [&str; 7])] = &[
     (
+        "createWebhook",
+        [
+            "FORBIDDEN",
+            "ok",
+            "NOT_FOUND",
+            "FORBIDDEN",
+            "FORBIDDEN",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "updateWebhook",
+        [
+            "NOT_FOUND",
+            "ok",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
+        "deleteWebhook",
+        [
+            "NOT_FOUND",
+            "ok",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "NOT_FOUND",
+            "ok",
+        ],
+    ),
+    (
         "createPartner",
         [
             "FORBIDDEN",
@@ -365,6 +401,40 @@ async fn call(
                 json!({ "id": f.p1 }),
             ),
         ),
+        "createWebhook" => (
+            "mutation($p: ID!, $u: String!) { createWebhook(partnerId: $p, input: { url: $u, topics: [ASK] }) { webhook { id } } }",
+            json!({ "p": f.p1, "u": format!("https://hooks.example.com/{tag}") }),
+            (
+                "query($id: ID!) { partner(id: $id) { webhooks { url } } }",
+                json!({ "id": f.p1 }),
+            ),
+        ),
+        "updateWebhook" => {
+            let w = app
+                .create_webhook(&f.p1, "https://hooks.example.com/before")
+                .await;
+            (
+                "mutation($id: ID!, $u: String!) { updateWebhook(id: $id, input: { url: $u, topics: [ASK] }) { id } }",
+                json!({ "id": w, "u": format!("https://hooks.example.com/{tag}") }),
+                (
+                    "query($id: ID!) { partner(id: $id) { webhooks { url } } }",
+                    json!({ "id": f.p1 }),
+                ),
+            )
+        }
+        "deleteWebhook" => {
+            let w = app
+                .create_webhook(&f.p1, &format!("https://hooks.example.com/{tag}"))
+                .await;
+            (
+                "mutation($id: ID!) { deleteWebhook(id: $id) }",
+                json!({ "id": w }),
+                (
+                    "query($id: ID!) { partner(id: $id) { webhooks { url } } }",
+                    json!({ "id": f.p1 }),
+                ),
+            )
+        }
         "createSolution" => (
             "mutation($p: ID!, $n: String!) { createSolution(input: { partnerId: $p, name: $n, category: SOFTWARE_PRODUCT }) { id } }",
             json!({ "p": f.p1, "n": tag }),

@@ -9,6 +9,7 @@ pub mod pipeline;
 pub mod referral;
 pub mod segment;
 pub mod viewer;
+pub mod webhook;
 
 pub use ask::{Ask, AskConnection};
 pub use customer::{Contact, Customer, CustomerConnection};
@@ -17,3 +18,4 @@ pub use opportunity::{Change, Opportunity, OpportunityConnection};
 pub use partner::{CustomerReference, Partner, PartnerConnection, Solution};
 pub use pipeline::Pipeline;
 pub use referral::{Referral, ReferralConnection};
+pub use webhook::{AskEvent, CreatedWebhook, OpportunityEvent, Webhook};

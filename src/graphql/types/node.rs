@@ -5,6 +5,7 @@ use crate::domain::ids::IdKind;
 use crate::error::AppResult;
 use crate::graphql::types::{
     Ask, Change, Contact, Customer, CustomerReference, Opportunity, Partner, Referral, Solution,
+    Webhook,
 };
 use async_graphql::{ID, Interface};
 use sea_orm::DatabaseConnection;
@@ -28,6 +29,7 @@ pub enum Node {
     Change(Change),
     Ask(Ask),
     Referral(Referral),
+    Webhook(Webhook),
 }
 
 /// The object with this id if it exists and the viewer may see it.
@@ -68,6 +70,9 @@ pub async fn find(db: &DatabaseConnection, viewer: &Viewer, id: &str) -> AppResu
         Some(IdKind::CustomerReference) => data::references::find(db, viewer, id)
             .await?
             .map(|m| Node::CustomerReference(CustomerReference(m))),
+        Some(IdKind::Webhook) => data::webhooks::find(db, viewer, id)
+            .await?
+            .map(|m| Node::Webhook(Webhook(m))),
         _ => None,
     })
 }

@@ -191,6 +191,16 @@ impl Partner {
                 .map(Into::into),
         )
     }
+    /// The partner's webhooks: its PARTNER_ADMIN and ADMIN only (empty for others).
+    async fn webhooks(&self, ctx: &Context<'_>) -> Result<Vec<super::Webhook>> {
+        Ok(
+            crate::data::webhooks::of_partner(ctx::db(ctx)?, ctx::viewer(ctx)?, &self.0.id)
+                .await?
+                .into_iter()
+                .map(super::Webhook)
+                .collect(),
+        )
+    }
     /// When the partner was created.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)

@@ -144,7 +144,7 @@ async fn load_for_write(
 
 /// Writes `model` as the next version of `current`, records `diff` and commits.
 async fn commit(
-    txn: DatabaseTransaction,
+    txn: crate::db::WriteTxn,
     viewer: &Viewer,
     current: &ask::Model,
     mut model: ask::ActiveModel,

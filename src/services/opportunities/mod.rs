@@ -51,7 +51,7 @@ pub(crate) async fn load_for_write(
 /// Writes `model` as the next version of `current` with its history entry and commits: the
 /// version check and the write are one statement, so of two concurrent writers only one wins.
 pub(crate) async fn commit_change(
-    txn: DatabaseTransaction,
+    txn: crate::db::WriteTxn,
     viewer: &Viewer,
     current: &opportunity::Model,
     mut model: opportunity::ActiveModel,
@@ -318,7 +318,7 @@ const PRIVATE_FIELD: &str = "internalNotes";
 /// AWS-side viewers would see move, and a history entry (`NOTES_UPDATED`) that only the
 /// partner's side reads. Concurrent notes edits are last-writer-wins.
 async fn commit_private_change(
-    txn: DatabaseTransaction,
+    txn: crate::db::WriteTxn,
     viewer: &Viewer,
     current: &opportunity::Model,
     notes: Option<String>,

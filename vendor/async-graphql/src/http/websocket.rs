@@ -326,7 +326,11 @@ where
                     Ok(message) => message,
                     Err(err) => {
                         *this.close = true;
-                        return Poll::Ready(Some(WsMessage::Close(1002, err.to_string())));
+                        // cosell patch: the protocol's code for an invalid message (4400).
+                        return Poll::Ready(Some(WsMessage::Close(
+                            4400,
+                            format!("Invalid message received: {err}"),
+                        )));
                     }
                 };
 
@@ -369,16 +373,34 @@ where
                         payload: request,
                     } => {
                         if let Some(data) = this.data.clone() {
+                            // cosell patch: an id in use is the protocol's 4409, never a
+                            // silent replacement of the running operation.
+                            if *this.protocol == Protocols::GraphQLWS
+                                && this.streams.contains_key(&id)
+                            {
+                                *this.close = true;
+                                return Poll::Ready(Some(WsMessage::Close(
+                                    4409,
+                                    format!("Subscriber for {id} already exists"),
+                                )));
+                            }
                             this.streams.insert(
                                 id,
                                 Box::pin(this.executor.execute_stream(request, Some(data))),
                             );
                         } else {
                             *this.close = true;
-                            return Poll::Ready(Some(WsMessage::Close(
-                                1011,
-                                "The handshake is not completed.".to_string(),
-                            )));
+                            // cosell patch: graphql-transport-ws answers a subscribe before
+                            // the acknowledgement with 4401 Unauthorized.
+                            return Poll::Ready(Some(match this.protocol {
+                                Protocols::GraphQLWS => {
+                                    WsMessage::Close(4401, "Unauthorized".to_string())
+                                }
+                                Protocols::SubscriptionsTransportWS => WsMessage::Close(
+                                    1011,
+                                    "The handshake is not completed.".to_string(),
+                                ),
+                            }));
                         }
                     }
                     ClientMessage::Stop { id } => {
@@ -434,7 +456,22 @@ where
                                 })
                                 .unwrap(),
                             )),
-                            Protocols::GraphQLWS => Some(WsMessage::Close(1002, err.message)),
+                            // cosell patch: a refused connection_init closes with the code the
+                            // initializer set in `extensions.closeCode`, else 4403 Forbidden
+                            // (the protocol's advice), never a generic 1002.
+                            Protocols::GraphQLWS => {
+                                let code = err
+                                    .extensions
+                                    .as_ref()
+                                    .and_then(|e| e.get("closeCode"))
+                                    .and_then(|v| match v {
+                                        crate::Value::Number(n) => n.as_u64(),
+                                        _ => None,
+                                    })
+                                    .and_then(|n| u16::try_from(n).ok())
+                                    .unwrap_or(4403);
+                                Some(WsMessage::Close(code, err.message))
+                            }
                         }
                     }
                 }
