@@ -12,7 +12,7 @@ use crate::services::commands::WebhookCommand;
 use crate::services::history::Diff;
 use base64::Engine;
 use entity::{event, webhook, webhook_delivery};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set,
 };
@@ -30,10 +30,10 @@ pub async fn enqueue<C: ConnectionTrait>(db: &C, event: &event::Model) -> AppRes
     };
     use webhook_delivery::Column as D;
     let select = Query::select()
-        .expr(Expr::cust_with_values(
-            "? || SUBSTR(webhook.id, 5)",
-            [format!("whd_{}_", event.seq)],
-        ))
+        .expr(
+            Expr::val(format!("whd_{}_", event.seq))
+                .binary(BinOper::Custom("||"), Expr::cust("SUBSTR(webhook.id, 5)")),
+        )
         .column((webhook::Entity, webhook::Column::Id))
         .column((webhook::Entity, webhook::Column::PartnerId))
         .expr(Expr::val(event.seq))

@@ -27,7 +27,7 @@ pub struct TestApp {
     pub statements: Arc<AtomicUsize>,
     /// Their text, in order.
     pub sql: Arc<std::sync::Mutex<Vec<String>>>,
-    /// Statements of the background live work (the event feed, webhooks, deadlines).
+    /// Reads of events by the live feed.
     pub live_statements: Arc<AtomicUsize>,
     _dir: Option<tempfile::TempDir>,
     /// The PostgreSQL database this test made, dropped with the app.
@@ -391,8 +391,10 @@ impl TestApp {
         let live_statements = Arc::new(AtomicUsize::new(0));
         let mut feed_db = db.clone();
         let feed_counter = live_statements.clone();
-        feed_db.set_metric_callback(move |_| {
-            feed_counter.fetch_add(1, Ordering::SeqCst);
+        feed_db.set_metric_callback(move |info| {
+            if info.statement.sql.contains("FROM event e") {
+                feed_counter.fetch_add(1, Ordering::SeqCst);
+            }
         });
         let hub = cosell::live::start(
             &feed_db,
@@ -450,6 +452,11 @@ impl TestApp {
         let before = self.statements.load(Ordering::SeqCst);
         let response = self.gql(token, query, variables).await;
         (response, self.statements.load(Ordering::SeqCst) - before)
+    }
+
+    /// Reads of events the live feed has made so far.
+    pub fn feed_reads(&self) -> usize {
+        self.live_statements.load(Ordering::SeqCst)
     }
 
     pub fn mint(&self, request: &MintRequest) -> String {

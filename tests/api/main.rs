@@ -7,6 +7,7 @@ mod fixtures;
 mod helpers;
 mod node;
 mod process;
+mod ws;
 
 mod ace_processes;
 mod ace_referrals;
@@ -27,6 +28,7 @@ mod isolation;
 mod journey;
 mod lifecycle;
 mod limits;
+mod live;
 mod migrations;
 mod opportunities;
 mod opportunity_isolation;
