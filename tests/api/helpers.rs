@@ -382,7 +382,7 @@ impl TestApp {
             server_db.clone(),
             cosell::graphql::SchemaOptions {
                 test_hooks: true,
-                webhooks_allow_private: true,
+                webhooks_allow_private: live.webhooks.allow_private,
                 ..Default::default()
             },
             ace,

@@ -7,6 +7,7 @@ mod fixtures;
 mod helpers;
 mod node;
 mod process;
+mod receiver;
 mod ws;
 
 mod ace_processes;
@@ -44,3 +45,4 @@ mod referrals;
 mod rules;
 mod values;
 mod viewer;
+mod webhooks;
