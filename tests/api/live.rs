@@ -541,3 +541,50 @@ async fn an_event_costs_one_read_whatever_the_number_of_subscribers() {
     }
     assert_eq!(app.feed_reads() - before, 1, "one read for 20 subscribers");
 }
+
+/// The same flow through real clients: the graphql-ws library and Apollo Client's
+/// GraphQLWsLink, token in connection_init.
+#[tokio::test]
+async fn real_graphql_ws_and_apollo_clients_receive_an_asks_events_in_order() {
+    let app = TestApp::spawn().await;
+    let p1 = app.create_partner("Real clients").await;
+    let shared = app.shared_opportunity(&p1, "Worked by AWS").await;
+    let url = format!("{}/graphql/ws", app.base.replacen("http://", "ws://", 1));
+    let token = app.partner_user(&p1);
+    let mut clients = crate::node::spawn(
+        "live-clients.mjs",
+        &[("URL", &url), ("TOKEN", &token), ("COUNT", "3")],
+    )
+    .await;
+    assert_eq!(clients.line(Duration::from_secs(60)).await, "READY");
+
+    let seller = app.seller(&[SegmentCode::Enterprise]);
+    let ask = app
+        .create_ask(&token, &shared.opportunity, "SOLUTION_ARCHITECTURE")
+        .await;
+    for to in ["ACKNOWLEDGED", "IN_PROGRESS"] {
+        let r = app.transition_ask(&seller, &ask, to, None).await;
+        assert!(r.body["errors"].is_null(), "{}", r.body);
+    }
+    let out: Value = serde_json::from_str(&clients.line(Duration::from_secs(20)).await).unwrap();
+    let expected = json!([
+        { "action": "CREATED", "actor": format!("partneruser@{p1}"), "ask": { "id": ask, "status": "OPEN" } },
+        { "action": "STATUS_CHANGED", "actor": "seller@aws.example", "ask": { "id": ask, "status": "ACKNOWLEDGED" } },
+        { "action": "STATUS_CHANGED", "actor": "seller@aws.example", "ask": { "id": ask, "status": "IN_PROGRESS" } },
+    ]);
+    assert_eq!(out["graphqlWs"], expected);
+    let apollo: Vec<Value> = out["apollo"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            // Apollo's cache adds __typename.
+            e.as_object_mut().unwrap().remove("__typename");
+            e["ask"].as_object_mut().unwrap().remove("__typename");
+            e
+        })
+        .collect();
+    assert_eq!(json!(apollo), expected);
+    assert_eq!(out["refusedCode"], 4403, "a bad token closes with 4403");
+}

@@ -25,6 +25,7 @@ mod customers;
 mod faults;
 mod front_door;
 mod http;
+mod instances;
 mod isolation;
 mod journey;
 mod lifecycle;

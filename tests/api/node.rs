@@ -57,3 +57,78 @@ pub async fn run(script: &str, env: &[(&str, &str)]) -> (bool, String) {
     .await
     .unwrap()
 }
+
+/// A script running beside the test, its output read line by line.
+pub struct Running {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+/// Starts `tests/js/<script>` with `env`, its stdout read line by line.
+pub async fn spawn(script: &str, env: &[(&str, &str)]) -> Running {
+    let script = script.to_string();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        install();
+        let mut child = Command::new("node")
+            .arg(&script)
+            .envs(env)
+            .current_dir(js_dir())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("node must be installed (Node 20)");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Running {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    })
+    .await
+    .unwrap()
+}
+
+impl Running {
+    /// The next line of output, waiting at most `wait`; panics with what was seen otherwise.
+    pub async fn line(&mut self, wait: std::time::Duration) -> String {
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            match self.lines.try_recv() {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    return line;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty)
+                    if std::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                Err(_) => panic!("no line from the script; its output: {:?}", self.seen),
+            }
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
