@@ -80,7 +80,7 @@ impl SubscriptionRoot {
             LiveObject::Opportunity { opportunity, .. } if audience.admits(event) => {
                 Some(OpportunityEvent {
                     action: event.action.clone(),
-                    opportunity: Opportunity(opportunity.clone()),
+                    opportunity: Opportunity(opportunity.as_ref().clone()),
                     actor: event.actor.clone(),
                     at: event.at,
                 })
@@ -101,7 +101,7 @@ impl SubscriptionRoot {
         Ok(slot.stream(move |event| match &event.object {
             LiveObject::Ask { ask, .. } if audience.admits(event) => Some(AskEvent {
                 action: event.action.clone(),
-                ask: Ask(ask.clone()),
+                ask: Ask(ask.as_ref().clone()),
                 actor: event.actor.clone(),
                 at: event.at,
             }),

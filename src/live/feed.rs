@@ -161,7 +161,7 @@ async fn read(
             "Opportunity" => opportunity::Model::from_query_result_optional(&row, "o_")?
                 .zip(row.try_get::<Option<String>>("", "o_segment")?)
                 .map(|(opportunity, segment_code)| LiveObject::Opportunity {
-                    opportunity,
+                    opportunity: Box::new(opportunity),
                     segment_code,
                 }),
             "Ask" => {
@@ -170,7 +170,7 @@ async fn read(
                 let segment_code = row.try_get::<Option<String>>("", "a_segment")?;
                 match (ask, review_status, segment_code) {
                     (Some(ask), Some(review_status), Some(segment_code)) => Some(LiveObject::Ask {
-                        ask,
+                        ask: Box::new(ask),
                         review_status,
                         segment_code,
                     }),

@@ -25,11 +25,11 @@ pub struct LiveEvent {
 #[derive(Debug)]
 pub enum LiveObject {
     Opportunity {
-        opportunity: opportunity::Model,
+        opportunity: Box<opportunity::Model>,
         segment_code: String,
     },
     Ask {
-        ask: ask::Model,
+        ask: Box<ask::Model>,
         /// The review status of the ask's opportunity and its customer's segment: what the
         /// ask's visibility depends on.
         review_status: String,

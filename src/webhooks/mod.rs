@@ -170,10 +170,7 @@ impl Sender {
         // The same condition again, in the update: of two instances that read the same
         // candidates, the second finds them leased and takes nothing.
         let leased = webhook_delivery::Entity::update_many()
-            .col_expr(
-                D::LeaseUntil,
-                Expr::val(now + lease_length(&self.settings)).into(),
-            )
+            .col_expr(D::LeaseUntil, Expr::val(now + lease_length(&self.settings)))
             .filter(D::Id.is_in(candidates))
             .filter(due())
             .exec_with_returning(&self.db)
@@ -263,11 +260,11 @@ impl Sender {
         let now = crate::domain::now();
         let attempts = delivery.attempts + 1;
         let mut update = webhook_delivery::Entity::update_many()
-            .col_expr(D::Attempts, Expr::val(attempts).into())
-            .col_expr(D::Body, Expr::val(body).into())
+            .col_expr(D::Attempts, Expr::val(attempts))
+            .col_expr(D::Body, Expr::val(body))
             .col_expr(
                 D::LeaseUntil,
-                Expr::val(None::<chrono::DateTime<chrono::Utc>>).into(),
+                Expr::val(None::<chrono::DateTime<chrono::Utc>>),
             );
         let mut disable = None;
         match &outcome {
@@ -275,15 +272,15 @@ impl Sender {
                 update = update
                     .col_expr(
                         D::Status,
-                        Expr::val(WebhookDeliveryStatus::Delivered.as_str()).into(),
+                        Expr::val(WebhookDeliveryStatus::Delivered.as_str()),
                     )
-                    .col_expr(D::LastResponseCode, Expr::val(i32::from(*code)).into())
-                    .col_expr(D::LastError, Expr::val(None::<String>).into())
+                    .col_expr(D::LastResponseCode, Expr::val(i32::from(*code)))
+                    .col_expr(D::LastError, Expr::val(None::<String>))
                     .col_expr(
                         D::NextAttemptAt,
-                        Expr::val(None::<chrono::DateTime<chrono::Utc>>).into(),
+                        Expr::val(None::<chrono::DateTime<chrono::Utc>>),
                     )
-                    .col_expr(D::DeliveredAt, Expr::val(now).into());
+                    .col_expr(D::DeliveredAt, Expr::val(now));
             }
             Outcome::Failed(code, reason) => {
                 let next = now + self.backoff(attempts);
@@ -292,24 +289,21 @@ impl Sender {
                         .unwrap_or(chrono::Duration::hours(24));
                 let gives_up = next > deadline;
                 update = update
-                    .col_expr(D::LastResponseCode, Expr::val(code.map(i32::from)).into())
-                    .col_expr(D::LastError, Expr::val(reason.clone()).into());
+                    .col_expr(D::LastResponseCode, Expr::val(code.map(i32::from)))
+                    .col_expr(D::LastError, Expr::val(reason.clone()));
                 update = if gives_up {
                     disable = Some(format!(
                         "deliveries failed for {} (last: {reason})",
                         humanize(self.settings.retry_window)
                     ));
                     update
-                        .col_expr(
-                            D::Status,
-                            Expr::val(WebhookDeliveryStatus::Failed.as_str()).into(),
-                        )
+                        .col_expr(D::Status, Expr::val(WebhookDeliveryStatus::Failed.as_str()))
                         .col_expr(
                             D::NextAttemptAt,
-                            Expr::val(None::<chrono::DateTime<chrono::Utc>>).into(),
+                            Expr::val(None::<chrono::DateTime<chrono::Utc>>),
                         )
                 } else {
-                    update.col_expr(D::NextAttemptAt, Expr::val(next).into())
+                    update.col_expr(D::NextAttemptAt, Expr::val(next))
                 };
             }
         }
@@ -322,14 +316,14 @@ impl Sender {
             Outcome::Delivered(_) => Expr::val(0),
             Outcome::Failed(..) => Expr::col(webhook::Column::ConsecutiveFailures).add(1),
         };
-        let mut hook_update = webhook::Entity::update_many()
-            .col_expr(webhook::Column::ConsecutiveFailures, failures.into());
+        let mut hook_update =
+            webhook::Entity::update_many().col_expr(webhook::Column::ConsecutiveFailures, failures);
         if let Some(reason) = disable {
             tracing::warn!(webhook = %hook.id, %reason, "webhook disabled");
             hook_update = hook_update
-                .col_expr(webhook::Column::Enabled, Expr::val(false).into())
-                .col_expr(webhook::Column::DisabledReason, Expr::val(reason).into())
-                .col_expr(webhook::Column::UpdatedAt, Expr::val(now).into());
+                .col_expr(webhook::Column::Enabled, Expr::val(false))
+                .col_expr(webhook::Column::DisabledReason, Expr::val(reason))
+                .col_expr(webhook::Column::UpdatedAt, Expr::val(now));
         }
         hook_update
             .filter(webhook::Column::Id.eq(hook.id.as_str()))
@@ -363,7 +357,7 @@ enum Outcome {
 
 fn humanize(d: Duration) -> String {
     let s = d.as_secs();
-    if s >= 3600 && s % 3600 == 0 {
+    if s >= 3600 && s.is_multiple_of(3600) {
         format!("{} hours", s / 3600)
     } else {
         format!("{s} seconds")
