@@ -483,6 +483,12 @@ stored_enum!(
         Deleted => "DELETED",
         /// The ask's due date passed while it was open (recorded once per due date).
         Overdue => "OVERDUE",
+        /// ACE took the latest change (`aceSync.status` SYNCED).
+        AceSynced => "ACE_SYNCED",
+        /// ACE refused the change, or it could not be sent (`aceSync.status` FAILED).
+        AceSyncFailed => "ACE_SYNC_FAILED",
+        /// The object changed on both sides (`aceSync.status` CONFLICT).
+        AceConflict => "ACE_CONFLICT",
     }
 );
 

@@ -950,3 +950,47 @@ async fn ace_data_stays_in_its_partners_scope() {
     let r = app.gql(&seller(SegmentCode::Startup), query, vars).await;
     assert!(r.body["data"]["opportunity"].is_null(), "{}", r.body);
 }
+
+/// ACE's answers are events: the sync outcome and AWS's review reach the partner's
+/// subscription, recorded by `ace`.
+#[tokio::test]
+async fn aces_answers_reach_subscribers_as_events() {
+    let fake = FakeAce::start().await;
+    let app = TestApp::spawn_with_ace(&fake).await;
+    let (partner, solution) = connected_partner(&app, &fake, "555555555555").await;
+    let id = ready(&app, &partner, &solution, "Live from ACE").await;
+    let mut ws = crate::ws::Ws::open(&app.base, &app.partner_user(&partner)).await;
+    ws.subscribe(
+        "o",
+        "subscription($o: ID) { opportunityEvents(opportunityId: $o) { action actor opportunity { reviewStatus aceSync { status } } } }",
+        json!({ "o": id }),
+    )
+    .await;
+    submit(&app, &id).await.data();
+    let now = wait_for(&app, &id, "the share", synced).await;
+    let ace_id = now["aceSync"]["aceOpportunityId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fake.review(&ace_id, "In review", None, None);
+    wait_for(&app, &id, "In review", |o| o["reviewStatus"] == "IN_REVIEW").await;
+
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        let event = ws
+            .event(Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|| panic!("events so far: {seen:?}"));
+        let e = &event["data"]["opportunityEvents"];
+        seen.push((
+            e["action"].as_str().unwrap().to_string(),
+            e["actor"].as_str().unwrap().to_string(),
+        ));
+    }
+    assert_eq!(
+        seen[0],
+        ("SUBMITTED".to_string(), "admin@example.com".to_string())
+    );
+    assert_eq!(seen[1], ("ACE_SYNCED".to_string(), "ace".to_string()));
+    assert_eq!(seen[2], ("REVIEWED".to_string(), "ace".to_string()));
+}

@@ -158,10 +158,23 @@ async fn mark_conflict(
     sync: &ace_sync::Model,
     fields: Vec<String>,
 ) -> AppResult<()> {
+    let txn = crate::db::begin_write(db).await?;
+    let already = sync.status == status::CONFLICT;
     let mut s = sync.clone().into_active_model();
     s.status = Set(status::CONFLICT.into());
     s.conflicting_fields = Set(json!(fields));
     s.updated_at = Set(crate::domain::now());
-    s.update(db).await?;
+    s.update(&txn).await?;
+    if !already {
+        super::share::record_outcome(
+            &txn,
+            &sync.subject_id,
+            &sync.partner_id,
+            &sync.status,
+            status::CONFLICT,
+        )
+        .await?;
+    }
+    txn.commit().await?;
     Ok(())
 }

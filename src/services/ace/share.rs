@@ -478,12 +478,16 @@ pub async fn finish(
         unsubmit(&txn, &job.subject_id).await?;
     }
     if let Some(sync) = sync {
+        let before = sync.status.clone();
+        let partner_id = sync.partner_id.clone();
         let mut s = sync.into_active_model();
-        s.status = Set(if later_waiting && job_state != outbox::WAITING {
-            status::PENDING.into()
+        let after = if later_waiting && job_state != outbox::WAITING {
+            status::PENDING
         } else {
-            sync_status.into()
-        });
+            sync_status
+        };
+        s.status = Set(after.into());
+        record_outcome(&txn, &job.subject_id, &partner_id, &before, after).await?;
         s.attempts = Set(attempts);
         s.next_attempt_at = Set(next);
         if job_state != outbox::WAITING {
@@ -508,6 +512,38 @@ pub async fn finish(
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// A final sync status (SYNCED, FAILED, CONFLICT) reached is an event on the opportunity or
+/// referral, so subscribers and webhooks learn ACE's answer.
+pub(super) async fn record_outcome(
+    txn: &crate::db::WriteTxn,
+    subject_id: &str,
+    partner_id: &str,
+    before: &str,
+    after: &str,
+) -> AppResult<()> {
+    use crate::domain::enums::ChangeAction;
+    let action = match after {
+        status::SYNCED => ChangeAction::AceSynced,
+        status::FAILED => ChangeAction::AceSyncFailed,
+        status::CONFLICT => ChangeAction::AceConflict,
+        _ => return Ok(()),
+    };
+    let entity = match crate::domain::ids::IdKind::of(subject_id) {
+        Some(crate::domain::ids::IdKind::Referral) => "Referral",
+        _ => "Opportunity",
+    };
+    let mut diff = crate::services::history::Diff::default();
+    diff.field("aceSync.status", &before, &after);
+    diff.record(
+        txn,
+        &super::ace_viewer(),
+        partner_id,
+        (entity, subject_id),
+        action,
+    )
+    .await
 }
 
 /// Exponential back-off with full jitter: a random wait up to base·2^attempt, capped at five
