@@ -116,7 +116,8 @@ async fn every_graphql_example_in_the_readme_runs() {
         let mut text = block
             .text
             .replace("opp_…", &demo.opportunity)
-            .replace("ask_…", &demo.ask);
+            .replace("ask_…", &demo.ask)
+            .replace("ptr_…", &demo.owner);
         let mut partner = demo.owner.clone();
         if text.contains("rfl_…") {
             let (referral, to) = referrals
@@ -140,4 +141,117 @@ async fn every_graphql_example_in_the_readme_runs() {
             r.body
         );
     }
+}
+
+/// The README's JavaScript blocks (fenced `js`), in order.
+fn js_blocks(readme: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut lines = readme.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "```js" {
+            let text: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
+            out.push(text.join("\n"));
+        }
+    }
+    out
+}
+
+fn readme_js(containing: &str) -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    js_blocks(&readme)
+        .into_iter()
+        .find(|b| b.contains(containing))
+        .unwrap_or_else(|| panic!("a README js block with {containing:?}"))
+}
+
+/// Writes a generated script beside the JavaScript tests (so it finds their packages).
+fn write_js(name: &str, text: &str) {
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/js")
+            .join(name),
+        text,
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_readme_subscription_snippet_receives_events() {
+    let app = TestApp::spawn().await;
+    let p1 = app.create_partner("README live").await;
+    let ready = app.ready_opportunity(&p1, "README subscription").await;
+    let name = format!("readme-subscribe-{}.gen.mjs", std::process::id());
+    write_js(&name, &readme_js("createClient"));
+    let url = format!("{}/graphql/ws", app.base.replacen("http://", "ws://", 1));
+    let token = app.partner_user(&p1);
+    let mut snippet =
+        crate::node::spawn(&name, &[("COSELL_WS", &url), ("COSELL_TOKEN", &token)]).await;
+    // The snippet prints nothing until an event comes: make asks until one does.
+    let printed =
+        tokio::spawn({ async move { snippet.line(std::time::Duration::from_secs(30)).await } });
+    let mut asks = 0;
+    while !printed.is_finished() && asks < 40 {
+        app.create_ask(&token, &ready.opportunity, "SOLUTION_ARCHITECTURE")
+            .await;
+        asks += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let line = printed.await.unwrap();
+    let _ = std::fs::remove_file(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/js")
+            .join(&name),
+    );
+    let event: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(event["action"], "CREATED");
+    assert_eq!(event["ask"]["status"], "OPEN");
+    assert_eq!(event["actor"], format!("partneruser@{p1}"));
+}
+
+#[tokio::test]
+async fn the_readme_signature_check_accepts_cosells_signatures_only() {
+    let app = TestApp::spawn().await;
+    let receiver = crate::receiver::Receiver::start().await;
+    let p1 = app.create_partner("README hook").await;
+    let r = app
+        .gql(
+            &app.admin(),
+            "mutation($p: ID!, $u: String!) { createWebhook(partnerId: $p, input: { url: $u, topics: [OPPORTUNITY] }) { secret } }",
+            json!({ "p": p1, "u": receiver.url }),
+        )
+        .await;
+    let secret = r.data()["createWebhook"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let customer = app.create_customer(&p1, "Verify Co").await;
+    app.create_opportunity(&customer, "Signed for the README")
+        .await;
+    let hit = receiver.wait_for(1).await.remove(0);
+
+    let name = format!("readme-verify-{}.gen.mjs", std::process::id());
+    write_js(
+        &name,
+        &format!(
+            "{}\nconst {{ SECRET, HEADER, BODY }} = process.env;\nconsole.log(verify(SECRET, HEADER, BODY), verify(SECRET + 'x', HEADER, BODY), verify(SECRET, HEADER, BODY + ' '));\n",
+            readme_js("export function verify")
+        ),
+    );
+    let (ok, out) = crate::node::run(
+        &name,
+        &[
+            ("SECRET", &secret),
+            ("HEADER", &hit.headers["cosell-signature"]),
+            ("BODY", &hit.body),
+        ],
+    )
+    .await;
+    let _ = std::fs::remove_file(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/js")
+            .join(&name),
+    );
+    assert!(ok, "{out}");
+    assert_eq!(out.trim(), "true false false");
 }
