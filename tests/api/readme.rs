@@ -189,7 +189,7 @@ async fn the_readme_subscription_snippet_receives_events() {
         crate::node::spawn(&name, &[("COSELL_WS", &url), ("COSELL_TOKEN", &token)]).await;
     // The snippet prints nothing until an event comes: make asks until one does.
     let printed =
-        tokio::spawn({ async move { snippet.line(std::time::Duration::from_secs(30)).await } });
+        tokio::spawn(async move { snippet.line(std::time::Duration::from_secs(30)).await });
     let mut asks = 0;
     while !printed.is_finished() && asks < 40 {
         app.create_ask(&token, &ready.opportunity, "SOLUTION_ARCHITECTURE")
