@@ -247,6 +247,9 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
     })
     .on_connect(move |conn, extensions| admit_connection(&door, conn, extensions))
     .workers(workers.max(1))
+    // Small writes (a subscription's event, a short answer) go out at once, not after the
+    // peer's delayed ACK.
+    .tcp_nodelay(true)
     .max_connections(max_connections_per_worker(workers))
     // A request's head must arrive within 5 s, and an idle keep-alive connection closes
     // after 5 s: slow or idle connections cannot pile up.

@@ -10,7 +10,7 @@
 use super::AppState;
 use crate::auth::Viewer;
 use crate::graphql::AppSchema;
-use crate::graphql::loaders::Loaders;
+use crate::graphql::ctx::LazyLoaders;
 use crate::live::{Close, Connection, SubjectGuard};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -99,7 +99,7 @@ async fn run(
 ) {
     let settings = state.hub.settings().clone();
     let (close_tx, mut close_rx) = mpsc::channel::<Close>(4);
-    let (admit_tx, mut admit_rx) = mpsc::channel::<Admitted>(1);
+    let (admit_tx, mut admit_rx) = tokio::sync::oneshot::channel::<Admitted>();
     let (input_tx, input_rx) = mpsc::channel::<String>(16);
     let mut connection_data = Data::default();
     connection_data.insert(Connection::new(state.hub.clone(), close_tx));
@@ -121,14 +121,16 @@ async fn run(
                 Close::POLICY,
             )
         })?;
-        let _ = admit_tx
-            .send(Admitted {
-                expires_at,
-                _subject: subject,
-            })
-            .await;
+        let _ = admit_tx.send(Admitted {
+            expires_at,
+            _subject: subject,
+        });
         let mut data = Data::default();
-        data.insert(Loaders::new(&state.db, &viewer, state.loader_delay));
+        data.insert(LazyLoaders::new(
+            state.db.clone(),
+            viewer.clone(),
+            state.loader_delay,
+        ));
         data.insert(viewer);
         Ok(data)
     };
@@ -145,8 +147,16 @@ async fn run(
     let expiry = tokio::time::sleep(Duration::from_secs(u64::MAX / 4));
     tokio::pin!(expiry);
     let mut admitted: Option<Admitted> = None;
+    let mut awaiting_admission = true;
+    // Each connection pings on its own phase: connections opened together (after a deploy, a
+    // network blip) must not all ping, and be answered, in the same instant.
+    let mut random = [0u8; 2];
+    let _ = getrandom::fill(&mut random);
+    let phase = settings
+        .keepalive
+        .mul_f64(f64::from(u16::from_le_bytes(random)) / f64::from(u16::MAX));
     let mut keepalive = tokio::time::interval_at(
-        tokio::time::Instant::now() + settings.keepalive,
+        tokio::time::Instant::now() + settings.keepalive + phase,
         settings.keepalive,
     );
     let mut last_heard = Instant::now();
@@ -194,14 +204,18 @@ async fn run(
                 None if admitted.is_none() => break Some(Close { code: 4403, reason: "Forbidden".into() }),
                 None => break Some(Close { code: 1000, reason: String::new() }),
             },
-            Some(admit) = admit_rx.recv(), if admitted.is_none() => {
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap_or_default()
-                    .as_secs();
-                let left = Duration::from_secs(admit.expires_at.saturating_sub(now));
-                expiry.as_mut().reset(tokio::time::Instant::now() + left);
-                admitted = Some(admit);
+            admit = &mut admit_rx, if awaiting_admission => {
+                // A refused connection_init drops the sender: the protocol closes the socket.
+                awaiting_admission = false;
+                if let Ok(admit) = admit {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap_or_default()
+                        .as_secs();
+                    let left = Duration::from_secs(admit.expires_at.saturating_sub(now));
+                    expiry.as_mut().reset(tokio::time::Instant::now() + left);
+                    admitted = Some(admit);
+                }
             }
             _ = &mut init_deadline, if admitted.is_none() => {
                 break Some(Close { code: 4408, reason: "Connection initialisation timeout".into() });
