@@ -588,3 +588,68 @@ async fn real_graphql_ws_and_apollo_clients_receive_an_asks_events_in_order() {
     assert_eq!(json!(apollo), expected);
     assert_eq!(out["refusedCode"], 4403, "a bad token closes with 4403");
 }
+
+/// A subscriber that stops reading is disconnected (1013) once it falls its buffer behind;
+/// a subscriber beside it receives every event.
+#[tokio::test]
+async fn a_subscriber_that_stops_reading_is_disconnected_and_the_others_are_not_slowed() {
+    let mut options = LiveOptions::default();
+    options.live.buffer = 8;
+    options.live.keepalive = Duration::from_millis(500);
+    let app = TestApp::spawn_with_live(options).await;
+    let p1 = app.create_partner("Slow reader").await;
+    let ready = app.ready_opportunity(&p1, "Busy").await;
+    let token = app.partner_user(&p1);
+
+    let mut healthy = Ws::open(&app.base, &token).await;
+    healthy.subscribe("h", OPPORTUNITY_EVENTS, json!({})).await;
+    let mut slow = Ws::open_with_small_buffer(&app.base, &token).await;
+    slow.subscribe("s", OPPORTUNITY_EVENTS, json!({})).await;
+
+    // Many changes while the slow client reads nothing and the other reads as they come.
+    let changes = 400;
+    let reader = tokio::spawn(async move {
+        let mut received = 0;
+        while received < changes && healthy.event(Duration::from_secs(10)).await.is_some() {
+            received += 1;
+        }
+        received
+    });
+    let note = "x".repeat(1900);
+    let mut version = app.version_of(&ready.opportunity).await;
+    for i in 0..changes {
+        let r = app
+            .gql(
+                &token,
+                "mutation($id: ID!, $v: Int!, $n: String!) { updateOpportunity(id: $id, expectedVersion: $v, input: { internalNotes: $n }) { version } }",
+                json!({ "id": ready.opportunity, "v": version, "n": format!("{i} {note}") }),
+            )
+            .await;
+        version = r.data()["updateOpportunity"]["version"].as_i64().unwrap();
+    }
+    assert_eq!(
+        reader.await.unwrap(),
+        changes,
+        "the reader beside it got every event"
+    );
+
+    // The close frame queues behind what the client never read: it arrives, or the server's
+    // end of the socket is already gone (a reset) by the time the client reads again.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the slow subscriber stays connected"
+        );
+        match slow.next(Duration::from_secs(5)).await {
+            Frame::Close(code, reason) => {
+                assert_eq!(code, 1013, "{reason}");
+                assert!(reason.contains("too slow"), "{reason}");
+                break;
+            }
+            Frame::Ended => break,
+            Frame::Json(_) => continue,
+            Frame::Silence => panic!("the slow subscriber stays connected, silent"),
+        }
+    }
+}

@@ -44,6 +44,27 @@ impl Ws {
         Ws { stream }
     }
 
+    /// A client whose socket takes in little (a 4 KiB receive buffer): one that stops reading
+    /// backs up into the server quickly.
+    pub async fn open_with_small_buffer(base: &str, token: &str) -> Ws {
+        let address = base.trim_start_matches("http://").parse().unwrap();
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let tcp = socket.connect(address).await.unwrap();
+        let url = format!("ws://{}/graphql/ws", base.trim_start_matches("http://"));
+        let mut request = url.into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("Sec-WebSocket-Protocol", TRANSPORT_WS.parse().unwrap());
+        let (stream, _) =
+            tokio_tungstenite::client_async(request, tokio_tungstenite::MaybeTlsStream::Plain(tcp))
+                .await
+                .expect("WebSocket handshake");
+        let mut ws = Ws { stream };
+        ws.init(token).await;
+        ws
+    }
+
     /// Connects and initialises with `token`, asserting the acknowledgement.
     pub async fn open(base: &str, token: &str) -> Ws {
         let mut ws = Ws::connect(base, TRANSPORT_WS).await;
@@ -69,8 +90,9 @@ impl Ws {
                 Some(Ok(Message::Text(text))) => {
                     let value: Value = serde_json::from_str(&text).unwrap();
                     if matches!(value["type"].as_str(), Some("ping" | "ka")) {
-                        if value["type"] == "ping" {
-                            self.send(json!({ "type": "pong" })).await;
+                        let pong = Message::Text(json!({ "type": "pong" }).to_string().into());
+                        if value["type"] == "ping" && self.stream.send(pong).await.is_err() {
+                            return Frame::Ended;
                         }
                         continue;
                     }
