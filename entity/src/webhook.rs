@@ -13,7 +13,6 @@ pub struct Model {
     pub secret: String,
     pub enabled: bool,
     pub disabled_reason: Option<String>,
-    pub consecutive_failures: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

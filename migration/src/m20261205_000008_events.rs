@@ -48,7 +48,6 @@ impl MigrationTrait for Migration {
                 .col(string("secret"))
                 .col(boolean("enabled"))
                 .col(string_null("disabled_reason"))
-                .col(integer("consecutive_failures").default(0))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
                 .foreign_key(

@@ -247,7 +247,9 @@ async fn run(
         code: CloseCode::from(close.code),
         description: Some(close.reason),
     });
-    let _ = session.close(reason).await;
+    // The close frame queues behind what the socket has not taken: a client that stops
+    // reading gets at most a moment, then its connection is dropped.
+    let _ = tokio::time::timeout(Duration::from_secs(1), session.close(reason)).await;
 }
 
 /// The schema for WebSocket operations: subscriptions and queries; mutations are refused

@@ -62,12 +62,14 @@ async fn last_seq(db: &DatabaseConnection) -> Result<i64, DbErr> {
 async fn tail(db: &DatabaseConnection, hub: &Hub, delivered: &Notify) -> Result<(), DbErr> {
     let mut commits = COMMITS.subscribe();
     let mut last = last_seq(db).await?;
+    hub.mark_read(last);
     loop {
         let events = read(db, &format!("e.seq > {last}"), BATCH).await?;
         let full = events.len() == BATCH;
         if let Some(max) = events.iter().map(|(seq, _)| *seq).max() {
             last = max;
             publish(hub, events);
+            hub.mark_read(last);
             delivered.notify_one();
         }
         if !full {
@@ -83,11 +85,13 @@ async fn listen(db: &DatabaseConnection, hub: &Hub, delivered: &Notify) -> Resul
     listener.listen("cosell_events").await.map_err(sql_err)?;
     // Events committed while this listener was away are read once, by number.
     let mut last = last_seq(db).await?;
+    hub.mark_read(last);
     loop {
         let Some(first) = listener.try_recv().await.map_err(sql_err)? else {
             let missed = read(db, &format!("e.seq > {last}"), BATCH).await?;
             last = missed.iter().map(|(seq, _)| *seq).max().unwrap_or(last);
             publish(hub, missed);
+            hub.mark_read(last);
             continue;
         };
         let mut seqs: Vec<i64> = vec![first.payload().parse().unwrap_or_default()];
@@ -113,6 +117,7 @@ async fn listen(db: &DatabaseConnection, hub: &Hub, delivered: &Notify) -> Resul
             .filter_map(|seq| read_back.remove(seq).map(|event| (*seq, event)))
             .collect();
         publish(hub, in_commit_order);
+        hub.mark_read(last);
         delivered.notify_one();
     }
 }

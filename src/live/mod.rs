@@ -101,6 +101,8 @@ pub struct Hub {
     sender: broadcast::Sender<Arc<LiveEvent>>,
     settings: LiveSettings,
     subjects: Mutex<HashMap<String, usize>>,
+    /// The number of the last event the feed has read and published.
+    read_up_to: std::sync::atomic::AtomicI64,
 }
 
 impl Hub {
@@ -110,6 +112,7 @@ impl Hub {
             sender,
             settings,
             subjects: Mutex::default(),
+            read_up_to: Default::default(),
         })
     }
 
@@ -120,6 +123,16 @@ impl Hub {
     pub fn publish(&self, event: LiveEvent) {
         // No receiver is not an error: nobody is subscribed.
         let _ = self.sender.send(Arc::new(event));
+    }
+
+    /// Events up to this number have been published (how far behind the feed is).
+    pub fn read_up_to(&self) -> i64 {
+        self.read_up_to.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn mark_read(&self, seq: i64) {
+        self.read_up_to
+            .fetch_max(seq, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {

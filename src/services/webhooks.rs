@@ -169,7 +169,6 @@ pub async fn create(
         secret: Set(secret.clone()),
         enabled: Set(input.enabled.unwrap_or(true)),
         disabled_reason: Set(None),
-        consecutive_failures: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -189,7 +188,7 @@ pub async fn create(
 }
 
 /// Changes a webhook's URL, topics or state. Enabling it again clears the reason it was
-/// disabled and its failure count; its waiting deliveries are then sent.
+/// disabled; its waiting deliveries are then sent.
 pub async fn update(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -210,7 +209,6 @@ pub async fn update(
     model.enabled = Set(enabled);
     if enabled {
         model.disabled_reason = Set(None);
-        model.consecutive_failures = Set(0);
     }
     model.updated_at = Set(crate::domain::now());
     let updated = model.update(&txn).await?;

@@ -312,23 +312,16 @@ impl Sender {
             .filter(D::Status.eq(WebhookDeliveryStatus::Pending.as_str()))
             .exec(&self.db)
             .await?;
-        let failures = match outcome {
-            Outcome::Delivered(_) => Expr::val(0),
-            Outcome::Failed(..) => Expr::col(webhook::Column::ConsecutiveFailures).add(1),
-        };
-        let mut hook_update =
-            webhook::Entity::update_many().col_expr(webhook::Column::ConsecutiveFailures, failures);
         if let Some(reason) = disable {
             tracing::warn!(webhook = %hook.id, %reason, "webhook disabled");
-            hook_update = hook_update
+            webhook::Entity::update_many()
                 .col_expr(webhook::Column::Enabled, Expr::val(false))
                 .col_expr(webhook::Column::DisabledReason, Expr::val(reason))
-                .col_expr(webhook::Column::UpdatedAt, Expr::val(now));
+                .col_expr(webhook::Column::UpdatedAt, Expr::val(now))
+                .filter(webhook::Column::Id.eq(hook.id.as_str()))
+                .exec(&self.db)
+                .await?;
         }
-        hook_update
-            .filter(webhook::Column::Id.eq(hook.id.as_str()))
-            .exec(&self.db)
-            .await?;
         Ok(())
     }
 

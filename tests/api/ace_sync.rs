@@ -959,6 +959,7 @@ async fn aces_answers_reach_subscribers_as_events() {
     let app = TestApp::spawn_with_ace(&fake).await;
     let (partner, solution) = connected_partner(&app, &fake, "555555555555").await;
     let id = ready(&app, &partner, &solution, "Live from ACE").await;
+    app.settle().await;
     let mut ws = crate::ws::Ws::open(&app.base, &app.partner_user(&partner)).await;
     ws.subscribe(
         "o",

@@ -29,6 +29,8 @@ pub struct TestApp {
     pub sql: Arc<std::sync::Mutex<Vec<String>>>,
     /// Reads of events by the live feed.
     pub live_statements: Arc<AtomicUsize>,
+    /// The server's live hub.
+    pub hub: Arc<cosell::live::Hub>,
     _dir: Option<tempfile::TempDir>,
     /// The PostgreSQL database this test made, dropped with the app.
     database: Option<String>,
@@ -404,6 +406,7 @@ impl TestApp {
             live.overdue_check,
         )
         .expect("start live work");
+        let live_hub = hub.clone();
         let state = AppState {
             schema,
             db: server_db,
@@ -426,6 +429,7 @@ impl TestApp {
             db,
             statements,
             live_statements,
+            hub: live_hub,
             sql,
             _dir: dir,
             database: url
@@ -452,6 +456,29 @@ impl TestApp {
         let before = self.statements.load(Ordering::SeqCst);
         let response = self.gql(token, query, variables).await;
         (response, self.statements.load(Ordering::SeqCst) - before)
+    }
+
+    /// Waits until the live feed has published every event committed so far: on PostgreSQL
+    /// an event committed before a subscription can otherwise still be on its way to it.
+    pub async fn settle(&self) {
+        let sql = "SELECT COALESCE(MAX(seq), 0) FROM event";
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                sql,
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let newest: i64 = row.try_get_by_index(0).unwrap();
+        for _ in 0..500 {
+            if self.hub.read_up_to() >= newest {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the live feed did not catch up with event {newest}");
     }
 
     /// Reads of events the live feed has made so far.
