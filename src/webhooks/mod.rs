@@ -12,7 +12,7 @@ use crate::domain::webhook_url;
 use crate::error::AppResult;
 use crate::graphql::AppSchema;
 use entity::{webhook, webhook_delivery};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use std::net::SocketAddr;
