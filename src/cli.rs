@@ -187,6 +187,30 @@ fn ignore_file_size_signal() {
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// On SIGTERM or SIGINT (which also start the HTTP server's drain), closes the live
+/// connections: the drain would otherwise wait its whole timeout for them.
+async fn stop_live_on_signal(hub: std::sync::Arc<crate::live::Hub>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    hub.stop();
+}
+
 async fn run(cli: Cli) -> Result<(), BoxError> {
     match cli.command.as_ref().unwrap_or(&Command::Serve) {
         Command::Serve => {
@@ -222,6 +246,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                 cli.live.webhooks(),
                 cli.live.overdue_check(),
             )?;
+            tokio::spawn(stop_live_on_signal(hub.clone()));
             let state = http::AppState {
                 schema,
                 db,

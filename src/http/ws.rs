@@ -160,6 +160,7 @@ async fn run(
         settings.keepalive,
     );
     let mut last_heard = Instant::now();
+    let mut stopping = state.hub.stopping();
 
     let close = loop {
         tokio::select! {
@@ -224,6 +225,9 @@ async fn run(
                 break Some(Close { code: 4403, reason: "Token expired".into() });
             }
             Some(close) = close_rx.recv() => break Some(close),
+            _ = stopping.wait_for(|stopping| *stopping) => {
+                break Some(Close { code: Close::GOING_AWAY, reason: "Server shutting down".into() });
+            }
             _ = keepalive.tick() => {
                 if last_heard.elapsed() > settings.keepalive * 2 {
                     break Some(Close { code: 3008, reason: "Keep-alive timeout".into() });

@@ -103,6 +103,8 @@ pub struct Hub {
     subjects: Mutex<HashMap<String, usize>>,
     /// The number of the last event the feed has read and published.
     read_up_to: std::sync::atomic::AtomicI64,
+    /// Set when the server stops: every live connection closes with 1001.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Hub {
@@ -113,6 +115,7 @@ impl Hub {
             settings,
             subjects: Mutex::default(),
             read_up_to: Default::default(),
+            stopping: tokio::sync::watch::channel(false).0,
         })
     }
 
@@ -123,6 +126,17 @@ impl Hub {
     pub fn publish(&self, event: LiveEvent) {
         // No receiver is not an error: nobody is subscribed.
         let _ = self.sender.send(Arc::new(event));
+    }
+
+    /// Closes every live connection (1001, going away): a draining server does not wait for
+    /// clients that would stay forever; they reconnect to another instance.
+    pub fn stop(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Resolves once the server is stopping.
+    pub fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.stopping.subscribe()
     }
 
     /// Events up to this number have been published (how far behind the feed is).
@@ -186,6 +200,8 @@ impl Close {
     pub const POLICY: u16 = 1008;
     /// The subscriber fell further behind than its buffer.
     pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// The server is stopping.
+    pub const GOING_AWAY: u16 = 1001;
 }
 
 /// One live connection as its subscriptions see it: the hub, its count of open

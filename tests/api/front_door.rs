@@ -435,3 +435,28 @@ async fn behind_a_trusted_proxy_limits_follow_the_forwarded_client() {
         429
     );
 }
+
+#[tokio::test]
+async fn sigterm_closes_live_connections_so_the_drain_does_not_wait_for_them() {
+    let (url, _dir) = crate::helpers::fresh_database().await;
+    let mut server = ServerProcess::start(&url, &[]).await;
+    let mut ws = crate::ws::Ws::open(&server.base, &server.admin()).await;
+    ws.subscribe(
+        "o",
+        "subscription { opportunityEvents { action } }",
+        serde_json::json!({}),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    server.signal(libc::SIGTERM);
+    let (code, reason) = ws.closed(Duration::from_secs(10)).await;
+    assert_eq!((code, reason.as_str()), (1001, "Server shutting down"));
+    let exit = server
+        .wait_exit(Duration::from_secs(20))
+        .expect("the server exits");
+    assert!(exit.success(), "{exit:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the drain did not wait its 30 s for the socket"
+    );
+}
