@@ -52,10 +52,11 @@ impl Default for WebhookSettings {
     }
 }
 
-/// A lease outlives any attempt (the receiver's timeout and the record), so two instances never
-/// hold one delivery at once.
+/// A lease outlives any attempt (the body's rendering, the receiver's timeout and the record),
+/// so two instances never hold one delivery at once; it is also how long a delivery whose
+/// instance died mid-attempt waits before another takes it.
 fn lease_length(settings: &WebhookSettings) -> chrono::Duration {
-    chrono::Duration::from_std(settings.timeout * 3 + Duration::from_secs(30))
+    chrono::Duration::from_std(settings.timeout * 2 + Duration::from_secs(5))
         .unwrap_or(chrono::Duration::minutes(1))
 }
 

@@ -127,7 +127,8 @@ async fn a_delivery_survives_the_server_being_killed_after_the_commit() {
 
     let receiver = Receiver::on(std::net::TcpListener::bind(address).unwrap());
     let _restarted = ServerProcess::start(&url, &env).await;
-    let hits = receiver.wait_for(1).await;
+    // Killed mid-attempt, the delivery waits out its lease (2 × 1 s timeout + 5 s) first.
+    let hits = receiver.wait_for_within(1, Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(receiver.hits().len(), 1, "delivered once: {hits:?}");
     let body = hits[0].json();

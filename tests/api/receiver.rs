@@ -93,7 +93,13 @@ impl Receiver {
 
     /// Waits until at least `n` requests arrived (at most 15 s).
     pub async fn wait_for(&self, n: usize) -> Vec<Hit> {
-        for _ in 0..300 {
+        self.wait_for_within(n, Duration::from_secs(15)).await
+    }
+
+    /// Waits until at least `n` requests arrived, at most `limit`.
+    pub async fn wait_for_within(&self, n: usize, limit: Duration) -> Vec<Hit> {
+        let deadline = tokio::time::Instant::now() + limit;
+        while tokio::time::Instant::now() < deadline {
             let hits = self.hits();
             if hits.len() >= n {
                 return hits;

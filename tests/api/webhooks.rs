@@ -393,3 +393,29 @@ async fn deleting_a_webhook_removes_it_and_its_deliveries() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(receiver.hits().len(), 1);
 }
+
+#[tokio::test]
+async fn a_referral_arrives_as_its_partner_reads_it() {
+    let app = TestApp::spawn().await;
+    let receiver = Receiver::start().await;
+    let p1 = app.create_partner("Referred").await;
+    let (_, secret) = create(
+        &app,
+        &app.partner_admin(&p1),
+        &p1,
+        &receiver.url,
+        json!(["REFERRAL"]),
+    )
+    .await;
+    let seller = app.seller(&[cosell::domain::enums::SegmentCode::Enterprise]);
+    let referral = app.send_referral(&seller, &p1, "Referred Co").await;
+    let hit = receiver.wait_for(1).await.remove(0);
+    assert!(signature_valid(&secret, &hit));
+    let body = hit.json();
+    assert_eq!(body["topic"], "REFERRAL");
+    assert_eq!(body["action"], "CREATED");
+    assert_eq!(body["actor"], "seller@aws.example");
+    assert_eq!(body["data"]["id"], json!(referral));
+    assert_eq!(body["data"]["status"], "PENDING");
+    assert!(body["data"]["projectTitle"].is_string(), "{body}");
+}
