@@ -135,3 +135,53 @@ async fn a_delivery_survives_the_server_being_killed_after_the_commit() {
     assert_eq!(body["objectId"], json!(opportunity));
     assert_eq!(body["action"], "CREATED");
 }
+
+/// The feed survives losing its database connection: on PostgreSQL the listening connection is
+/// cut, and events still arrive (those committed meanwhile are read by number on reconnect).
+#[tokio::test]
+async fn events_keep_coming_after_the_feeds_connection_is_cut() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let p1 = app.create_partner("Cut").await;
+    let customer = app.create_customer(&p1, "Cut Co").await;
+    app.settle().await;
+    let mut ws = Ws::open(&app.base, &app.partner_user(&p1)).await;
+    ws.subscribe(
+        "o",
+        "subscription { opportunityEvents { action opportunity { title } } }",
+        json!({}),
+    )
+    .await;
+    if crate::helpers::on_postgres() {
+        let cut = app
+            .db
+            .execute_unprepared(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            cut.rows_affected(),
+            1,
+            "the feed's listening connection was cut"
+        );
+    }
+    for title in ["After the cut", "And again"] {
+        app.create_opportunity(&customer, title).await;
+    }
+    let mut titles = Vec::new();
+    while titles.len() < 2 {
+        let event = ws
+            .event(Duration::from_secs(15))
+            .await
+            .unwrap_or_else(|| panic!("events after the cut: {titles:?}"));
+        titles.push(
+            event["data"]["opportunityEvents"]["opportunity"]["title"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert_eq!(titles, ["After the cut", "And again"]);
+}
