@@ -58,6 +58,8 @@ async fn graphiql_works_offline_in_a_headless_browser() {
     .await;
     assert!(ok, "{output}");
     assert!(output.contains("\"ADMIN\""), "{output}");
+    assert!(output.contains("subscription shown:"), "{output}");
+    assert!(output.contains("CREATED"), "{output}");
 }
 
 #[tokio::test]
