@@ -48,11 +48,26 @@ pub struct Cli {
     /// or Apollo's persisted query manifest): when set, only these documents run.
     #[arg(long, env = "COSELL_TRUSTED_DOCUMENTS", global = true)]
     trusted_documents: Option<std::path::PathBuf>,
+    /// Log lines: `text`, or `json` for one JSON object per line (log collectors).
+    #[arg(
+        long,
+        env = "COSELL_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    log_format: LogFormat,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "COSELL_WORKERS", global = true)]
     workers: Option<usize>,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -143,18 +158,27 @@ pub fn main() -> ExitCode {
     // Log lines go to stderr from a thread of their own, so a request does not wait for the
     // terminal or the log collector unless that thread falls a whole buffer (128k lines)
     // behind; no line is dropped, and the guard flushes the rest at exit. Colours only for
-    // a terminal: collectors get plain text.
+    // a terminal: collectors get plain text, or JSON.
     let (writer, _flush_at_exit) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .finish(std::io::stderr());
-    tracing_subscriber::fmt()
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
         )
-        .with_writer(writer)
-        .init();
+        .with_writer(writer);
+    match cli.log_format {
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .init(),
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

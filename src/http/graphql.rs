@@ -4,6 +4,7 @@
 //! the process's byte budget; no batches (400), queries only over GET (405). Then one execution
 //! within the subject's concurrency and the request deadline, panics contained, and every
 //! error given a code.
+use super::access::GraphqlAccess;
 use super::front_door::{Counted, MUTATION_COST};
 use super::{AppState, MAX_BODY_BYTES};
 use crate::auth::Viewer;
@@ -21,8 +22,14 @@ use tokio::sync::OwnedSemaphorePermit;
 use tracing::Instrument;
 
 fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+    let mut response = HttpResponse::build(status)
+        .json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }));
+    GraphqlAccess {
+        outcome: code.to_string(),
+        ..Default::default()
+    }
+    .attach(&mut response);
+    response
 }
 
 /// An error refused at the transport level, with the status and headers its code implies.
@@ -428,17 +435,36 @@ async fn execute(
     media: Media,
     request_id: String,
 ) -> HttpResponse {
-    let mutation = operation_type(&mut request) == OperationType::Mutation;
+    let kind = operation_type(&mut request);
+    let mutation = kind == OperationType::Mutation;
+    let mut access = GraphqlAccess {
+        operation_name: operation_name(&mut request),
+        operation_type: match kind {
+            OperationType::Query => "query",
+            OperationType::Mutation => "mutation",
+            OperationType::Subscription => "subscription",
+        },
+        subject: Some(viewer.subject.clone()),
+        outcome: String::new(),
+    };
     if mutation
         && let Err(err) = state
             .door
             .charge_subject(&viewer.subject, MUTATION_COST - 1.0)
     {
-        return app_error_response(err);
+        access.outcome = err.code().to_string();
+        let mut response = app_error_response(err);
+        access.attach(&mut response);
+        return response;
     }
     let _slot = match state.door.subject_slot(&viewer.subject).await {
         Ok(slot) => slot,
-        Err(err) => return app_error_response(err),
+        Err(err) => {
+            access.outcome = err.code().to_string();
+            let mut response = app_error_response(err);
+            access.attach(&mut response);
+            return response;
+        }
     };
     let span = tracing::info_span!("graphql", request_id = %request_id, subject = %viewer.subject);
     let loaders = Loaders::new(&state.db, &viewer, state.loader_delay);
@@ -451,6 +477,8 @@ async fn execute(
         Err(_) => {
             tracing::warn!(request_id, "request ran past its deadline");
             let mut response = app_error_response(AppError::Timeout);
+            access.outcome = "TIMEOUT".into();
+            access.attach(&mut response);
             response.headers_mut().insert(
                 header::HeaderName::from_static("x-request-id"),
                 header::HeaderValue::from_str(&request_id)
@@ -492,5 +520,28 @@ async fn execute(
         br#"{"data":null,"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#
             .to_vec()
     });
-    response.content_type(media.content_type()).body(bytes)
+    access.outcome = body
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref())
+        .and_then(|e| e.get("code"))
+        .map_or_else(
+            || "OK".to_string(),
+            |code| code.to_string().trim_matches('"').to_string(),
+        );
+    let mut response = response.content_type(media.content_type()).body(bytes);
+    access.attach(&mut response);
+    response
+}
+
+/// The name of the operation a request runs: the one it names, or its only operation's.
+fn operation_name(request: &mut async_graphql::Request) -> Option<String> {
+    if let Some(name) = request.operation_name.clone() {
+        return Some(name);
+    }
+    let doc = request.parsed_query().ok()?;
+    doc.operations
+        .iter()
+        .next()
+        .and_then(|(name, _)| name.map(|n| n.to_string()))
 }

@@ -1,4 +1,5 @@
 //! HTTP: routes, the GraphQL endpoint's transport rules, health probes, response headers.
+pub mod access;
 pub mod front_door;
 pub mod graphiql;
 mod graphql;
@@ -238,11 +239,16 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
             .wrap(middleware::Compress::default())
             .wrap(cors(origins.clone(), headers.clone()))
             .wrap(security_headers())
-            // Path only: a query string may carry a token or GraphQL variables.
-            .wrap(
-                middleware::Logger::new("%a %{method}xi %U %s %b %Dms request_id=%{x-request-id}o")
-                    .custom_request_replace("method", |req| req.method().to_string()),
-            )
+            .wrap_fn(|req, service| {
+                use actix_web::dev::Service;
+                let arrival = access::Arrival::of(&req);
+                let answered = service.call(req);
+                async move {
+                    let res = answered.await?;
+                    arrival.log(&res);
+                    Ok(res)
+                }
+            })
             .configure(routes)
     })
     .on_connect(move |conn, extensions| admit_connection(&door, conn, extensions))

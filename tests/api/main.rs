@@ -31,6 +31,7 @@ mod journey;
 mod lifecycle;
 mod limits;
 mod live;
+mod logs;
 mod migrations;
 mod opportunities;
 mod opportunity_isolation;

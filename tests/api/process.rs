@@ -18,6 +18,24 @@ impl ServerProcess {
     /// Starts `cosell serve` on `database_url` with extra environment, and waits until it
     /// answers `/healthz`.
     pub async fn start(database_url: &str, env: &[(&str, &str)]) -> ServerProcess {
+        Self::start_with_stderr(database_url, env, Stdio::null()).await
+    }
+
+    /// As `start`, with the server's log (stderr) going to `log`.
+    pub async fn start_logged(
+        database_url: &str,
+        env: &[(&str, &str)],
+        log: &std::path::Path,
+    ) -> ServerProcess {
+        let file = std::fs::File::create(log).unwrap();
+        Self::start_with_stderr(database_url, env, Stdio::from(file)).await
+    }
+
+    async fn start_with_stderr(
+        database_url: &str,
+        env: &[(&str, &str)],
+        stderr: Stdio,
+    ) -> ServerProcess {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -34,7 +52,7 @@ impl ServerProcess {
             // Tests fire bursts with one token; the limits' own tests set them.
             .env("COSELL_RATE_PER_SUBJECT", "0")
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(stderr);
         for (k, v) in env {
             cmd.env(k, v);
         }
