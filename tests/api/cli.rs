@@ -544,7 +544,10 @@ async fn the_log_is_plain_text_and_flushed_at_exit() {
         .unwrap();
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(log.contains("INFO"), "{log}");
-    assert!(log.contains("GET /healthz 200"), "the access log: {log}");
+    assert!(
+        log.contains("method=GET path=/healthz status=200"),
+        "the access log: {log}"
+    );
     assert!(!log.contains('\u{1b}'), "colour codes in: {log}");
     assert!(
         log.trim_end().ends_with("stopped"),
