@@ -20,6 +20,19 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// The viewer background work acts as: every partner's rows, `subject` as the history's
+    /// actor (`ace` for the ACE sync, `cosell` for deadlines).
+    pub fn background(subject: &str) -> Viewer {
+        Viewer {
+            subject: subject.to_string(),
+            role: Role::Admin,
+            partner_id: None,
+            segments: Vec::new(),
+            partner_ids: Vec::new(),
+            scopes: vec![SCOPE_READ.into(), SCOPE_WRITE.into()],
+        }
+    }
+
     /// Queries need `cosell:read`. A mutation needs `cosell:write` only: what it returns is
     /// the object the caller has just written.
     pub fn can_read(&self) -> bool {

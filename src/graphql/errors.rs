@@ -74,12 +74,19 @@ fn classify(message: &str, in_execution: bool) -> &'static str {
 
 /// Whether any error of a response carries `code`.
 pub fn has_code(response: &Response, code: &str) -> bool {
-    response.errors.iter().any(|e| {
-        e.extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .is_some_and(|c| *c == ConstValue::String(code.into()))
-    })
+    response.errors.iter().any(|e| error_code(e) == Some(code))
+}
+
+/// The `extensions.code` of the response's first error, if it has errors.
+pub fn first_code(response: &Response) -> Option<&str> {
+    response.errors.first().and_then(error_code)
+}
+
+fn error_code(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        ConstValue::String(code) => Some(code),
+        _ => None,
+    }
 }
 
 /// Whether the request failed before execution began (syntax, validation, variable coercion,

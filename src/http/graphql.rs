@@ -452,19 +452,11 @@ async fn execute(
             .door
             .charge_subject(&viewer.subject, MUTATION_COST - 1.0)
     {
-        access.outcome = err.code().to_string();
-        let mut response = app_error_response(err);
-        access.attach(&mut response);
-        return response;
+        return refused(access, err);
     }
     let _slot = match state.door.subject_slot(&viewer.subject).await {
         Ok(slot) => slot,
-        Err(err) => {
-            access.outcome = err.code().to_string();
-            let mut response = app_error_response(err);
-            access.attach(&mut response);
-            return response;
-        }
+        Err(err) => return refused(access, err),
     };
     let span = tracing::info_span!("graphql", request_id = %request_id, subject = %viewer.subject);
     let loaders = Loaders::new(&state.db, &viewer, state.loader_delay);
@@ -476,9 +468,7 @@ async fn execute(
     let mut body = match outcome {
         Err(_) => {
             tracing::warn!(request_id, "request ran past its deadline");
-            let mut response = app_error_response(AppError::Timeout);
-            access.outcome = "TIMEOUT".into();
-            access.attach(&mut response);
+            let mut response = refused(access, AppError::Timeout);
             response.headers_mut().insert(
                 header::HeaderName::from_static("x-request-id"),
                 header::HeaderValue::from_str(&request_id)
@@ -520,16 +510,16 @@ async fn execute(
         br#"{"data":null,"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#
             .to_vec()
     });
-    access.outcome = body
-        .errors
-        .first()
-        .and_then(|e| e.extensions.as_ref())
-        .and_then(|e| e.get("code"))
-        .map_or_else(
-            || "OK".to_string(),
-            |code| code.to_string().trim_matches('"').to_string(),
-        );
+    access.outcome = errors::first_code(&body).unwrap_or("OK").to_string();
     let mut response = response.content_type(media.content_type()).body(bytes);
+    access.attach(&mut response);
+    response
+}
+
+/// A request refused after its subject was known, with what the access line says of it.
+fn refused(mut access: GraphqlAccess, err: AppError) -> HttpResponse {
+    access.outcome = err.code().to_string();
+    let mut response = app_error_response(err);
     access.attach(&mut response);
     response
 }

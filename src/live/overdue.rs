@@ -2,29 +2,23 @@
 //! instance notices first: the marker (`ask.overdue_noted_for`) is set by a conditional update
 //! in the transaction that records the event.
 use crate::auth::Viewer;
-use crate::data::opportunities::OPEN_ASK_STATUSES;
-use crate::domain::enums::{ChangeAction, Role, StoredEnum};
+use crate::data::asks::overdue_condition;
+use crate::domain::enums::ChangeAction;
 use crate::error::AppResult;
 use crate::services::history::Diff;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, Value};
+use entity::ask;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect,
+};
 use std::time::Duration;
 
 /// The actor of events nobody made.
 pub const SYSTEM_ACTOR: &str = "cosell";
 
 /// Asks noted per pass; the next pass takes the rest.
-const PASS: usize = 200;
-
-fn system_viewer() -> Viewer {
-    Viewer {
-        subject: SYSTEM_ACTOR.into(),
-        role: Role::Admin,
-        partner_id: None,
-        segments: Vec::new(),
-        partner_ids: Vec::new(),
-        scopes: Vec::new(),
-    }
-}
+const PASS: u64 = 200;
 
 /// Checks every `interval` until the process ends.
 pub async fn run(db: DatabaseConnection, interval: Duration) {
@@ -36,50 +30,40 @@ pub async fn run(db: DatabaseConnection, interval: Duration) {
     }
 }
 
-fn open_statuses() -> String {
-    OPEN_ASK_STATUSES
-        .iter()
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Overdue (`Ask.overdue`'s rule) and not yet announced for its present due date.
+fn unannounced(today: chrono::NaiveDate) -> Condition {
+    let noted = || Expr::col((ask::Entity, Alias::new("overdue_noted_for")));
+    overdue_condition(today).add(
+        Condition::any()
+            .add(noted().is_null())
+            .add(noted().ne(Expr::col((ask::Entity, ask::Column::DueDate)))),
+    )
 }
 
 /// One pass: the open asks past their due date not yet noted for it. Returns how many were.
 pub async fn pass(db: &DatabaseConnection) -> AppResult<usize> {
-    let backend = db.get_database_backend();
     let today = crate::domain::now().date_naive();
-    let due = format!(
-        "status IN ({}) AND due_date < $1
-         AND (overdue_noted_for IS NULL OR overdue_noted_for <> due_date)",
-        open_statuses()
-    );
-    let candidates = db
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            placeholders(
-                backend,
-                &format!("SELECT id, partner_id FROM ask WHERE {due} LIMIT {PASS}"),
-            ),
-            [Value::from(today)],
-        ))
+    let candidates: Vec<(String, String)> = ask::Entity::find()
+        .select_only()
+        .columns([ask::Column::Id, ask::Column::PartnerId])
+        .filter(unannounced(today))
+        .limit(PASS)
+        .into_tuple()
+        .all(db)
         .await?;
-    let viewer = system_viewer();
+    let viewer = Viewer::background(SYSTEM_ACTOR);
     let mut noted = 0;
-    for row in candidates {
-        let id: String = row.try_get("", "id")?;
-        let partner_id: String = row.try_get("", "partner_id")?;
+    for (id, partner_id) in candidates {
         let txn = crate::db::begin_write(db).await?;
-        let marked = txn
-            .execute_raw(Statement::from_sql_and_values(
-                backend,
-                placeholders(
-                    backend,
-                    &format!("UPDATE ask SET overdue_noted_for = due_date WHERE id = $2 AND {due}"),
-                ),
-                [Value::from(today), Value::from(id.clone())],
-            ))
-            .await?;
-        if marked.rows_affected() == 1 {
+        let mark = Query::update()
+            .table(ask::Entity)
+            .value(
+                Alias::new("overdue_noted_for"),
+                Expr::col(ask::Column::DueDate),
+            )
+            .cond_where(unannounced(today).add(ask::Column::Id.eq(id.as_str())))
+            .take();
+        if txn.execute(&mark).await?.rows_affected() == 1 {
             Diff::default()
                 .record(
                     &txn,
@@ -94,12 +78,4 @@ pub async fn pass(db: &DatabaseConnection) -> AppResult<usize> {
         txn.commit().await?;
     }
     Ok(noted)
-}
-
-/// `$n` placeholders as SQLite writes them (`?n`).
-fn placeholders(backend: sea_orm::DbBackend, sql: &str) -> String {
-    match backend {
-        sea_orm::DbBackend::Postgres => sql.to_string(),
-        _ => sql.replace('$', "?"),
-    }
 }

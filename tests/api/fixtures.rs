@@ -319,18 +319,28 @@ impl TestApp {
 }
 
 impl TestApp {
-    /// Registers a webhook of `partner_id` for every topic as ADMIN; returns its id.
-    pub async fn create_webhook(&self, partner_id: &str, url: &str) -> String {
+    /// Registers a webhook of `partner_id` for `topics` as `token`; returns its id and its
+    /// secret.
+    pub async fn create_webhook(
+        &self,
+        token: &str,
+        partner_id: &str,
+        url: &str,
+        topics: &[&str],
+    ) -> (String, String) {
         let r = self
             .gql(
-                &self.admin(),
-                "mutation($p: ID!, $u: String!) { createWebhook(partnerId: $p, input: { url: $u, topics: [OPPORTUNITY, ASK, REFERRAL] }) { webhook { id } } }",
-                json!({ "p": partner_id, "u": url }),
+                token,
+                "mutation($p: ID!, $input: WebhookInput!) { createWebhook(partnerId: $p, input: $input) { secret webhook { id } } }",
+                json!({ "p": partner_id, "input": { "url": url, "topics": topics } }),
             )
             .await;
-        r.data()["createWebhook"]["webhook"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        let created = &r.data()["createWebhook"];
+        let secret = created["secret"].as_str().unwrap().to_string();
+        assert!(secret.starts_with("whsec_"), "{secret}");
+        (
+            created["webhook"]["id"].as_str().unwrap().to_string(),
+            secret,
+        )
     }
 }

@@ -64,6 +64,28 @@ impl Drop for TestApp {
     }
 }
 
+/// How a test server differs from the default one.
+struct Setup {
+    /// The DataLoaders' batching window.
+    loader_delay: std::time::Duration,
+    limits: cosell::http::front_door::Limits,
+    ace: Arc<cosell::ace::AceClients>,
+    persisted: cosell::http::persisted::PersistedDocuments,
+    live: LiveOptions,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Setup {
+            loader_delay: cosell::graphql::loaders::DEFAULT_DELAY,
+            limits: test_limits(),
+            ace: Arc::new(cosell::ace::AceClients::new(Default::default())),
+            persisted: Default::default(),
+            live: LiveOptions::default(),
+        }
+    }
+}
+
 /// Live settings of a test server: webhooks to loopback allowed, retries and deadline checks
 /// in fractions of a second.
 pub struct LiveOptions {
@@ -256,31 +278,25 @@ impl TestApp {
     /// a loader then splits its batch in two. The wider window makes the count depend on the
     /// loaders' design only, not on the machine's load.
     pub async fn spawn_for_counting() -> TestApp {
-        let (url, dir) = fresh_database().await;
-        Self::serve(
-            &url,
-            dir,
-            std::time::Duration::from_millis(25),
-            test_limits(),
-        )
+        Self::spawn_with(Setup {
+            loader_delay: std::time::Duration::from_millis(25),
+            ..Default::default()
+        })
         .await
     }
 
     /// A server with the given request limits.
     pub async fn spawn_with_limits(limits: cosell::http::front_door::Limits) -> TestApp {
-        let (url, dir) = fresh_database().await;
-        Self::serve(&url, dir, cosell::graphql::loaders::DEFAULT_DELAY, limits).await
+        Self::spawn_with(Setup {
+            limits,
+            ..Default::default()
+        })
+        .await
     }
 
     /// Serves an existing database (migrating it first).
     pub async fn spawn_on(url: &str, dir: Option<tempfile::TempDir>) -> TestApp {
-        Self::serve(
-            url,
-            dir,
-            cosell::graphql::loaders::DEFAULT_DELAY,
-            test_limits(),
-        )
-        .await
+        Self::serve_with(url, dir, Setup::default()).await
     }
 
     /// A server connected to a fake ACE, with its background sync running (polling every
@@ -290,79 +306,49 @@ impl TestApp {
     }
 
     pub async fn spawn_with_ace_settings(settings: cosell::ace::AceSettings) -> TestApp {
-        let (url, dir) = fresh_database().await;
         let ace = Arc::new(cosell::ace::AceClients::new(settings));
-        let app = Self::serve_with(
-            &url,
-            dir,
-            cosell::graphql::loaders::DEFAULT_DELAY,
-            test_limits(),
-            ace.clone(),
-            Default::default(),
-            LiveOptions::default(),
-        )
+        let app = Self::spawn_with(Setup {
+            ace: ace.clone(),
+            ..Default::default()
+        })
         .await;
         tokio::spawn(cosell::services::ace::worker::Worker::new(app.db.clone(), ace).run());
         app
     }
 
-    async fn serve(
-        url: &str,
-        dir: Option<tempfile::TempDir>,
-        loader_delay: std::time::Duration,
-        limits: cosell::http::front_door::Limits,
-    ) -> TestApp {
-        Self::serve_with(
-            url,
-            dir,
-            loader_delay,
-            limits,
-            Arc::new(cosell::ace::AceClients::new(Default::default())),
-            Default::default(),
-            LiveOptions::default(),
-        )
-        .await
-    }
-
     /// A server with the given live settings (WebSocket limits, webhook retries).
     pub async fn spawn_with_live(live: LiveOptions) -> TestApp {
-        let (url, dir) = fresh_database().await;
-        Self::serve_with(
-            &url,
-            dir,
-            cosell::graphql::loaders::DEFAULT_DELAY,
-            test_limits(),
-            Arc::new(cosell::ace::AceClients::new(Default::default())),
-            Default::default(),
+        Self::spawn_with(Setup {
             live,
-        )
+            ..Default::default()
+        })
         .await
     }
 
     /// A server that runs only the documents of `manifest` (trusted-documents mode).
     pub async fn spawn_with_trusted_documents(manifest: &str) -> TestApp {
-        let (url, dir) = fresh_database().await;
-        Self::serve_with(
-            &url,
-            dir,
-            cosell::graphql::loaders::DEFAULT_DELAY,
-            test_limits(),
-            Arc::new(cosell::ace::AceClients::new(Default::default())),
-            cosell::http::persisted::PersistedDocuments::trusted(manifest).expect("manifest"),
-            LiveOptions::default(),
-        )
+        Self::spawn_with(Setup {
+            persisted: cosell::http::persisted::PersistedDocuments::trusted(manifest)
+                .expect("manifest"),
+            ..Default::default()
+        })
         .await
     }
 
-    async fn serve_with(
-        url: &str,
-        dir: Option<tempfile::TempDir>,
-        loader_delay: std::time::Duration,
-        limits: cosell::http::front_door::Limits,
-        ace: Arc<cosell::ace::AceClients>,
-        persisted: cosell::http::persisted::PersistedDocuments,
-        live: LiveOptions,
-    ) -> TestApp {
+    /// A server on a fresh database.
+    async fn spawn_with(setup: Setup) -> TestApp {
+        let (url, dir) = fresh_database().await;
+        Self::serve_with(&url, dir, setup).await
+    }
+
+    async fn serve_with(url: &str, dir: Option<tempfile::TempDir>, setup: Setup) -> TestApp {
+        let Setup {
+            loader_delay,
+            limits,
+            ace,
+            persisted,
+            live,
+        } = setup;
         let db = cosell::db::connect_and_migrate(url)
             .await
             .expect("migrate test database");

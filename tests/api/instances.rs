@@ -45,7 +45,8 @@ async fn each_webhook_delivery_is_sent_by_exactly_one_instance() {
     let two = TestApp::spawn_on(&url, dir).await;
     let receiver = Receiver::start().await;
     let p1 = one.create_partner("Once").await;
-    one.create_webhook(&p1, &receiver.url).await;
+    one.create_webhook(&one.admin(), &p1, &receiver.url, &["OPPORTUNITY"])
+        .await;
     let customer = one.create_customer(&p1, "Once Co").await;
     for i in 0..15 {
         let app = if i % 2 == 0 { &one } else { &two };
@@ -83,45 +84,31 @@ async fn a_delivery_survives_the_server_being_killed_after_the_commit() {
         ("COSELL_WEBHOOK_TIMEOUT", "1s"),
     ];
     let mut server = ServerProcess::start(&url, &env).await;
-    let (_, r) = server
-        .gql(
+    let partner = server
+        .create(
             "mutation { createPartner(input: { name: \"Crash\" }) { id } }",
             json!({}),
         )
         .await;
-    let partner = r["data"]["createPartner"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
     let (_, r) = server
         .gql(
-            "mutation($p: ID!, $u: String!) { createWebhook(partnerId: $p, input: { url: $u, topics: [OPPORTUNITY] }) { webhook { id } } }",
+            "mutation($p: ID!, $u: String!) { createWebhook(partnerId: $p, input: { url: $u, topics: [OPPORTUNITY] }) { secret } }",
             json!({ "p": partner, "u": hook_url }),
         )
         .await;
     assert!(r["errors"].is_null(), "{r}");
-    let customer_input = crate::fixtures::customer_input(&partner, "Crash Co");
-    let (_, r) = server
-        .gql(
+    let customer = server
+        .create(
             "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }",
-            json!({ "input": customer_input }),
+            json!({ "input": crate::fixtures::customer_input(&partner, "Crash Co") }),
         )
         .await;
-    let customer = r["data"]["createCustomer"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let input = crate::fixtures::opportunity_input(&customer, "Committed, then killed", "crash-1");
-    let (_, r) = server
-        .gql(
+    let opportunity = server
+        .create(
             "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { id } }",
-            json!({ "input": input }),
+            json!({ "input": crate::fixtures::opportunity_input(&customer, "Committed, then killed", "crash-1") }),
         )
         .await;
-    let opportunity = r["data"]["createOpportunity"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
     server.signal(libc::SIGKILL);
     server.wait_exit(Duration::from_secs(5)).expect("killed");
 

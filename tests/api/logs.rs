@@ -25,16 +25,6 @@ fn log_file(dir: &Option<tempfile::TempDir>) -> std::path::PathBuf {
         .join(format!("cosell-{}.log", uuid::Uuid::new_v4().simple()))
 }
 
-/// Runs a create mutation taking `$input`; returns the created object's id.
-async fn create(server: &ServerProcess, mutation: &str, input: Value) -> String {
-    let (_, r) = server.gql(mutation, json!({ "input": input })).await;
-    let created = r["data"].as_object().and_then(|d| d.values().next());
-    created.unwrap_or_else(|| panic!("{r}"))["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test]
 async fn json_logs_carry_one_access_line_per_request_with_the_operation_and_outcome() {
     let (url, dir) = fresh_database().await;
@@ -47,28 +37,24 @@ async fn json_logs_carry_one_access_line_per_request_with_the_operation_and_outc
     .await;
     let token = server.admin();
 
-    let (_, r) = server
-        .gql(
+    let partner = server
+        .create(
             "mutation { createPartner(input: { name: \"Logged\" }) { id } }",
             json!({}),
         )
         .await;
-    let partner = r["data"]["createPartner"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let customer = create(
-        &server,
-        "mutation AddCustomer($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }",
-        crate::fixtures::customer_input(&partner, "Secret Customer Ltd"),
-    )
-    .await;
-    let opportunity = create(
-        &server,
-        "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { id } }",
-        crate::fixtures::opportunity_input(&customer, "Logged deal", "log-1"),
-    )
-    .await;
+    let customer = server
+        .create(
+            "mutation AddCustomer($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }",
+            json!({ "input": crate::fixtures::customer_input(&partner, "Secret Customer Ltd") }),
+        )
+        .await;
+    let opportunity = server
+        .create(
+            "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { id } }",
+            json!({ "input": crate::fixtures::opportunity_input(&customer, "Logged deal", "log-1") }),
+        )
+        .await;
     let (_, stale) = server
         .gql(
             "mutation Stale($id: ID!) { updateOpportunity(id: $id, expectedVersion: 99, input: { title: \"Renamed\" }) { id } }",

@@ -32,21 +32,22 @@ fn install() {
     *done = true;
 }
 
+/// `node tests/js/<script>` with `env`, once the packages are installed.
+async fn command(script: &str, env: &[(&str, &str)]) -> Command {
+    tokio::task::spawn_blocking(install).await.unwrap();
+    let mut command = Command::new("node");
+    command
+        .arg(script)
+        .envs(env.iter().copied())
+        .current_dir(js_dir());
+    command
+}
+
 /// Runs `tests/js/<script>` with `env`; returns its exit status and output.
 pub async fn run(script: &str, env: &[(&str, &str)]) -> (bool, String) {
-    let script = script.to_string();
-    let env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let mut command = command(script, env).await;
     tokio::task::spawn_blocking(move || {
-        install();
-        let output = Command::new("node")
-            .arg(&script)
-            .envs(env)
-            .current_dir(js_dir())
-            .output()
-            .expect("node must be installed (Node 20)");
+        let output = command.output().expect("node must be installed (Node 20)");
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&output.stdout),
@@ -67,42 +68,30 @@ pub struct Running {
 
 /// Starts `tests/js/<script>` with `env`, its stdout read line by line.
 pub async fn spawn(script: &str, env: &[(&str, &str)]) -> Running {
-    let script = script.to_string();
-    let env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    tokio::task::spawn_blocking(move || {
-        install();
-        let mut child = Command::new("node")
-            .arg(&script)
-            .envs(env)
-            .current_dir(js_dir())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::inherit())
-            .spawn()
-            .expect("node must be installed (Node 20)");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            use std::io::BufRead;
-            for line in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if tx.send(line).is_err() {
-                    break;
-                }
+    let mut child = command(script, env)
+        .await
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("node must be installed (Node 20)");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
             }
-        });
-        Running {
-            child,
-            lines,
-            seen: Vec::new(),
         }
-    })
-    .await
-    .unwrap()
+    });
+    Running {
+        child,
+        lines,
+        seen: Vec::new(),
+    }
 }
 
 impl Running {

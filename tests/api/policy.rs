@@ -410,8 +410,13 @@ async fn call(
             ),
         ),
         "updateWebhook" => {
-            let w = app
-                .create_webhook(&f.p1, "https://hooks.example.com/before")
+            let (w, _) = app
+                .create_webhook(
+                    &app.admin(),
+                    &f.p1,
+                    "https://hooks.example.com/before",
+                    &["ASK"],
+                )
                 .await;
             (
                 "mutation($id: ID!, $u: String!) { updateWebhook(id: $id, input: { url: $u, topics: [ASK] }) { id } }",
@@ -423,8 +428,13 @@ async fn call(
             )
         }
         "deleteWebhook" => {
-            let w = app
-                .create_webhook(&f.p1, &format!("https://hooks.example.com/{tag}"))
+            let (w, _) = app
+                .create_webhook(
+                    &app.admin(),
+                    &f.p1,
+                    &format!("https://hooks.example.com/{tag}"),
+                    &["ASK"],
+                )
                 .await;
             (
                 "mutation($id: ID!) { deleteWebhook(id: $id) }",

@@ -106,6 +106,16 @@ impl ServerProcess {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// Runs a mutation as ADMIN; returns the id of what its (only) field created.
+    pub async fn create(&self, mutation: &str, variables: Value) -> String {
+        let (_, r) = self.gql(mutation, variables).await;
+        let created = r["data"].as_object().and_then(|d| d.values().next());
+        created.unwrap_or_else(|| panic!("{r}"))["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{r}"))
+            .to_string()
+    }
+
     pub async fn status_of(&self, path: &str) -> u16 {
         self.client
             .get(format!("{}{path}", self.base))

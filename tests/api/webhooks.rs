@@ -8,28 +8,6 @@ use std::time::Duration;
 const CREATE: &str = "mutation($p: ID!, $input: WebhookInput!) { createWebhook(partnerId: $p, input: $input) { secret webhook { id url topics enabled disabledReason createdAt partner { id } } } }";
 const DELIVERIES: &str = "query($id: ID!) { partner(id: $id) { webhooks { id enabled disabledReason deliveries(first: 50) { nodes { id topic action objectId status attempts lastResponseCode nextAttemptAt createdAt } pageInfo { hasNextPage } } } } }";
 
-async fn create(
-    app: &TestApp,
-    token: &str,
-    partner: &str,
-    url: &str,
-    topics: Value,
-) -> (String, String) {
-    let r = app
-        .gql(
-            token,
-            CREATE,
-            json!({ "p": partner, "input": { "url": url, "topics": topics } }),
-        )
-        .await;
-    let created = &r.data()["createWebhook"];
-    assert!(created["secret"].as_str().unwrap().starts_with("whsec_"));
-    (
-        created["webhook"]["id"].as_str().unwrap().to_string(),
-        created["secret"].as_str().unwrap().to_string(),
-    )
-}
-
 async fn deliveries(app: &TestApp, partner: &str) -> Vec<Value> {
     let r = app
         .gql(&app.admin(), DELIVERIES, json!({ "id": partner }))
@@ -61,14 +39,14 @@ async fn a_partners_events_arrive_signed_once_each_and_are_recorded() {
     let receiver = Receiver::start().await;
     let p1 = app.create_partner("Hooked").await;
     let p2 = app.create_partner("Other").await;
-    let (webhook, secret) = create(
-        &app,
-        &app.partner_admin(&p1),
-        &p1,
-        &receiver.url,
-        json!(["OPPORTUNITY", "ASK"]),
-    )
-    .await;
+    let (webhook, secret) = app
+        .create_webhook(
+            &app.partner_admin(&p1),
+            &p1,
+            &receiver.url,
+            &["OPPORTUNITY", "ASK"],
+        )
+        .await;
 
     let ready = app.ready_opportunity(&p1, "Signed").await; // CREATED, SOLUTION_ASSOCIATED
     let ask = app
@@ -185,14 +163,8 @@ async fn failed_deliveries_are_retried_with_the_same_id_and_recorded() {
     let receiver = Receiver::start().await;
     receiver.answer(&[500, 503, 500]);
     let p1 = app.create_partner("Flaky").await;
-    create(
-        &app,
-        &app.admin(),
-        &p1,
-        &receiver.url,
-        json!(["OPPORTUNITY"]),
-    )
-    .await;
+    app.create_webhook(&app.admin(), &p1, &receiver.url, &["OPPORTUNITY"])
+        .await;
     let customer = app.create_customer(&p1, "Retry Co").await;
     app.create_opportunity(&customer, "Retried").await;
 
@@ -243,14 +215,9 @@ async fn a_webhook_that_keeps_failing_is_disabled_with_the_reason_and_can_be_ena
     let receiver = Receiver::start().await;
     receiver.always(503);
     let p1 = app.create_partner("Down").await;
-    let (webhook, _) = create(
-        &app,
-        &app.admin(),
-        &p1,
-        &receiver.url,
-        json!(["OPPORTUNITY"]),
-    )
-    .await;
+    let (webhook, _) = app
+        .create_webhook(&app.admin(), &p1, &receiver.url, &["OPPORTUNITY"])
+        .await;
     let customer = app.create_customer(&p1, "Down Co").await;
     app.create_opportunity(&customer, "Never delivered").await;
 
@@ -336,12 +303,11 @@ async fn webhook_input_is_validated_and_private_receivers_need_the_servers_leave
             "REQUIRED_FIELD_MISSING".to_string()
         )]
     );
-    let (_, _) = create(
-        &app,
+    app.create_webhook(
         &app.admin(),
         &p1,
         "https://hooks.example.com/cosell",
-        json!(["ASK", "ASK"]),
+        &["ASK", "ASK"],
     )
     .await;
     let r = app
@@ -362,14 +328,14 @@ async fn deleting_a_webhook_removes_it_and_its_deliveries() {
     let app = TestApp::spawn().await;
     let receiver = Receiver::start().await;
     let p1 = app.create_partner("Deleted").await;
-    let (webhook, _) = create(
-        &app,
-        &app.partner_admin(&p1),
-        &p1,
-        &receiver.url,
-        json!(["OPPORTUNITY"]),
-    )
-    .await;
+    let (webhook, _) = app
+        .create_webhook(
+            &app.partner_admin(&p1),
+            &p1,
+            &receiver.url,
+            &["OPPORTUNITY"],
+        )
+        .await;
     let customer = app.create_customer(&p1, "Gone Co").await;
     app.create_opportunity(&customer, "Before delete").await;
     receiver.wait_for(1).await;
@@ -399,14 +365,9 @@ async fn a_referral_arrives_as_its_partner_reads_it() {
     let app = TestApp::spawn().await;
     let receiver = Receiver::start().await;
     let p1 = app.create_partner("Referred").await;
-    let (_, secret) = create(
-        &app,
-        &app.partner_admin(&p1),
-        &p1,
-        &receiver.url,
-        json!(["REFERRAL"]),
-    )
-    .await;
+    let (_, secret) = app
+        .create_webhook(&app.partner_admin(&p1), &p1, &receiver.url, &["REFERRAL"])
+        .await;
     let seller = app.seller(&[cosell::domain::enums::SegmentCode::Enterprise]);
     let referral = app.send_referral(&seller, &p1, "Referred Co").await;
     let hit = receiver.wait_for(1).await.remove(0);

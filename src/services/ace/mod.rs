@@ -14,7 +14,6 @@ pub mod worker;
 
 use crate::ace::{Catalog, Connection};
 use crate::auth::Viewer;
-use crate::domain::enums::Role;
 use crate::error::{AppError, AppResult};
 use entity::ace_connection;
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -36,14 +35,7 @@ pub mod status {
 
 /// The viewer background work acts as: every partner's rows, history actor `ace`.
 pub fn ace_viewer() -> Viewer {
-    Viewer {
-        subject: ACE_ACTOR.into(),
-        role: Role::Admin,
-        partner_id: None,
-        segments: Vec::new(),
-        partner_ids: Vec::new(),
-        scopes: vec!["cosell:read".into(), "cosell:write".into()],
-    }
+    Viewer::background(ACE_ACTOR)
 }
 
 pub async fn connection_row<C: ConnectionTrait>(
