@@ -317,7 +317,7 @@ async fn main() {
     let state = AppState {
         schema: cosell::graphql::build(server_db.clone(), Default::default()),
         db: server_db,
-        keys: keys.clone(),
+        tokens: cosell::auth::Tokens::local(keys.clone()),
         cors_origins: Vec::new(),
         cors_headers: Vec::new(),
         persisted: Default::default(),

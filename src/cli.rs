@@ -1,6 +1,6 @@
 //! The `cosell` command: serve (default), migrate, seed-demo, token, schema.
 use crate::auth::MintRequest;
-use crate::config::{AceConfig, DbConfig, JwtConfig, LimitsConfig, LiveConfig};
+use crate::config::{AceConfig, DbConfig, IdpConfig, JwtConfig, LimitsConfig, LiveConfig};
 use crate::domain::enums::{Role, SegmentCode, StoredEnum};
 use crate::{db, graphql, http, seed};
 use clap::{Parser, Subcommand};
@@ -19,6 +19,8 @@ pub struct Cli {
     db: DbConfig,
     #[command(flatten)]
     jwt: JwtConfig,
+    #[command(flatten)]
+    idp: IdpConfig,
     #[command(flatten)]
     limits: LimitsConfig,
     #[command(flatten)]
@@ -235,10 +237,22 @@ async fn stop_live_on_signal(hub: std::sync::Arc<crate::live::Hub>) {
     hub.stop();
 }
 
+/// The ways tokens are verified: the identity provider (its keys loading in the background,
+/// so the server starts while it is down) and the local secret unless turned off.
+fn tokens(cli: &Cli) -> Result<crate::auth::Tokens, BoxError> {
+    let provider = cli.idp.provider(&cli.jwt)?.map(std::sync::Arc::new);
+    if let Some(provider) = &provider {
+        tokio::spawn(provider.clone().run());
+    }
+    let local = cli.idp.jwt_local.unwrap_or(provider.is_none());
+    let keys = if local { Some(cli.jwt.keys()?) } else { None };
+    Ok(crate::auth::Tokens::new(keys, provider))
+}
+
 async fn run(cli: Cli) -> Result<(), BoxError> {
     match cli.command.as_ref().unwrap_or(&Command::Serve) {
         Command::Serve => {
-            let keys = cli.jwt.keys()?;
+            let tokens = tokens(&cli)?;
             let db = db::connect_and_migrate(&cli.db.database_url).await?;
             let listener = TcpListener::bind(&cli.listen)
                 .map_err(|e| format!("cannot listen on {}: {e}", cli.listen))?;
@@ -274,7 +288,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             let state = http::AppState {
                 schema,
                 db,
-                keys,
+                tokens,
                 cors_origins: cli.cors_origins.clone(),
                 cors_headers: cli.cors_headers.clone(),
                 loader_delay: crate::graphql::loaders::DEFAULT_DELAY,

@@ -48,6 +48,135 @@ pub struct JwtConfig {
     pub jwt_max_ttl: u64,
 }
 
+/// An OpenID Connect identity provider whose access tokens are accepted (README "Connecting an
+/// identity provider").
+#[derive(Args, Clone, Debug)]
+pub struct IdpConfig {
+    /// The provider's issuer URL (tokens' `iss`); its keys are found through
+    /// `/.well-known/openid-configuration`.
+    #[arg(long, env = "COSELL_OIDC_ISSUER", global = true)]
+    pub oidc_issuer: Option<String>,
+    /// The provider's JWKS URL, in place of discovery (needs COSELL_OIDC_ISSUER too).
+    #[arg(long, env = "COSELL_JWT_JWKS_URL", global = true)]
+    pub jwt_jwks_url: Option<String>,
+    /// The audience provider tokens must name (default: COSELL_JWT_AUDIENCE).
+    #[arg(long, env = "COSELL_OIDC_AUDIENCE", global = true)]
+    pub oidc_audience: Option<String>,
+    /// The claim that names the audience: `aud`, or `client_id` for Cognito access tokens.
+    #[arg(
+        long,
+        env = "COSELL_OIDC_AUDIENCE_CLAIM",
+        default_value = "aud",
+        global = true
+    )]
+    pub oidc_audience_claim: String,
+    /// Shortest time between two fetches of the provider's keys (and least time they are kept).
+    #[arg(long, env = "COSELL_JWKS_MIN_REFRESH", default_value = "60s", value_parser = parse_duration, global = true)]
+    pub jwks_min_refresh: u64,
+    /// Accept HS256 tokens signed with the local secret: `on` by default without a provider,
+    /// `off` with one.
+    #[arg(long, env = "COSELL_JWT_LOCAL", value_parser = parse_on_off, global = true)]
+    pub jwt_local: Option<bool>,
+    /// Claim holding the subject (a name, or a JSON pointer such as `/user/id`).
+    #[arg(
+        long,
+        env = "COSELL_CLAIM_SUBJECT",
+        default_value = "sub",
+        global = true
+    )]
+    pub claim_subject: String,
+    /// Claim holding the role: a string, or an array of which one value is a role.
+    #[arg(long, env = "COSELL_CLAIM_ROLE", default_value = "role", global = true)]
+    pub claim_role: String,
+    /// Claim holding a partner user's partner id.
+    #[arg(
+        long,
+        env = "COSELL_CLAIM_PARTNER_ID",
+        default_value = "partner_id",
+        global = true
+    )]
+    pub claim_partner_id: String,
+    /// Claim holding a partner manager's partner ids (an array, or a string separated by
+    /// commas or spaces).
+    #[arg(
+        long,
+        env = "COSELL_CLAIM_PARTNER_IDS",
+        default_value = "partner_ids",
+        global = true
+    )]
+    pub claim_partner_ids: String,
+    /// Claim holding an AWS seller's segments (an array, or a separated string).
+    #[arg(
+        long,
+        env = "COSELL_CLAIM_SEGMENTS",
+        default_value = "segments",
+        global = true
+    )]
+    pub claim_segments: String,
+    /// Provider values standing for cosell roles: `cosell-admins=ADMIN,sellers=AWS_SELLER`.
+    #[arg(long, env = "COSELL_ROLE_VALUES", default_value = "", global = true)]
+    pub role_values: String,
+    /// Provider scopes standing for cosell's: `api://cosell/read=cosell:read,...`.
+    #[arg(long, env = "COSELL_SCOPE_VALUES", default_value = "", global = true)]
+    pub scope_values: String,
+}
+
+impl IdpConfig {
+    /// The configured provider, if any (it starts unloaded: `Provider::run` fetches its keys).
+    pub fn provider(
+        &self,
+        jwt: &JwtConfig,
+    ) -> Result<Option<crate::auth::jwks::Provider>, ConfigError> {
+        use crate::auth::claims::{ClaimMap, parse_pairs};
+        use crate::domain::enums::{Role, StoredEnum};
+        let bad = |e: String| ConfigError::Provider(e);
+        let issuer = match (&self.oidc_issuer, &self.jwt_jwks_url) {
+            (None, None) => return Ok(None),
+            (None, Some(_)) => {
+                return Err(bad(
+                    "COSELL_JWT_JWKS_URL needs COSELL_OIDC_ISSUER: tokens' iss is checked against it"
+                        .into(),
+                ));
+            }
+            (Some(issuer), _) => issuer.clone(),
+        };
+        let role_values = parse_pairs(&self.role_values)
+            .map_err(|e| bad(format!("COSELL_ROLE_VALUES: {e}")))?
+            .into_iter()
+            .map(|(from, to)| {
+                Role::parse(&to)
+                    .map(|role| (from, role))
+                    .ok_or_else(|| bad(format!("COSELL_ROLE_VALUES: {to:?} is not a role")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let scope_values = parse_pairs(&self.scope_values)
+            .map_err(|e| bad(format!("COSELL_SCOPE_VALUES: {e}")))?;
+        let settings = crate::auth::jwks::ProviderSettings {
+            issuer,
+            jwks_url: self.jwt_jwks_url.clone(),
+            audience: self
+                .oidc_audience
+                .clone()
+                .unwrap_or_else(|| jwt.jwt_audience.clone()),
+            audience_claim: self.oidc_audience_claim.clone(),
+            claims: ClaimMap {
+                subject: self.claim_subject.clone(),
+                role: self.claim_role.clone(),
+                partner_id: self.claim_partner_id.clone(),
+                partner_ids: self.claim_partner_ids.clone(),
+                segments: self.claim_segments.clone(),
+                role_values,
+                scope_values,
+            },
+            min_refresh: std::time::Duration::from_secs(self.jwks_min_refresh),
+            max_lifetime_seconds: jwt.jwt_max_ttl,
+        };
+        crate::auth::jwks::Provider::new(settings)
+            .map(Some)
+            .map_err(bad)
+    }
+}
+
 /// Seconds of a duration given as seconds or as a number with s, m, h or d.
 pub fn parse_duration(s: &str) -> Result<u64, String> {
     let s = s.trim();
@@ -79,6 +208,8 @@ pub enum ConfigError {
     },
     #[error("JWT key file {0}: {1}")]
     KeyFileContent(String, crate::auth::jwt::KeyError),
+    #[error("identity provider: {0}")]
+    Provider(String),
 }
 
 impl JwtConfig {

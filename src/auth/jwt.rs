@@ -1,15 +1,18 @@
-//! HS256 bearer tokens. Verification pins the algorithm, requires `exp`, `iss`, `aud` (a string
+//! Local HS256 bearer tokens (development and `cosell token`). Verification pins the algorithm, requires `exp`, `iss`, `aud` (a string
 //! or an array holding ours, RFC 7519 §4.1.3) and `sub`, honours `nbf`, allows at most 60 s of
 //! clock skew, refuses a `crit` header (no extension is understood, RFC 7515 §4.1.11), tokens
 //! living longer than the configured maximum, unknown roles and claims that do not fit the
 //! role. Keys under 32 bytes are refused at start (RFC 7518 §3.2).
+use crate::auth::claims::{ClaimMap, check_role_claims};
+use crate::auth::tokens::{Rejection, accept};
 use crate::auth::viewer::{SCOPE_READ, SCOPE_WRITE, Viewer};
 use crate::domain::enums::{Role, SegmentCode, StoredEnum};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 pub const MIN_KEY_BYTES: usize = 32;
-const LEEWAY_SECONDS: u64 = 60;
+pub const LEEWAY_SECONDS: u64 = 60;
 /// The longest lifetime (`exp` minus `iat`, or minus now) accepted unless configured.
 pub const DEFAULT_MAX_LIFETIME_SECONDS: u64 = 24 * 3600;
 
@@ -29,40 +32,25 @@ pub enum KeyError {
     TooShort(usize),
 }
 
-/// Either `"cosell:read cosell:write"` (RFC 8693) or a JSON array of scopes.
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(untagged)]
-enum ScopeClaim {
-    Spaced(String),
-    List(Vec<String>),
-}
-
-/// `aud`: one audience or several (the validation checks that ours is among them).
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(untagged)]
-enum AudienceClaim {
-    One(String),
-    Many(Vec<String>),
-}
-
-#[derive(Debug, Deserialize, Serialize)]
+/// What `cosell token` writes; verification reads claims through `claims::ClaimMap`.
+#[derive(Debug, Serialize)]
 struct Claims {
     sub: String,
     role: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     partner_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     segments: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     partner_ids: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    scope: Option<ScopeClaim>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<String>,
     iss: String,
-    aud: AudienceClaim,
+    aud: String,
     exp: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     nbf: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     iat: Option<u64>,
 }
 
@@ -127,61 +115,11 @@ impl JwtKeys {
         self
     }
 
-    /// Verifies a bearer token. The error text is for the log only, never for the client.
-    pub fn verify(&self, token: &str) -> Result<Viewer, String> {
-        self.verify_with_expiry(token).map(|(viewer, _)| viewer)
-    }
-
-    /// The viewer and the token's `exp` (seconds since the epoch): a live connection closes then.
-    pub fn verify_with_expiry(&self, token: &str) -> Result<(Viewer, u64), String> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| format!("token rejected: {e}"))?;
-        if data.header.crit.is_some() {
-            return Err(
-                "token rejected: crit header names extensions this server does not know".into(),
-            );
-        }
-        let claims = data.claims;
-        let expires = claims.exp;
-        let born = claims.iat.unwrap_or_else(now_seconds);
-        if claims.exp.saturating_sub(born) > self.max_lifetime_seconds + LEEWAY_SECONDS {
-            return Err(format!(
-                "token rejected: lives longer than {} s",
-                self.max_lifetime_seconds
-            ));
-        }
-        if claims
-            .iat
-            .is_some_and(|iat| iat > now_seconds() + LEEWAY_SECONDS)
-        {
-            return Err("token rejected: issued in the future".into());
-        }
-        let role = Role::parse(&claims.role)
-            .ok_or_else(|| format!("token rejected: unknown role {:?}", claims.role))?;
-        let segments = claims
-            .segments
-            .unwrap_or_default()
-            .iter()
-            .map(|s| {
-                SegmentCode::parse(s)
-                    .ok_or_else(|| format!("token rejected: unknown segment {s:?}"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let scopes = match claims.scope {
-            None => Vec::new(),
-            Some(ScopeClaim::Spaced(s)) => s.split_whitespace().map(str::to_string).collect(),
-            Some(ScopeClaim::List(list)) => list,
-        };
-        let viewer = Viewer {
-            subject: claims.sub,
-            role,
-            partner_id: claims.partner_id.filter(|p| !p.is_empty()),
-            segments,
-            partner_ids: claims.partner_ids.unwrap_or_default(),
-            scopes,
-        };
-        check_role_claims(&viewer)?;
-        Ok((viewer, expires))
+    /// Verifies a local (HS256) token: the viewer and the token's `exp`.
+    pub fn verify_with_expiry(&self, token: &str) -> Result<(Viewer, u64), Rejection> {
+        let data =
+            jsonwebtoken::decode::<Map<String, Value>>(token, &self.decoding, &self.validation)?;
+        accept(data, self.max_lifetime_seconds, &ClaimMap::default())
     }
 
     pub fn mint(&self, req: &MintRequest) -> Result<String, String> {
@@ -193,7 +131,7 @@ impl JwtKeys {
             partner_ids: req.partner_ids.clone(),
             scopes: req.scopes.clone(),
         };
-        check_role_claims(&viewer)?;
+        check_role_claims(&viewer).map_err(|r| r.detail)?;
         if req.ttl_seconds > self.max_lifetime_seconds {
             return Err(format!(
                 "the lifetime is longer than the maximum of {} s (COSELL_JWT_MAX_TTL)",
@@ -212,28 +150,14 @@ impl JwtKeys {
                     .collect()
             }),
             partner_ids: (!req.partner_ids.is_empty()).then(|| req.partner_ids.clone()),
-            scope: Some(ScopeClaim::Spaced(req.scopes.join(" "))),
+            scope: Some(req.scopes.join(" ")),
             iss: self.issuer.clone(),
-            aud: AudienceClaim::One(self.audience.clone()),
+            aud: self.audience.clone(),
             exp: now + req.ttl_seconds,
             nbf: Some(now),
             iat: Some(now),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| e.to_string())
-    }
-}
-
-/// A token's claims must fit its role: partner roles name their partner, and nothing else
-/// grants them scope.
-fn check_role_claims(viewer: &Viewer) -> Result<(), String> {
-    if viewer.subject.trim().is_empty() {
-        return Err("token rejected: empty sub".into());
-    }
-    match viewer.role {
-        Role::PartnerUser | Role::PartnerAdmin if viewer.partner_id.is_none() => {
-            Err("token rejected: partner roles need partner_id".into())
-        }
-        _ => Ok(()),
     }
 }

@@ -7,7 +7,7 @@
 use super::access::GraphqlAccess;
 use super::front_door::{Counted, MUTATION_COST};
 use super::{AppState, MAX_BODY_BYTES};
-use crate::auth::Viewer;
+use crate::auth::{RejectReason, Rejection, Viewer};
 use crate::error::AppError;
 use crate::graphql::errors;
 use crate::graphql::loaders::Loaders;
@@ -54,7 +54,7 @@ fn app_error_response(err: AppError) -> HttpResponse {
 /// An answer given instead of executing (boxed: responses are large).
 type Refusal = Box<HttpResponse>;
 
-fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, Refusal> {
+async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, Refusal> {
     let header_value = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -66,11 +66,15 @@ fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, Refusal> 
         })
         .map(str::trim);
     let result = match token {
-        Some(token) if !token.is_empty() => state.keys.verify(token),
-        _ => Err("no bearer token".to_string()),
+        Some(token) if !token.is_empty() => state.tokens.verify(token).await,
+        _ => Err(Rejection::new(RejectReason::Missing, "no bearer token")),
     };
-    result.map_err(|reason| {
-        tracing::info!(%reason, "unauthenticated request");
+    result.map(|(viewer, _)| viewer).map_err(|rejection| {
+        tracing::info!(reason = %rejection, "unauthenticated request");
+        if rejection.reason == RejectReason::ProviderUnavailable {
+            // The token may be good: the client should retry, not sign the user out.
+            return refusal(AppError::Unavailable(rejection.detail));
+        }
         let mut response = error_response(
             StatusCode::UNAUTHORIZED,
             "UNAUTHENTICATED",
@@ -95,7 +99,7 @@ fn refusal(err: AppError) -> Refusal {
     Box::new(app_error_response(err))
 }
 
-fn admit(state: &AppState, req: &HttpRequest) -> Result<Admitted, Refusal> {
+async fn admit(state: &AppState, req: &HttpRequest) -> Result<Admitted, Refusal> {
     let peer = req
         .peer_addr()
         .map(|a| a.ip())
@@ -111,7 +115,7 @@ fn admit(state: &AppState, req: &HttpRequest) -> Result<Admitted, Refusal> {
         })
     })?;
     state.door.charge_address(addr).map_err(refusal)?;
-    let viewer = authenticate(state, req)?;
+    let viewer = authenticate(state, req).await?;
     state
         .door
         .charge_subject(&viewer.subject, 1.0)
@@ -247,7 +251,7 @@ pub async fn post(
             "POST /graphql takes Content-Type: application/json",
         );
     }
-    let admitted = match admit(&state, &req) {
+    let admitted = match admit(&state, &req).await {
         Ok(admitted) => admitted,
         Err(response) => return *response,
     };
@@ -312,7 +316,7 @@ fn graphql_request(
 }
 
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let admitted = match admit(&state, &req) {
+    let admitted = match admit(&state, &req).await {
         Ok(admitted) => admitted,
         Err(response) => return *response,
     };

@@ -43,20 +43,31 @@ pub async fn live() -> HttpResponse {
 }
 
 /// The database takes a write (a full disk or a lost server fails this, not only a dead one),
-/// and no request met a database fault in the last five seconds.
+/// no request met a database fault in the last five seconds, and the identity provider's keys
+/// (when one is configured) have been loaded: without them no token can be verified.
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    match tokio::time::timeout(READY_TIMEOUT, crate::db::probe_write(&state.db)).await {
-        Ok(Ok(())) if state.faults.recent() => {
-            HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable" }))
-        }
-        Ok(Ok(())) => HttpResponse::Ok().json(json!({ "status": "ready" })),
-        Ok(Err(err)) => {
-            tracing::warn!(error = %err, "readiness check failed");
-            HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable" }))
-        }
-        Err(_) => {
-            tracing::warn!("readiness check timed out");
-            HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable" }))
-        }
+    let database =
+        match tokio::time::timeout(READY_TIMEOUT, crate::db::probe_write(&state.db)).await {
+            Ok(Ok(())) => !state.faults.recent(),
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err, "readiness check failed");
+                false
+            }
+            Err(_) => {
+                tracing::warn!("readiness check timed out");
+                false
+            }
+        };
+    let provider = state.tokens.provider().map(|p| p.status().loaded);
+    let mut body =
+        json!({ "status": "ready", "database": if database { "ok" } else { "unavailable" } });
+    if let Some(loaded) = provider {
+        body["identityProvider"] = json!(if loaded { "ok" } else { "unavailable" });
+    }
+    if database && provider != Some(false) {
+        HttpResponse::Ok().json(body)
+    } else {
+        body["status"] = json!("unavailable");
+        HttpResponse::ServiceUnavailable().json(body)
     }
 }

@@ -7,7 +7,7 @@ pub mod health;
 pub mod persisted;
 mod ws;
 
-use crate::auth::JwtKeys;
+use crate::auth::Tokens;
 use crate::graphql::AppSchema;
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -26,7 +26,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
-    pub keys: JwtKeys,
+    /// How bearer tokens are verified (local secret, identity provider).
+    pub tokens: Tokens,
     /// Browser origins allowed to call the API besides the server's own (`https://app.example`).
     pub cors_origins: Vec<String>,
     /// Request headers browsers may send besides `CLIENT_HEADERS`.

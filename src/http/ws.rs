@@ -8,7 +8,7 @@
 //! too far behind (1013). The server pings every keep-alive interval and drops a peer silent
 //! for two. Mutations go over HTTP, where rate limits and idempotency apply.
 use super::AppState;
-use crate::auth::Viewer;
+use crate::auth::{RejectReason, Viewer};
 use crate::graphql::AppSchema;
 use crate::graphql::ctx::LazyLoaders;
 use crate::live::{Close, Connection, SubjectGuard};
@@ -108,9 +108,15 @@ async fn run(
         let state = init_state;
         let token = bearer(&payload).ok_or_else(|| refusal("Forbidden: no bearer token", 4403))?;
         let (viewer, expires_at): (Viewer, u64) =
-            state.keys.verify_with_expiry(token).map_err(|reason| {
-                tracing::info!(%reason, "WebSocket connection refused");
-                refusal("Forbidden: invalid token", 4403)
+            state.tokens.verify(token).await.map_err(|rejection| {
+                tracing::info!(reason = %rejection, "WebSocket connection refused");
+                match rejection.reason {
+                    RejectReason::ProviderUnavailable => refusal(
+                        "Try again later: identity provider unavailable",
+                        Close::TRY_AGAIN_LATER,
+                    ),
+                    _ => refusal("Forbidden: invalid token", 4403),
+                }
             })?;
         let subject = state.hub.admit(&viewer.subject).ok_or_else(|| {
             refusal(

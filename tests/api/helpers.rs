@@ -396,7 +396,7 @@ impl TestApp {
         let state = AppState {
             schema,
             db: server_db,
-            keys: keys.clone(),
+            tokens: cosell::auth::Tokens::local(keys.clone()),
             cors_origins: vec![ALLOWED_ORIGIN.to_string()],
             cors_headers: vec!["x-tenant-hint".to_string()],
             loader_delay,
