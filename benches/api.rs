@@ -332,6 +332,7 @@ async fn main() {
         )),
         faults: Default::default(),
         hub: cosell::live::Hub::new(Default::default()),
+        metrics: Default::default(),
     };
     tokio::spawn(cosell::http::serve(listener, state, 2).unwrap());
     let client = Client {

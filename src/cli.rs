@@ -59,6 +59,18 @@ pub struct Cli {
         global = true
     )]
     log_format: LogFormat,
+    /// Serve `/metrics` on this address instead of the API's (`0.0.0.0:9464`).
+    #[arg(long, env = "COSELL_METRICS_LISTEN", global = true)]
+    metrics_listen: Option<String>,
+    /// A bearer token Prometheus must send to read `/metrics` (none: open to whoever reaches
+    /// the port).
+    #[arg(
+        long,
+        env = "COSELL_METRICS_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    metrics_token: Option<String>,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "COSELL_WORKERS", global = true)]
     workers: Option<usize>,
@@ -298,7 +310,21 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
                     cli.trusted_documents.as_deref(),
                 )?),
                 hub,
+                metrics: http::metrics::MetricsRoute {
+                    elsewhere: cli.metrics_listen.is_some(),
+                    token: cli.metrics_token.clone().filter(|t| !t.is_empty()),
+                },
             };
+            if let Some(address) = &cli.metrics_listen {
+                let listener = TcpListener::bind(address)
+                    .map_err(|e| format!("cannot listen on {address} for metrics: {e}"))?;
+                tracing::info!("serving metrics on http://{address}/metrics");
+                tokio::spawn(http::metrics::serve_apart(
+                    listener,
+                    state.db.clone(),
+                    state.metrics.token.clone(),
+                )?);
+            }
             let workers = cli.workers.unwrap_or_else(|| {
                 std::thread::available_parallelism()
                     .map(|n| n.get())

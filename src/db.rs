@@ -38,7 +38,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 o.after_release(|conn, _| discard_if_in_transaction(conn))
             });
     }
-    Database::connect(options).await
+    let mut db = Database::connect(options).await?;
+    db.set_metric_callback(crate::telemetry::request::observe_statement);
+    Ok(db)
 }
 
 /// A connection that comes back to the pool still inside a transaction is closed, never reused.
@@ -68,12 +70,18 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr>
 /// "database is locked" when another writer commits in between, which the busy timeout does
 /// not cover. PostgreSQL ignores the option.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
-    .map(WriteTxn)
+    let started = std::time::Instant::now();
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await
+        .map(WriteTxn);
+    crate::telemetry::metrics()
+        .transaction_wait_seconds
+        .observe(started.elapsed().as_secs_f64());
+    txn
 }
 
 /// The transaction of one write. Its commit wakes this process's event feed: SQLite has no

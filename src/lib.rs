@@ -15,4 +15,5 @@ pub mod http;
 pub mod live;
 pub mod seed;
 pub mod services;
+pub mod telemetry;
 pub mod webhooks;

@@ -168,7 +168,20 @@ impl Tokens {
         self.provider.as_ref()
     }
 
-    pub async fn verify(&self, token: &str) -> Result<(Viewer, u64), Rejection> {
+    /// Verifies a bearer token (`None` or empty when the request carried none), counting
+    /// refusals by reason.
+    pub async fn verify(&self, token: Option<&str>) -> Result<(Viewer, u64), Rejection> {
+        let verified = match token.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(token) => self.verify_token(token).await,
+            None => Err(Rejection::new(RejectReason::Missing, "no bearer token")),
+        };
+        if let Err(rejection) = &verified {
+            crate::telemetry::metrics().token_rejected(rejection.reason);
+        }
+        verified
+    }
+
+    async fn verify_token(&self, token: &str) -> Result<(Viewer, u64), Rejection> {
         let header = jsonwebtoken::decode_header(token).map_err(Rejection::from)?;
         match (header.alg, &self.local, &self.provider) {
             (Algorithm::HS256, Some(local), _) => local.verify_with_expiry(token),

@@ -49,7 +49,7 @@ impl Loaders {
             loader: T,
             delay: std::time::Duration,
         ) -> DataLoader<T> {
-            DataLoader::new(loader, tokio::spawn).delay(delay)
+            DataLoader::new(loader, crate::telemetry::request::spawn_in_request).delay(delay)
         }
         let db = || db.clone();
         Loaders {

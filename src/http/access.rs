@@ -30,6 +30,35 @@ pub struct Arrival {
     address: String,
     method: String,
     path: String,
+    _in_flight: InFlight,
+}
+
+/// Counts a request in `cosell_requests_in_flight` until it is answered or dropped.
+struct InFlight;
+
+impl InFlight {
+    fn enter() -> InFlight {
+        crate::telemetry::metrics().in_flight.inc();
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        crate::telemetry::metrics().in_flight.dec();
+    }
+}
+
+/// The `operation` label of a route that is not GraphQL.
+fn route_label(path: &str) -> &'static str {
+    match path {
+        "/" => "graphiql",
+        "/healthz" => "healthz",
+        "/readyz" => "readyz",
+        "/metrics" => "metrics",
+        "/graphql/ws" => "websocket",
+        _ => "other",
+    }
 }
 
 impl Arrival {
@@ -42,12 +71,14 @@ impl Arrival {
                 .unwrap_or_default(),
             method: req.method().to_string(),
             path: req.path().to_string(),
+            _in_flight: InFlight::enter(),
         }
     }
 
-    /// Writes the access line of the answered request.
+    /// Counts the answered request in the metrics and writes its access line.
     pub fn log<B>(self, res: &ServiceResponse<B>) {
         let graphql = res.response().extensions().get::<GraphqlAccess>().cloned();
+        self.count(graphql.as_ref(), res.status().as_u16());
         let graphql = graphql.unwrap_or_default();
         let request_id = res
             .headers()
@@ -68,5 +99,45 @@ impl Arrival {
             outcome = %graphql.outcome,
             "answered"
         );
+    }
+
+    fn count(&self, graphql: Option<&GraphqlAccess>, status: u16) {
+        use crate::telemetry::metrics::{OperationLabels, RequestLabels};
+        let metrics = crate::telemetry::metrics();
+        let (operation, r#type, outcome) = match graphql {
+            Some(g) => (
+                metrics.operation_label(g.operation_name.as_deref()),
+                if g.operation_type.is_empty() {
+                    "unknown"
+                } else {
+                    g.operation_type
+                },
+                g.outcome.clone(),
+            ),
+            None => (
+                route_label(&self.path).to_string(),
+                "http",
+                status.to_string(),
+            ),
+        };
+        if outcome == "RATE_LIMITED" {
+            metrics.limited("request");
+        }
+        let seconds = self.started.elapsed().as_secs_f64();
+        metrics
+            .request_seconds
+            .get_or_create(&OperationLabels {
+                operation: operation.clone(),
+                r#type: r#type.to_string(),
+            })
+            .observe(seconds);
+        metrics
+            .requests
+            .get_or_create(&RequestLabels {
+                operation,
+                r#type: r#type.to_string(),
+                outcome,
+            })
+            .inc();
     }
 }

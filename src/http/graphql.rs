@@ -7,10 +7,11 @@
 use super::access::GraphqlAccess;
 use super::front_door::{Counted, MUTATION_COST};
 use super::{AppState, MAX_BODY_BYTES};
-use crate::auth::{RejectReason, Rejection, Viewer};
+use crate::auth::{RejectReason, Viewer};
 use crate::error::AppError;
 use crate::graphql::errors;
 use crate::graphql::loaders::Loaders;
+use crate::telemetry::request::{self, RequestCost};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::parser::types::OperationType;
@@ -65,27 +66,28 @@ async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, Ref
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .map(str::trim);
-    let result = match token {
-        Some(token) if !token.is_empty() => state.tokens.verify(token).await,
-        _ => Err(Rejection::new(RejectReason::Missing, "no bearer token")),
-    };
-    result.map(|(viewer, _)| viewer).map_err(|rejection| {
-        tracing::info!(reason = %rejection, "unauthenticated request");
-        if rejection.reason == RejectReason::ProviderUnavailable {
-            // The token may be good: the client should retry, not sign the user out.
-            return refusal(AppError::Unavailable(rejection.detail));
-        }
-        let mut response = error_response(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
-            "authentication required",
-        );
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            header::HeaderValue::from_static("Bearer error=\"invalid_token\""),
-        );
-        Box::new(response)
-    })
+    state
+        .tokens
+        .verify(token)
+        .await
+        .map(|(viewer, _)| viewer)
+        .map_err(|rejection| {
+            tracing::info!(reason = %rejection, "unauthenticated request");
+            if rejection.reason == RejectReason::ProviderUnavailable {
+                // The token may be good: the client should retry, not sign the user out.
+                return refusal(AppError::Unavailable(rejection.detail));
+            }
+            let mut response = error_response(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "authentication required",
+            );
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+            Box::new(response)
+        })
 }
 
 /// Everything decided from the request line and headers, before any body byte is read: the
@@ -465,10 +467,18 @@ async fn execute(
     let span = tracing::info_span!("graphql", request_id = %request_id, subject = %viewer.subject);
     let loaders = Loaders::new(&state.db, &viewer, state.loader_delay);
     let request = request.data(viewer).data(loaders);
-    let run = AssertUnwindSafe(state.schema.execute(request)).catch_unwind();
+    let cost = std::sync::Arc::new(RequestCost::default());
+    let run = AssertUnwindSafe(request::counted(
+        cost.clone(),
+        state.schema.execute(request),
+    ))
+    .catch_unwind();
     let outcome = tokio::time::timeout(state.door.limits.request_timeout, run)
         .instrument(span)
         .await;
+    crate::telemetry::metrics()
+        .statements_per_request
+        .observe(f64::from(cost.statements()));
     let mut body = match outcome {
         Err(_) => {
             tracing::warn!(request_id, "request ran past its deadline");

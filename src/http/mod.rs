@@ -4,6 +4,7 @@ pub mod front_door;
 pub mod graphiql;
 mod graphql;
 pub mod health;
+pub mod metrics;
 pub mod persisted;
 mod ws;
 
@@ -42,6 +43,8 @@ pub struct AppState {
     pub persisted: Arc<persisted::PersistedDocuments>,
     /// Live events for `/graphql/ws` (`live::start`).
     pub hub: Arc<crate::live::Hub>,
+    /// Where `/metrics` is served and its token.
+    pub metrics: metrics::MetricsRoute,
 }
 
 /// Cross-origin access for browser front-ends: the configured origins and the server's own
@@ -133,6 +136,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/graphql/ws", web::get().to(ws::subscribe))
     .route("/healthz", web::get().to(health::live))
     .route("/readyz", web::get().to(health::ready))
+    .route("/metrics", web::get().to(metrics::on_api))
     .route("/", web::get().to(graphiql::page))
     .route("/graphiql/{version}/{file}", web::get().to(graphiql::asset));
 }

@@ -106,19 +106,23 @@ async fn run(
     let init_state = state.clone();
     let on_init = move |payload: Value| async move {
         let state = init_state;
-        let token = bearer(&payload).ok_or_else(|| refusal("Forbidden: no bearer token", 4403))?;
-        let (viewer, expires_at): (Viewer, u64) =
-            state.tokens.verify(token).await.map_err(|rejection| {
+        let (viewer, expires_at): (Viewer, u64) = state
+            .tokens
+            .verify(bearer(&payload))
+            .await
+            .map_err(|rejection| {
                 tracing::info!(reason = %rejection, "WebSocket connection refused");
                 match rejection.reason {
                     RejectReason::ProviderUnavailable => refusal(
                         "Try again later: identity provider unavailable",
                         Close::TRY_AGAIN_LATER,
                     ),
+                    RejectReason::Missing => refusal("Forbidden: no bearer token", 4403),
                     _ => refusal("Forbidden: invalid token", 4403),
                 }
             })?;
         let subject = state.hub.admit(&viewer.subject).ok_or_else(|| {
+            crate::telemetry::metrics().limited("ws_connections");
             refusal(
                 &format!(
                     "Too many connections for this subject (limit {})",

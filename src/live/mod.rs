@@ -214,6 +214,7 @@ pub struct Connection {
 
 impl Connection {
     pub fn new(hub: Arc<Hub>, close: tokio::sync::mpsc::Sender<Close>) -> Connection {
+        crate::telemetry::metrics().ws_connections.inc();
         Connection {
             hub,
             open: Arc::default(),
@@ -231,6 +232,7 @@ impl Connection {
         use std::sync::atomic::Ordering;
         let limit = self.hub.settings.max_subscriptions;
         let taken = self.open.fetch_add(1, Ordering::SeqCst);
+        crate::telemetry::metrics().subscriptions.inc();
         let slot = SubscriptionSlot {
             open: self.open.clone(),
             close: self.close.clone(),
@@ -238,6 +240,7 @@ impl Connection {
             events: self.hub.subscribe(),
         };
         if taken >= limit {
+            crate::telemetry::metrics().limited("ws_subscriptions");
             self.close(Close {
                 code: Close::POLICY,
                 reason: format!("Too many subscriptions on one connection (limit {limit})"),
@@ -256,8 +259,15 @@ pub struct SubscriptionSlot {
     events: broadcast::Receiver<Arc<LiveEvent>>,
 }
 
+impl Drop for Connection {
+    fn drop(&mut self) {
+        crate::telemetry::metrics().ws_connections.dec();
+    }
+}
+
 impl Drop for SubscriptionSlot {
     fn drop(&mut self) {
+        crate::telemetry::metrics().subscriptions.dec();
         self.open.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }

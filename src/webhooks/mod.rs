@@ -199,6 +199,16 @@ impl Sender {
             None => payload::render(&self.schema, &self.db, &delivery).await,
         };
         let outcome = self.send(&hook, &delivery, &body).await;
+        let result = match outcome {
+            Outcome::Delivered(_) => "delivered",
+            Outcome::Failed(..) => "failed",
+        };
+        crate::telemetry::metrics()
+            .webhook_attempts
+            .get_or_create(&crate::telemetry::metrics::ResultLabels {
+                result: result.into(),
+            })
+            .inc();
         if let Err(err) = self.record(&delivery, &hook, body, outcome).await {
             // The lease runs out and another attempt follows: the receiver may see this
             // delivery twice, with one id.

@@ -404,6 +404,7 @@ impl TestApp {
             faults: Default::default(),
             persisted: Arc::new(persisted),
             hub,
+            metrics: Default::default(),
         };
         let server = cosell::http::serve(listener, state, 1).expect("start server");
         tokio::spawn(server);

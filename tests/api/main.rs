@@ -34,6 +34,7 @@ mod lifecycle;
 mod limits;
 mod live;
 mod logs;
+mod metrics;
 mod migrations;
 mod opportunities;
 mod opportunity_isolation;
