@@ -147,7 +147,7 @@ pub fn check_role_claims(viewer: &Viewer) -> Result<(), Rejection> {
     }
     match viewer.role {
         Role::PartnerUser | Role::PartnerAdmin if viewer.partner_id.is_none() => {
-            Err(Rejection::claims("partner roles need a partner id".into()))
+            Err(Rejection::claims("partner roles need partner_id".into()))
         }
         _ => Ok(()),
     }
