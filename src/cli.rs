@@ -176,23 +176,6 @@ pub fn main() -> ExitCode {
     let (writer, _flush_at_exit) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .finish(std::io::stderr());
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
-        )
-        .with_writer(writer);
-    match cli.log_format {
-        LogFormat::Text => logs
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .init(),
-        LogFormat::Json => logs
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
-            .with_span_list(false)
-            .init(),
-    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -203,13 +186,61 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let traces = match init_tracing(cli.log_format, writer, runtime.handle()) {
+        Ok(traces) => traces,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(run(cli));
+    if let Some(provider) = traces {
+        // The spans still batched go out before the process ends.
+        let _ = provider.shutdown();
+    }
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Log lines (RUST_LOG decides which), and OpenTelemetry spans when an OTLP endpoint is set;
+/// each with a filter of its own, so sea-orm's statement spans cost nothing unless exported.
+fn init_tracing(
+    format: LogFormat,
+    writer: tracing_appender::non_blocking::NonBlocking,
+    runtime: &tokio::runtime::Handle,
+) -> Result<Option<opentelemetry_sdk::trace::SdkTracerProvider>, String> {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+    let logs = tracing_subscriber::fmt::layer().with_writer(writer);
+    let logs = match format {
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .with_filter(filter)
+            .boxed(),
+        LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .with_filter(filter)
+            .boxed(),
+    };
+    let registry = tracing_subscriber::registry().with(logs);
+    if !crate::telemetry::traces::wanted() {
+        registry.init();
+        return Ok(None);
+    }
+    let (spans, provider) = crate::telemetry::traces::layer(runtime.clone())?;
+    registry.with(spans).init();
+    Ok(Some(provider))
 }
 
 /// Past a file-size limit (`ulimit -f`) the kernel kills a process with SIGXFSZ. Ignored, the

@@ -464,7 +464,14 @@ async fn execute(
         Ok(slot) => slot,
         Err(err) => return refused(access, err),
     };
-    let span = tracing::info_span!("graphql", request_id = %request_id, subject = %viewer.subject);
+    let span = tracing::info_span!(
+        "graphql",
+        otel.name = %format!("{} {}", access.operation_type, access.operation_name.as_deref().unwrap_or("anonymous")),
+        graphql.operation.type = access.operation_type,
+        graphql.operation.name = access.operation_name.as_deref().unwrap_or(""),
+        request_id = %request_id,
+        enduser.id = %viewer.subject,
+    );
     let loaders = Loaders::new(&state.db, &viewer, state.loader_delay);
     let request = request.data(viewer).data(loaders);
     let cost = std::sync::Arc::new(RequestCost::default());

@@ -246,10 +246,17 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
             .wrap(security_headers())
             .wrap_fn(|req, service| {
                 use actix_web::dev::Service;
+                use tracing::Instrument;
                 let arrival = access::Arrival::of(&req);
-                let answered = service.call(req);
+                let span = crate::telemetry::traces::request_span(&req);
+                let answered = span.in_scope(|| service.call(req));
                 async move {
-                    let res = answered.await?;
+                    let res = answered.instrument(span.clone()).await?;
+                    let status = res.status().as_u16();
+                    span.record("http.response.status_code", status);
+                    if status >= 500 {
+                        span.record("otel.status_code", "ERROR");
+                    }
                     arrival.log(&res);
                     Ok(res)
                 }

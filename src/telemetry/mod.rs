@@ -2,5 +2,6 @@
 //! request (`request`) and OpenTelemetry traces (`traces`).
 pub mod metrics;
 pub mod request;
+pub mod traces;
 
 pub use metrics::metrics;

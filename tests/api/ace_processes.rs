@@ -11,23 +11,31 @@ use std::time::Duration;
 
 /// A server whose ACE calls go to the fake with the server's own (static) credentials.
 async fn server(db: &str, fake: &FakeAce, writes_per_second: &str) -> ServerProcess {
-    ServerProcess::start(
-        db,
-        &[
-            ("COSELL_ACE_ENDPOINT", fake.url.as_str()),
-            ("AWS_ACCESS_KEY_ID", STATIC_KEY),
-            ("AWS_SECRET_ACCESS_KEY", STATIC_SECRET),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-            ("AWS_CONFIG_FILE", "/nonexistent"),
-            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
-            ("COSELL_ACE_POLL_INTERVAL", "1s"),
-            ("COSELL_ACE_LEASE", "3s"),
-            ("COSELL_ACE_WRITES_PER_SECOND", writes_per_second),
-            ("COSELL_ACE_READS_PER_SECOND", "100"),
-        ],
-    )
-    .await
+    server_with(db, fake, writes_per_second, &[]).await
+}
+
+/// As `server`, with more environment.
+pub async fn server_with(
+    db: &str,
+    fake: &FakeAce,
+    writes_per_second: &str,
+    extra: &[(&str, &str)],
+) -> ServerProcess {
+    let env = [
+        ("COSELL_ACE_ENDPOINT", fake.url.as_str()),
+        ("AWS_ACCESS_KEY_ID", STATIC_KEY),
+        ("AWS_SECRET_ACCESS_KEY", STATIC_SECRET),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_CONFIG_FILE", "/nonexistent"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
+        ("COSELL_ACE_POLL_INTERVAL", "1s"),
+        ("COSELL_ACE_LEASE", "3s"),
+        ("COSELL_ACE_WRITES_PER_SECOND", writes_per_second),
+        ("COSELL_ACE_READS_PER_SECOND", "100"),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().chain(extra).copied().collect();
+    ServerProcess::start(db, &env).await
 }
 
 async fn data(s: &ServerProcess, query: &str, variables: Value) -> Value {
@@ -41,7 +49,7 @@ async fn data(s: &ServerProcess, query: &str, variables: Value) -> Value {
 
 /// A partner connected with the server's credentials, its ACE solution imported, and a
 /// customer; returns (partner, solution, customer).
-async fn connected(s: &ServerProcess, fake: &FakeAce) -> (String, String, String) {
+pub async fn connected(s: &ServerProcess, fake: &FakeAce) -> (String, String, String) {
     let partner = data(
         s,
         "mutation { createPartner(input: { name: \"Anycompany\" }) { id } }",

@@ -13,6 +13,7 @@ use sea_orm::{
 };
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 
 pub struct Worker {
     db: DatabaseConnection,
@@ -126,7 +127,16 @@ impl Worker {
             if job.next_attempt_at > crate::domain::now() {
                 break;
             }
-            let outcome = share::run(&self.db, &client, self.clients.settings(), &job).await?;
+            let span = tracing::info_span!(
+                "ace job",
+                otel.name = %format!("ACE {}", job.kind),
+                ace.job.id = %job.id,
+                ace.job.kind = %job.kind,
+                ace.partner.id = %job.partner_id,
+            );
+            let outcome = share::run(&self.db, &client, self.clients.settings(), &job)
+                .instrument(span)
+                .await?;
             if let Outcome::Failed(errors) = &outcome
                 && errors.iter().any(|e| e.code == "AccessDeniedException")
             {
@@ -150,7 +160,11 @@ impl Worker {
         let mut polled = false;
         if poll && due {
             polled = true;
-            if let Err(err) = super::poll::poll_partner(&self.db, &client, &connection).await? {
+            let span = tracing::info_span!("ACE poll", ace.partner.id = %connection.partner_id);
+            if let Err(err) = super::poll::poll_partner(&self.db, &client, &connection)
+                .instrument(span)
+                .await?
+            {
                 last_ace_error = Some(err);
             }
         }
