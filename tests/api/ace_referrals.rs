@@ -326,13 +326,14 @@ async fn an_accept_task_that_never_ends_is_failed_in_the_end() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(failed["aceSync"]["errors"][0]["code"], "TaskTimedOut");
-    // It looked again and again meanwhile.
+    // It looked again and again meanwhile (how often depends on the machine's load: a
+    // loaded CI machine managed five looks in the second).
     let looks = fake
         .calls()
         .iter()
         .filter(|c| c.operation == "ListEngagementByAcceptingInvitationTasks")
         .count();
-    assert!(looks > 5, "{looks} looks");
+    assert!(looks >= 3, "{looks} looks");
     // One task only: the job looked, it did not start others.
     assert_eq!(fake.tasks().len(), 1);
 }

@@ -5,6 +5,7 @@
 mod fake_ace;
 mod fixtures;
 mod helpers;
+mod loopback;
 mod node;
 mod oidc_provider;
 mod otlp_collector;

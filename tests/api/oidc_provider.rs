@@ -2,7 +2,7 @@
 //! endpoint with caching headers, keys that can be published, rotated and retired, an outage
 //! switch, and counts of the fetches. Tokens are signed with the test-only keys in
 //! `tests/fixtures/idp`.
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
@@ -145,21 +145,14 @@ impl Provider {
             jwks_fetches: AtomicUsize::new(0),
         });
         let data = web::Data::from(shared.clone());
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
+        let handle = crate::loopback::serve(listener, move |cfg| {
+            cfg.app_data(data.clone())
                 .route(
                     "/.well-known/openid-configuration",
                     web::get().to(discovery),
                 )
-                .route("/.well-known/jwks.json", web::get().to(jwks))
-        })
-        .workers(1)
-        .listen(listener)
-        .unwrap()
-        .run();
-        let handle = server.handle();
-        tokio::spawn(server);
+                .route("/.well-known/jwks.json", web::get().to(jwks));
+        });
         Provider {
             issuer,
             shared,

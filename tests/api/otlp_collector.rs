@@ -1,7 +1,7 @@
 //! An OpenTelemetry collector on loopback speaking OTLP/HTTP as the real one does: POST
 //! `/v1/traces` with `application/x-protobuf`, an `ExportTraceServiceResponse` in return; other
 //! methods, media types and undecodable bodies refused (405, 415, 400). It keeps every span.
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
@@ -95,19 +95,13 @@ impl Collector {
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let spans = Arc::new(Mutex::new(Vec::new()));
         let data = web::Data::from(spans.clone());
-        let server = HttpServer::new(move || {
-            App::new().app_data(data.clone()).service(
+        let handle = crate::loopback::serve(listener, move |cfg| {
+            cfg.app_data(data.clone()).service(
                 web::resource("/v1/traces")
                     .route(web::post().to(traces))
                     .default_service(web::to(HttpResponse::MethodNotAllowed)),
-            )
-        })
-        .workers(1)
-        .listen(listener)
-        .unwrap()
-        .run();
-        let handle = server.handle();
-        tokio::spawn(server);
+            );
+        });
         Collector {
             endpoint,
             spans,

@@ -1,6 +1,6 @@
 //! A webhook receiver on loopback: records every POST (headers and body) and answers with the
 //! statuses it is told to, then 200.
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -59,17 +59,10 @@ impl Receiver {
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         let shared = Arc::new(Shared::default());
         let data = web::Data::from(shared.clone());
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .route("/hook", web::post().to(hook))
-        })
-        .workers(1)
-        .listen(listener)
-        .unwrap()
-        .run();
-        let handle = server.handle();
-        tokio::spawn(server);
+        let handle = crate::loopback::serve(listener, move |cfg| {
+            cfg.app_data(data.clone())
+                .route("/hook", web::post().to(hook));
+        });
         Receiver {
             url,
             shared,
