@@ -12,7 +12,6 @@ use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::RwLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Algorithms a provider key may carry. Symmetric keys in a JWKS are ignored: a published
@@ -70,15 +69,6 @@ struct KeyState {
     jwks_url: Option<String>,
 }
 
-/// What readiness and the metrics report.
-#[derive(Clone, Debug)]
-pub struct ProviderStatus {
-    pub loaded: bool,
-    pub keys: usize,
-    pub fetches: u64,
-    pub last_error: Option<String>,
-}
-
 pub struct Provider {
     settings: ProviderSettings,
     http: reqwest::Client,
@@ -86,7 +76,6 @@ pub struct Provider {
     refreshing: tokio::sync::Mutex<()>,
     /// Wakes `run` when a fetch on demand changed how long the keys are kept.
     fetched: tokio::sync::Notify,
-    fetches: AtomicU64,
 }
 
 /// Provider URLs must be https; plain http only to this machine (tests, a local Keycloak).
@@ -125,18 +114,12 @@ impl Provider {
             http,
             refreshing: tokio::sync::Mutex::new(()),
             fetched: tokio::sync::Notify::new(),
-            fetches: AtomicU64::new(0),
         })
     }
 
-    pub fn status(&self) -> ProviderStatus {
-        let state = self.read();
-        ProviderStatus {
-            loaded: state.loaded,
-            keys: state.keys.len(),
-            fetches: self.fetches.load(Ordering::Relaxed),
-            last_error: state.last_error.clone(),
-        }
+    /// Whether keys have been loaded since start (readiness).
+    pub fn loaded(&self) -> bool {
+        self.read().loaded
     }
 
     /// Keeps the keys fresh: loads them at start (retrying while the provider is down) and
@@ -253,7 +236,6 @@ impl Provider {
             return;
         }
         self.write().last_attempt = Some(Instant::now());
-        self.fetches.fetch_add(1, Ordering::Relaxed);
         match self.fetch().await {
             Ok((keys, keep)) => {
                 let mut state = self.write();

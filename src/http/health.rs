@@ -58,7 +58,7 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
                 false
             }
         };
-    let provider = state.tokens.provider().map(|p| p.status().loaded);
+    let provider = state.tokens.provider().map(|p| p.loaded());
     let mut body =
         json!({ "status": "ready", "database": if database { "ok" } else { "unavailable" } });
     if let Some(loaded) = provider {

@@ -366,3 +366,22 @@ impl Metrics {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_labels_are_bounded_and_never_carry_odd_text() {
+        let m = Metrics::new();
+        assert_eq!(m.operation_label(None), "anonymous");
+        assert_eq!(m.operation_label(Some("Me")), "Me");
+        assert_eq!(m.operation_label(Some("x\"} 1\nevil")), "invalid");
+        assert_eq!(m.operation_label(Some(&"a".repeat(65))), "invalid");
+        for i in 0..MAX_OPERATION_NAMES {
+            m.operation_label(Some(&format!("Op{i}")));
+        }
+        assert_eq!(m.operation_label(Some("OneTooMany")), "other");
+        assert_eq!(m.operation_label(Some("Me")), "Me", "names seen keep their label");
+    }
+}

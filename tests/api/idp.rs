@@ -223,6 +223,15 @@ async fn entra_and_auth0_style_claims_map_and_local_tokens_are_off_beside_a_prov
         "{body}"
     );
 
+    // The same token opens a live connection.
+    let mut ws = crate::ws::Ws::open(&server.base, &rsa.sign(&seller)).await;
+    ws.subscribe(
+        "o",
+        "subscription { opportunityEvents { action } }",
+        json!({}),
+    )
+    .await;
+
     let mut two_roles = seller.clone();
     two_roles["roles"] = json!(["Cosell.Seller", "Cosell.Admin"]);
     assert!(
