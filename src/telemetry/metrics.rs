@@ -382,6 +382,10 @@ mod tests {
             m.operation_label(Some(&format!("Op{i}")));
         }
         assert_eq!(m.operation_label(Some("OneTooMany")), "other");
-        assert_eq!(m.operation_label(Some("Me")), "Me", "names seen keep their label");
+        assert_eq!(
+            m.operation_label(Some("Me")),
+            "Me",
+            "names seen keep their label"
+        );
     }
 }
