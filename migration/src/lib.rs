@@ -9,6 +9,7 @@ mod m20261202_000005_list_indexes;
 mod m20261203_000006_count_index;
 mod m20261204_000007_pipeline_totals;
 mod m20261205_000008_events;
+mod m20261206_000009_queue_state_index;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000006_count_index::Migration),
             Box::new(m20261204_000007_pipeline_totals::Migration),
             Box::new(m20261205_000008_events::Migration),
+            Box::new(m20261206_000009_queue_state_index::Migration),
         ]
     }
 }

@@ -11,7 +11,7 @@ use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 /// Algorithms a provider key may carry. Symmetric keys in a JWKS are ignored: a published
@@ -53,7 +53,6 @@ pub struct ProviderSettings {
     pub max_lifetime_seconds: u64,
 }
 
-#[derive(Clone)]
 struct ProviderKey {
     alg: Algorithm,
     key: DecodingKey,
@@ -61,7 +60,7 @@ struct ProviderKey {
 
 #[derive(Default)]
 struct KeyState {
-    keys: HashMap<String, ProviderKey>,
+    keys: HashMap<String, Arc<ProviderKey>>,
     loaded: bool,
     fresh_until: Option<Instant>,
     last_attempt: Option<Instant>,
@@ -74,6 +73,8 @@ pub struct Provider {
     http: reqwest::Client,
     state: RwLock<KeyState>,
     refreshing: tokio::sync::Mutex<()>,
+    /// The checks of a token's registered claims, one per algorithm, made once.
+    validations: HashMap<Algorithm, Validation>,
     /// Wakes `run` when a fetch on demand changed how long the keys are kept.
     fetched: tokio::sync::Notify,
 }
@@ -105,7 +106,12 @@ impl Provider {
             .redirect(reqwest::redirect::Policy::limited(3))
             .build()
             .map_err(|e| e.to_string())?;
+        let validations = ASYMMETRIC
+            .iter()
+            .map(|alg| (*alg, validation(&settings, *alg)))
+            .collect();
         Ok(Provider {
+            validations,
             state: RwLock::new(KeyState {
                 jwks_url: settings.jwks_url.clone(),
                 ..Default::default()
@@ -124,7 +130,7 @@ impl Provider {
 
     /// Keeps the keys fresh: loads them at start (retrying while the provider is down) and
     /// again before they expire.
-    pub async fn run(self: std::sync::Arc<Self>) {
+    pub async fn run(self: Arc<Self>) {
         let mut failures = 0u32;
         loop {
             self.refresh_if_allowed().await;
@@ -176,18 +182,13 @@ impl Provider {
             ));
         }
         let s = &self.settings;
-        let mut validation = Validation::new(key.alg);
-        validation.set_issuer(&[&s.issuer]);
-        validation.leeway = crate::auth::jwt::LEEWAY_SECONDS;
-        validation.validate_nbf = true;
-        if s.audience_claim == "aud" {
-            validation.set_audience(&[&s.audience]);
-            validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-        } else {
-            validation.validate_aud = false;
-            validation.set_required_spec_claims(&["exp", "iss"]);
-        }
-        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, &validation)?;
+        let validation = self.validations.get(&key.alg).ok_or_else(|| {
+            Rejection::new(
+                RejectReason::Algorithm,
+                format!("{:?} is not accepted", key.alg),
+            )
+        })?;
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, validation)?;
         if s.audience_claim != "aud"
             && data.claims.get(&s.audience_claim).and_then(Value::as_str) != Some(&s.audience)
         {
@@ -201,7 +202,7 @@ impl Provider {
 
     /// The key named `kid`: from the cache while it is fresh, after a refresh when it is
     /// stale or the `kid` is new (both limited to one fetch per `min_refresh`).
-    async fn key(&self, kid: &str) -> Result<ProviderKey, Rejection> {
+    async fn key(&self, kid: &str) -> Result<Arc<ProviderKey>, Rejection> {
         let lookup = |state: &KeyState| state.keys.get(kid).cloned();
         {
             let state = self.read();
@@ -258,7 +259,7 @@ impl Provider {
         }
     }
 
-    async fn fetch(&self) -> Result<(HashMap<String, ProviderKey>, Duration), String> {
+    async fn fetch(&self) -> Result<(HashMap<String, Arc<ProviderKey>>, Duration), String> {
         let known = self.read().jwks_url.clone();
         let jwks_url = match known {
             Some(url) => url,
@@ -272,7 +273,11 @@ impl Provider {
         let keep = keep_for(&headers, self.settings.min_refresh);
         let set: Value = serde_json::from_slice(&body).map_err(|e| format!("JWKS: {e}"))?;
         let listed = set["keys"].as_array().ok_or("JWKS: no \"keys\" array")?;
-        let keys: HashMap<String, ProviderKey> = listed.iter().filter_map(usable_key).collect();
+        let keys: HashMap<String, Arc<ProviderKey>> = listed
+            .iter()
+            .filter_map(usable_key)
+            .map(|(kid, key)| (kid, Arc::new(key)))
+            .collect();
         if keys.is_empty() {
             return Err("JWKS: no usable signing key".into());
         }
@@ -320,6 +325,23 @@ impl Provider {
         }
         Ok((body, headers))
     }
+}
+
+/// What a provider token's registered claims must be: the issuer, the audience (unless another
+/// claim names it, checked after decoding), an unexpired `exp`, `nbf` honoured.
+fn validation(s: &ProviderSettings, alg: Algorithm) -> Validation {
+    let mut validation = Validation::new(alg);
+    validation.set_issuer(&[&s.issuer]);
+    validation.leeway = crate::auth::jwt::LEEWAY_SECONDS;
+    validation.validate_nbf = true;
+    if s.audience_claim == "aud" {
+        validation.set_audience(&[&s.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+    } else {
+        validation.validate_aud = false;
+        validation.set_required_spec_claims(&["exp", "iss"]);
+    }
+    validation
 }
 
 /// A signing key of the set with its algorithm pinned: the JWK's `alg`, or the one its type

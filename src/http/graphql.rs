@@ -466,12 +466,19 @@ async fn execute(
     };
     let span = tracing::info_span!(
         "graphql",
-        otel.name = %format!("{} {}", access.operation_type, access.operation_name.as_deref().unwrap_or("anonymous")),
+        otel.name = tracing::field::Empty,
         graphql.operation.type = access.operation_type,
         graphql.operation.name = access.operation_name.as_deref().unwrap_or(""),
         request_id = %request_id,
         enduser.id = %viewer.subject,
     );
+    crate::telemetry::traces::name(&span, || {
+        format!(
+            "{} {}",
+            access.operation_type,
+            access.operation_name.as_deref().unwrap_or("anonymous")
+        )
+    });
     let loaders = Loaders::new(&state.db, &viewer, state.loader_delay);
     let request = request.data(viewer).data(loaders);
     let cost = std::sync::Arc::new(RequestCost::default());

@@ -244,12 +244,13 @@ impl Metrics {
         let Ok(mut seen) = self.operation_names.lock() else {
             return "other".into();
         };
-        if seen.contains(name) || seen.len() < MAX_OPERATION_NAMES {
+        if !seen.contains(name) {
+            if seen.len() >= MAX_OPERATION_NAMES {
+                return "other".into();
+            }
             seen.insert(name.to_string());
-            name.to_string()
-        } else {
-            "other".into()
         }
+        name.to_string()
     }
 
     pub fn token_rejected(&self, reason: crate::auth::RejectReason) {
@@ -313,6 +314,9 @@ impl Metrics {
         self.pool_max.set(i64::from(max));
     }
 
+    /// One statement of scalar counts, each filtered on an indexed state column
+    /// (`ix_ace_job_state_created`, `ix_webhook_delivery_due`): a scrape reads the queues, not
+    /// the history of every job and delivery ever made.
     async fn read_queues(&self, db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
         let backend = db.get_database_backend();
         let age = match backend {
@@ -320,49 +324,43 @@ impl Metrics {
             _ => "(julianday('now') - julianday(MIN(created_at))) * 86400.0",
         };
         let sql = format!(
-            "SELECT 'ace' AS queue, \
-               COUNT(*) FILTER (WHERE state = 'WAITING') AS waiting, \
-               COUNT(*) FILTER (WHERE state = 'FAILED') AS failed, \
-               (SELECT {age} FROM ace_job WHERE state = 'WAITING') AS oldest, \
-               0 AS disabled \
-             FROM ace_job \
-             UNION ALL \
-             SELECT 'webhook', \
-               COUNT(*) FILTER (WHERE status = 'PENDING'), \
-               COUNT(*) FILTER (WHERE status = 'FAILED'), \
-               (SELECT {age} FROM webhook_delivery WHERE status = 'PENDING'), \
-               (SELECT COUNT(*) FROM webhook WHERE NOT enabled) \
-             FROM webhook_delivery"
+            "SELECT \
+               (SELECT COUNT(*) FROM ace_job WHERE state = 'WAITING') AS ace_waiting, \
+               (SELECT COUNT(*) FROM ace_job WHERE state = 'FAILED') AS ace_failed, \
+               (SELECT {age} FROM ace_job WHERE state = 'WAITING') AS ace_oldest, \
+               (SELECT COUNT(*) FROM webhook_delivery WHERE status = 'PENDING') AS hook_pending, \
+               (SELECT COUNT(*) FROM webhook_delivery WHERE status = 'FAILED') AS hook_failed, \
+               (SELECT {age} FROM webhook_delivery WHERE status = 'PENDING') AS hook_oldest, \
+               (SELECT COUNT(*) FROM webhook WHERE NOT enabled) AS hooks_disabled"
         );
-        let rows = tokio::time::timeout(
+        let row = tokio::time::timeout(
             std::time::Duration::from_secs(2),
-            db.query_all_raw(Statement::from_string(backend, sql)),
+            db.query_one_raw(Statement::from_string(backend, sql)),
         )
         .await
-        .map_err(|_| sea_orm::DbErr::Custom("timed out".into()))??;
-        for row in rows {
-            let queue: String = row.try_get("", "queue")?;
-            let waiting: i64 = row.try_get("", "waiting")?;
-            let failed: i64 = row.try_get("", "failed")?;
-            let oldest: Option<f64> = row.try_get("", "oldest")?;
-            let disabled: i64 = row.try_get("", "disabled")?;
-            let state = |s: &str| StateLabels { state: s.into() };
-            if queue == "ace" {
-                self.ace_jobs.get_or_create(&state("waiting")).set(waiting);
-                self.ace_jobs.get_or_create(&state("failed")).set(failed);
-                self.ace_oldest_seconds.set(oldest.unwrap_or(0.0).max(0.0));
-            } else {
-                self.webhook_deliveries
-                    .get_or_create(&state("pending"))
-                    .set(waiting);
-                self.webhook_deliveries
-                    .get_or_create(&state("failed"))
-                    .set(failed);
-                self.webhook_oldest_seconds
-                    .set(oldest.unwrap_or(0.0).max(0.0));
-                self.webhooks_disabled.set(disabled);
-            }
-        }
+        .map_err(|_| sea_orm::DbErr::Custom("timed out".into()))??
+        .ok_or_else(|| sea_orm::DbErr::Custom("no row".into()))?;
+        let count = |name: &str| row.try_get::<i64>("", name);
+        let age = |name: &str| {
+            row.try_get::<Option<f64>>("", name)
+                .map(|age| age.unwrap_or(0.0).max(0.0))
+        };
+        let state = |s: &str| StateLabels { state: s.into() };
+        self.ace_jobs
+            .get_or_create(&state("waiting"))
+            .set(count("ace_waiting")?);
+        self.ace_jobs
+            .get_or_create(&state("failed"))
+            .set(count("ace_failed")?);
+        self.ace_oldest_seconds.set(age("ace_oldest")?);
+        self.webhook_deliveries
+            .get_or_create(&state("pending"))
+            .set(count("hook_pending")?);
+        self.webhook_deliveries
+            .get_or_create(&state("failed"))
+            .set(count("hook_failed")?);
+        self.webhook_oldest_seconds.set(age("hook_oldest")?);
+        self.webhooks_disabled.set(count("hooks_disabled")?);
         Ok(())
     }
 }

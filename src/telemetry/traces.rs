@@ -14,6 +14,16 @@ use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::Targets;
 
+/// Set once spans are exported: only then are span names formatted and `traceparent` read.
+static EXPORTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Names `span` for the trace backend (`otel.name`), when spans are exported.
+pub fn name(span: &tracing::Span, name: impl FnOnce() -> String) {
+    if EXPORTING.load(std::sync::atomic::Ordering::Relaxed) {
+        span.record("otel.name", name());
+    }
+}
+
 /// Whether the environment asks for traces.
 pub fn wanted() -> bool {
     [
@@ -64,6 +74,7 @@ where
     let layer = tracing_opentelemetry::layer()
         .with_tracer(tracer)
         .with_filter(exported());
+    EXPORTING.store(true, std::sync::atomic::Ordering::Relaxed);
     Ok((layer, provider))
 }
 
@@ -110,16 +121,17 @@ pub fn request_span(req: &actix_web::dev::ServiceRequest) -> tracing::Span {
     let span = tracing::info_span!(
         target: "cosell::http",
         "request",
-        otel.name = %format!("{} {}", req.method(), req.path()),
+        otel.name = tracing::field::Empty,
         otel.kind = "server",
         http.request.method = %req.method(),
         url.path = %req.path(),
         http.response.status_code = tracing::field::Empty,
         otel.status_code = tracing::field::Empty,
     );
-    if span.is_disabled() {
+    if !EXPORTING.load(std::sync::atomic::Ordering::Relaxed) {
         return span;
     }
+    name(&span, || format!("{} {}", req.method(), req.path()));
     let parent =
         opentelemetry::global::get_text_map_propagator(|p| p.extract(&Headers(req.headers())));
     let _ = span.set_parent(parent);

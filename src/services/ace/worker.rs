@@ -129,11 +129,12 @@ impl Worker {
             }
             let span = tracing::info_span!(
                 "ace job",
-                otel.name = %format!("ACE {}", job.kind),
+                otel.name = tracing::field::Empty,
                 ace.job.id = %job.id,
                 ace.job.kind = %job.kind,
                 ace.partner.id = %job.partner_id,
             );
+            crate::telemetry::traces::name(&span, || format!("ACE {}", job.kind));
             let outcome = share::run(&self.db, &client, self.clients.settings(), &job)
                 .instrument(span)
                 .await?;
